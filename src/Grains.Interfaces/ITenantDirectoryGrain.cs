@@ -1,0 +1,11 @@
+using TenantChat.Grains.Models;
+
+namespace TenantChat.Grains;
+
+/// <summary>Look-ups across tenants: by domain, and the operator's list. Stateless, one per silo core.</summary>
+public interface ITenantDirectoryGrain : IGrainWithIntegerKey
+{
+    Task<Guid?> FindByDomainAsync(string domain);
+
+    Task<TenantPage> ListAsync(int limit, Guid? after);
+}

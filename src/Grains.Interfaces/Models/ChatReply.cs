@@ -1,0 +1,12 @@
+namespace TenantChat.Grains.Models;
+
+/// <summary>A stored exchange, as the caller receives it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record class ChatReply(
+    [property: Id(0)] Guid Id,
+    [property: Id(1)] Guid ConversationId,
+    [property: Id(2)] string Response,
+    [property: Id(3)] string Model,
+    [property: Id(4)] int? Seed,
+    [property: Id(5)] TokenUsage Usage,
+    [property: Id(6)] DateTimeOffset CreatedAt);

@@ -1,0 +1,8 @@
+namespace TenantChat.Grains.Models;
+
+/// <summary>Why an operation was refused. <see cref="Detail"/> is safe to show a caller.</summary>
+[GenerateSerializer, Immutable]
+public sealed record class ServiceError(
+    [property: Id(0)] ProblemCode Code,
+    [property: Id(1)] string Detail,
+    [property: Id(2)] int? RetryAfterSeconds = null);

@@ -1,0 +1,32 @@
+using System.Collections.Immutable;
+
+namespace TenantChat.Grains.Models;
+
+/// <summary>Everything an operator or a tenant admin configures about a tenant.</summary>
+[GenerateSerializer, Immutable]
+public sealed record class TenantSettings
+{
+    public const int DefaultMaxContextTurns = 10;
+    public const int DefaultMaxOutputTokens = 512;
+
+    [Id(0)] public required string Name { get; init; }
+
+    /// <summary>Normalized host name: lower case, IDN as punycode, no trailing dot.</summary>
+    [Id(1)] public required string Domain { get; init; }
+
+    /// <summary>The tenant's system parameter: sent upstream on every call, never shown to a chat caller.</summary>
+    [Id(2)] public required string SystemPrompt { get; init; }
+
+    [Id(3)] public required long TokenLimit { get; init; }
+    [Id(4)] public required string Model { get; init; }
+    [Id(5)] public int? Seed { get; init; }
+    [Id(6)] public required ImmutableArray<string> AllowedModels { get; init; }
+    [Id(7)] public int? RateLimitRpm { get; init; }
+    [Id(8)] public int? RateLimitTpm { get; init; }
+    [Id(9)] public int MaxContextTurns { get; init; } = DefaultMaxContextTurns;
+
+    /// <summary>The most completion tokens one call may reserve and generate.</summary>
+    [Id(10)] public int MaxOutputTokens { get; init; } = DefaultMaxOutputTokens;
+
+    [Id(11)] public TenantStatus Status { get; init; } = TenantStatus.Active;
+}

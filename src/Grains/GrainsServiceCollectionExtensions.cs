@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using TenantChat.Grains.Persistence;
+using TenantChat.Grains.Providers;
+using TenantChat.Grains.Tokens;
+
+namespace TenantChat.Grains;
+
+public static class GrainsServiceCollectionExtensions
+{
+    /// <summary>What the grains need: the database, the configured AI upstream and the token counter.</summary>
+    public static IServiceCollection AddTenantChatGrains(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString("Postgres")
+            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is required.");
+        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton<TenantStore>();
+        services.AddSingleton<ChatMessageStore>();
+        services.AddSingleton<TokenCounter>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddChatUpstream(configuration);
+        return services;
+    }
+}

@@ -1,0 +1,88 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace TenantChat.Grains.Persistence;
+
+/// <summary>The <c>chat_messages</c> ledger: every stored exchange, and the tenant totals written with it.</summary>
+public sealed class ChatMessageStore(NpgsqlDataSource db)
+{
+    /// <summary>
+    /// Stores a batch of messages and the tenant's new totals in one round trip and one transaction, so the
+    /// totals in <c>tenants</c> always equal the sum of the stored messages.
+    /// </summary>
+    public async Task AppendAsync(Guid tenantId, IReadOnlyList<StoredMessage> messages, DateTimeOffset createdAt, TenantUsage usageAfter)
+    {
+        const string insert = """
+            insert into chat_messages (id, tenant_id, conversation_id, prompt, response, model, seed,
+                prompt_tokens, completion_tokens, total_tokens, created_at)
+            select m.id, @tenant_id, m.conversation_id, m.prompt, m.response, m.model, m.seed,
+                m.prompt_tokens, m.completion_tokens, m.prompt_tokens + m.completion_tokens, @created_at
+            from unnest(@ids, @conversation_ids, @prompts, @responses, @models, @seeds, @prompt_tokens, @completion_tokens)
+                as m(id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens)
+            """;
+        const string totals = """
+            update tenants set tokens_used = @tokens_used, calls = @calls, period_start = @period_start,
+                updated_at = @created_at
+            where id = @tenant_id
+            """;
+
+        await using var connection = await db.OpenConnectionAsync();
+        // Without an explicit transaction a batch runs as one implicit transaction: both commands or neither.
+        await using var batch = new NpgsqlBatch(connection);
+
+        var insertCommand = new NpgsqlBatchCommand(insert);
+        var p = insertCommand.Parameters;
+        p.AddWithValue("tenant_id", tenantId);
+        p.AddWithValue("created_at", createdAt);
+        p.AddWithValue("ids", messages.Select(m => m.Id).ToArray());
+        p.AddWithValue("conversation_ids", messages.Select(m => m.ConversationId).ToArray());
+        p.AddWithValue("prompts", messages.Select(m => m.Prompt).ToArray());
+        p.AddWithValue("responses", messages.Select(m => m.Response).ToArray());
+        p.AddWithValue("models", messages.Select(m => m.Model).ToArray());
+        p.Add(new NpgsqlParameter("seeds", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = messages.Select(m => m.Seed).ToArray() });
+        p.AddWithValue("prompt_tokens", messages.Select(m => m.Usage.PromptTokens).ToArray());
+        p.AddWithValue("completion_tokens", messages.Select(m => m.Usage.CompletionTokens).ToArray());
+        batch.BatchCommands.Add(insertCommand);
+
+        var totalsCommand = new NpgsqlBatchCommand(totals);
+        totalsCommand.Parameters.AddWithValue("tenant_id", tenantId);
+        totalsCommand.Parameters.AddWithValue("created_at", createdAt);
+        totalsCommand.Parameters.AddWithValue("tokens_used", usageAfter.TokensUsed);
+        totalsCommand.Parameters.AddWithValue("calls", usageAfter.Calls);
+        totalsCommand.Parameters.AddWithValue("period_start", usageAfter.PeriodStart);
+        batch.BatchCommands.Add(totalsCommand);
+
+        await batch.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// The last <paramref name="maxTurns"/> turns of a conversation of this tenant, oldest first; null when the
+    /// tenant has no such conversation.
+    /// </summary>
+    public async Task<IReadOnlyList<ConversationTurn>?> GetRecentTurnsAsync(Guid tenantId, Guid conversationId, int maxTurns)
+    {
+        const string sql = """
+            select prompt, response from chat_messages
+            where tenant_id = @tenant_id and conversation_id = @conversation_id
+            order by created_at desc, id desc
+            limit @limit
+            """;
+        await using var command = db.CreateCommand(sql);
+        command.Parameters.AddWithValue("tenant_id", tenantId);
+        command.Parameters.AddWithValue("conversation_id", conversationId);
+        // At least one row, even with no context wanted, to tell an empty context from an unknown conversation.
+        command.Parameters.AddWithValue("limit", Math.Max(maxTurns, 1));
+        await using var reader = await command.ExecuteReaderAsync();
+        var turns = new List<ConversationTurn>();
+        while (await reader.ReadAsync())
+        {
+            turns.Add(new ConversationTurn(reader.GetString(0), reader.GetString(1)));
+        }
+        if (turns.Count == 0)
+        {
+            return null;
+        }
+        turns.Reverse();
+        return turns.Count > maxTurns ? turns.GetRange(turns.Count - maxTurns, maxTurns) : turns;
+    }
+}

@@ -1,0 +1,13 @@
+using TenantChat.Grains.Models;
+
+namespace TenantChat.Grains.Persistence;
+
+/// <summary>A finished exchange waiting to be written; <c>created_at</c> is stamped when its batch commits.</summary>
+public sealed record class StoredMessage(
+    Guid Id,
+    Guid ConversationId,
+    string Prompt,
+    string Response,
+    string Model,
+    int? Seed,
+    TokenUsage Usage);

@@ -1,0 +1,164 @@
+using System.Collections.Immutable;
+using Npgsql;
+using NpgsqlTypes;
+using TenantChat.Grains.Models;
+
+namespace TenantChat.Grains.Persistence;
+
+/// <summary>Reads and writes the <c>tenants</c> table. Only a tenant's own grain writes its row.</summary>
+public sealed class TenantStore(NpgsqlDataSource db)
+{
+    private const string Columns = """
+        id, name, domain, system_prompt, token_limit, model, seed, allowed_models, rate_limit_rpm, rate_limit_tpm,
+        max_context_turns, max_output_tokens, status, tokens_used, calls, period_start, created_at, settings_version
+        """;
+
+    public async Task<TenantRecord?> FindAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        const string sql = $"select {Columns} from tenants where id = @id";
+        await using var command = db.CreateCommand(sql);
+        command.Parameters.AddWithValue("id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    public async Task<Guid?> FindIdByDomainAsync(string domain)
+    {
+        const string sql = "select id from tenants where domain = @domain";
+        await using var command = db.CreateCommand(sql);
+        command.Parameters.AddWithValue("domain", domain);
+        return await command.ExecuteScalarAsync() is Guid id ? id : null;
+    }
+
+    public async Task<IReadOnlyList<TenantRecord>> ListAsync(int limit, Guid? after)
+    {
+        const string sql = $"""
+            select {Columns} from tenants
+            where @after::uuid is null or id > @after
+            order by id
+            limit @limit
+            """;
+        await using var command = db.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter("after", NpgsqlDbType.Uuid) { Value = (object?)after ?? DBNull.Value });
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<TenantRecord>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(Read(reader));
+        }
+        return rows;
+    }
+
+    /// <summary>Inserts a new tenant; false when its domain is taken.</summary>
+    public async Task<bool> TryInsertAsync(TenantRecord tenant)
+    {
+        const string sql = """
+            insert into tenants (id, name, domain, system_prompt, token_limit, model, seed, allowed_models,
+                rate_limit_rpm, rate_limit_tpm, max_context_turns, max_output_tokens, status,
+                tokens_used, calls, period_start, created_at, updated_at, settings_version)
+            values (@id, @name, @domain, @system_prompt, @token_limit, @model, @seed, @allowed_models,
+                @rate_limit_rpm, @rate_limit_tpm, @max_context_turns, @max_output_tokens, @status,
+                @tokens_used, @calls, @period_start, @created_at, @created_at, @version)
+            on conflict (domain) do nothing
+            """;
+        await using var command = db.CreateCommand(sql);
+        AddSettings(command, tenant.Id, tenant.Settings, tenant.Version);
+        command.Parameters.AddWithValue("tokens_used", tenant.Usage.TokensUsed);
+        command.Parameters.AddWithValue("calls", tenant.Usage.Calls);
+        command.Parameters.AddWithValue("period_start", tenant.Usage.PeriodStart);
+        command.Parameters.AddWithValue("created_at", tenant.CreatedAt);
+        return await command.ExecuteNonQueryAsync() == 1;
+    }
+
+    /// <summary>Replaces a tenant's settings; false when the new domain belongs to another tenant.</summary>
+    public async Task<bool> TryUpdateSettingsAsync(Guid id, TenantSettings settings, int version)
+    {
+        const string sql = """
+            update tenants set name = @name, domain = @domain, system_prompt = @system_prompt,
+                token_limit = @token_limit, model = @model, seed = @seed, allowed_models = @allowed_models,
+                rate_limit_rpm = @rate_limit_rpm, rate_limit_tpm = @rate_limit_tpm,
+                max_context_turns = @max_context_turns, max_output_tokens = @max_output_tokens,
+                status = @status, settings_version = @version, updated_at = now()
+            where id = @id
+            """;
+        await using var command = db.CreateCommand(sql);
+        AddSettings(command, id, settings, version);
+        try
+        {
+            return await command.ExecuteNonQueryAsync() == 1;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return false;
+        }
+    }
+
+    public async Task<TenantUsage> ReadUsageAsync(Guid id)
+    {
+        const string sql = "select tokens_used, calls, period_start from tenants where id = @id";
+        await using var command = db.CreateCommand(sql);
+        command.Parameters.AddWithValue("id", id);
+        await using var reader = await command.ExecuteReaderAsync();
+        if (!await reader.ReadAsync())
+        {
+            throw new InvalidOperationException($"Tenant {id} has no row.");
+        }
+        return new TenantUsage(reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<DateTimeOffset>(2));
+    }
+
+    public async Task WriteUsageAsync(Guid id, TenantUsage usage)
+    {
+        const string sql = """
+            update tenants set tokens_used = @tokens_used, calls = @calls, period_start = @period_start,
+                updated_at = now()
+            where id = @id
+            """;
+        await using var command = db.CreateCommand(sql);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("tokens_used", usage.TokensUsed);
+        command.Parameters.AddWithValue("calls", usage.Calls);
+        command.Parameters.AddWithValue("period_start", usage.PeriodStart);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static void AddSettings(NpgsqlCommand command, Guid id, TenantSettings settings, int version)
+    {
+        var p = command.Parameters;
+        p.AddWithValue("id", id);
+        p.AddWithValue("name", settings.Name);
+        p.AddWithValue("domain", settings.Domain);
+        p.AddWithValue("system_prompt", settings.SystemPrompt);
+        p.AddWithValue("token_limit", settings.TokenLimit);
+        p.AddWithValue("model", settings.Model);
+        p.Add(new NpgsqlParameter("seed", NpgsqlDbType.Integer) { Value = (object?)settings.Seed ?? DBNull.Value });
+        p.AddWithValue("allowed_models", settings.AllowedModels.ToArray());
+        p.Add(new NpgsqlParameter("rate_limit_rpm", NpgsqlDbType.Integer) { Value = (object?)settings.RateLimitRpm ?? DBNull.Value });
+        p.Add(new NpgsqlParameter("rate_limit_tpm", NpgsqlDbType.Integer) { Value = (object?)settings.RateLimitTpm ?? DBNull.Value });
+        p.AddWithValue("max_context_turns", settings.MaxContextTurns);
+        p.AddWithValue("max_output_tokens", settings.MaxOutputTokens);
+        p.AddWithValue("status", settings.Status == TenantStatus.Suspended ? "suspended" : "active");
+        p.AddWithValue("version", version);
+    }
+
+    private static TenantRecord Read(NpgsqlDataReader r)
+    {
+        var settings = new TenantSettings
+        {
+            Name = r.GetString(1),
+            Domain = r.GetString(2),
+            SystemPrompt = r.GetString(3),
+            TokenLimit = r.GetInt64(4),
+            Model = r.GetString(5),
+            Seed = r.IsDBNull(6) ? null : r.GetInt32(6),
+            AllowedModels = [.. r.GetFieldValue<string[]>(7)],
+            RateLimitRpm = r.IsDBNull(8) ? null : r.GetInt32(8),
+            RateLimitTpm = r.IsDBNull(9) ? null : r.GetInt32(9),
+            MaxContextTurns = r.GetInt32(10),
+            MaxOutputTokens = r.GetInt32(11),
+            Status = r.GetString(12) == "suspended" ? TenantStatus.Suspended : TenantStatus.Active,
+        };
+        var usage = new TenantUsage(r.GetInt64(13), r.GetInt64(14), r.GetFieldValue<DateTimeOffset>(15));
+        return new TenantRecord(r.GetGuid(0), settings, usage, r.GetFieldValue<DateTimeOffset>(16), r.GetInt32(17));
+    }
+}

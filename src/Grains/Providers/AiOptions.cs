@@ -1,0 +1,26 @@
+namespace TenantChat.Grains.Providers;
+
+/// <summary>The <c>Ai</c> configuration section.</summary>
+public sealed class AiOptions
+{
+    public const string Section = "Ai";
+
+    /// <summary><c>mock</c> (built in, offline), <c>text</c> (GET text API) or <c>openai</c>.</summary>
+    public string Provider { get; set; } = "mock";
+
+    public Uri? BaseUrl { get; set; }
+
+    /// <summary>Sent as a bearer token when set; never logged.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Per-attempt timeout.</summary>
+    public double TimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Retries after the first attempt, for transient failures only.</summary>
+    public int MaxRetries { get; set; } = 2;
+
+    /// <summary>Consecutive failed calls that open the circuit.</summary>
+    public int CircuitBreakerFailures { get; set; } = 10;
+
+    public double CircuitBreakSeconds { get; set; } = 15;
+}

@@ -1,0 +1,20 @@
+using Orleans.Concurrency;
+using TenantChat.Grains.Models;
+using TenantChat.Grains.Persistence;
+
+namespace TenantChat.Grains;
+
+[StatelessWorker]
+public sealed class TenantDirectoryGrain(TenantStore tenants, TimeProvider clock) : Grain, ITenantDirectoryGrain
+{
+    public Task<Guid?> FindByDomainAsync(string domain) => tenants.FindIdByDomainAsync(domain);
+
+    public async Task<TenantPage> ListAsync(int limit, Guid? after)
+    {
+        // One extra row tells whether there is a next page without a second query.
+        var rows = await tenants.ListAsync(limit + 1, after);
+        var now = clock.GetUtcNow();
+        var page = rows.Take(limit).Select(row => row.ToView(now)).ToArray();
+        return new TenantPage([.. page], rows.Count > limit ? page[^1].Id : null);
+    }
+}

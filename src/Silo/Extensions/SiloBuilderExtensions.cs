@@ -1,0 +1,63 @@
+using System.Net;
+using Orleans.Configuration;
+using TenantChat.Grains;
+using TenantChat.Silo.Schema;
+
+namespace TenantChat.Silo.Extensions;
+
+public static class SiloBuilderExtensions
+{
+    private const string Invariant = "Npgsql";
+
+    /// <summary>Cluster identity and endpoints from <c>Orleans:*</c>, so several silos can share one host.</summary>
+    public static ISiloBuilder UseConfiguredEndpoints(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var orleans = configuration.GetSection("Orleans");
+        silo.Configure<ClusterOptions>(options =>
+        {
+            options.ClusterId = orleans["ClusterId"] ?? "tenantchat";
+            options.ServiceId = orleans["ServiceId"] ?? "tenantchat";
+        });
+        var siloPort = orleans.GetValue("SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
+        var gatewayPort = orleans.GetValue("GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
+        if (orleans["AdvertisedIP"] is { Length: > 0 } advertised)
+        {
+            silo.ConfigureEndpoints(IPAddress.Parse(advertised), siloPort, gatewayPort, listenOnAnyHostAddress: true);
+        }
+        else
+        {
+            silo.ConfigureEndpoints(siloPort, gatewayPort, listenOnAnyHostAddress: true);
+        }
+        return silo;
+    }
+
+    /// <summary>Clustering and grain storage on Postgres, the schema, and the grains' services.</summary>
+    public static ISiloBuilder AddTenantChat(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString("Postgres")
+            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is required.");
+        silo.UseAdoNetClustering(options =>
+        {
+            options.Invariant = Invariant;
+            options.ConnectionString = connectionString;
+        });
+        silo.AddAdoNetGrainStorageAsDefault(options =>
+        {
+            options.Invariant = Invariant;
+            options.ConnectionString = connectionString;
+        });
+        // A dead silo is declared dead after two missed probes, so its tenants move within a few seconds.
+        silo.Configure<ClusterMembershipOptions>(options =>
+        {
+            options.ProbeTimeout = TimeSpan.FromSeconds(2);
+            options.NumMissedProbesLimit = 2;
+            options.NumVotesForDeathDeclaration = 1;
+            options.TableRefreshTimeout = TimeSpan.FromSeconds(5);
+        });
+
+        silo.Services.AddSingleton<SchemaMigrator>();
+        silo.Services.AddHostedService<SchemaMigrationService>();
+        silo.Services.AddTenantChatGrains(configuration);
+        return silo;
+    }
+}

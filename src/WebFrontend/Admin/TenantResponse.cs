@@ -1,0 +1,36 @@
+using TenantChat.Grains.Models;
+
+namespace TenantChat.WebFrontend.Admin;
+
+/// <summary>A tenant as the operator API shows it.</summary>
+public sealed record class TenantResponse(
+    Guid Id,
+    string Name,
+    string Domain,
+    string SystemPrompt,
+    string Model,
+    int? Seed,
+    IReadOnlyList<string> AllowedModels,
+    int MaxContextTurns,
+    int MaxOutputTokens,
+    int? RateLimitRpm,
+    int? RateLimitTpm,
+    long TokenLimit,
+    long TokensUsed,
+    long TokensRemaining,
+    long Calls,
+    DateTimeOffset PeriodStart,
+    string Status,
+    int Version,
+    DateTimeOffset CreatedAt)
+{
+    public static TenantResponse From(TenantView view)
+    {
+        var s = view.Settings;
+        return new TenantResponse(view.Id, s.Name, s.Domain, s.SystemPrompt, s.Model, s.Seed, s.AllowedModels, s.MaxContextTurns,
+            s.MaxOutputTokens, s.RateLimitRpm, s.RateLimitTpm, s.TokenLimit, view.TokensUsed, view.TokensRemaining, view.Calls,
+            view.PeriodStart, s.Status == TenantStatus.Suspended ? "suspended" : "active", view.Version, view.CreatedAt);
+    }
+}
+
+public sealed record class TenantListResponse(IReadOnlyList<TenantResponse> Items, string? NextCursor);

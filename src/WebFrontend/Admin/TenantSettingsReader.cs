@@ -1,0 +1,163 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TenantChat.Grains.Models;
+using TenantChat.WebFrontend.Tenancy;
+
+namespace TenantChat.WebFrontend.Admin;
+
+/// <summary>
+/// Reads the operator's tenant JSON field by field onto a starting point (defaults for a new tenant, the current
+/// settings for a PATCH), collecting every problem so one response can name them all. Unknown fields are refused,
+/// so a misspelt field cannot silently do nothing.
+/// </summary>
+public sealed class TenantSettingsReader
+{
+    public const int MaxSystemPromptChars = 16_000;
+
+    private static readonly HashSet<string> CreateOnlyFields = ["admin_email", "admin_password"];
+    private static readonly HashSet<string> PatchOnlyFields = ["status"];
+    private static readonly HashSet<string> CommonFields =
+    [
+        "name", "domain", "system_prompt", "token_limit", "model", "seed", "allowed_models", "rate_limit_rpm",
+        "rate_limit_tpm", "max_context_turns", "max_output_tokens",
+    ];
+
+    private readonly Dictionary<string, string[]> _errors = [];
+
+    public IDictionary<string, string[]> Errors => _errors;
+
+    /// <summary>Settings for a new tenant, or null with <see cref="Errors"/> filled.</summary>
+    public TenantSettings? ReadNew(JsonObject body)
+    {
+        foreach (var required in new[] { "name", "domain", "token_limit", "model" })
+        {
+            if (!body.ContainsKey(required))
+            {
+                _errors[required] = [$"{required} is required."];
+            }
+        }
+        var start = new TenantSettings { Name = "", Domain = "", SystemPrompt = "", TokenLimit = 0, Model = "", AllowedModels = [] };
+        return Read(body, start, isNew: true);
+    }
+
+    /// <summary><paramref name="current"/> with the fields of <paramref name="body"/> applied, or null with <see cref="Errors"/> filled.</summary>
+    public TenantSettings? ReadPatch(JsonObject body, TenantSettings current) => Read(body, current, isNew: false);
+
+    private TenantSettings? Read(JsonObject body, TenantSettings settings, bool isNew)
+    {
+        foreach (var (field, node) in body)
+        {
+            var known = CommonFields.Contains(field) || (isNew ? CreateOnlyFields : PatchOnlyFields).Contains(field);
+            if (!known)
+            {
+                _errors[field] = [$"{field} is not a field of a tenant."];
+                continue;
+            }
+            settings = field switch
+            {
+                "name" => Text(field, node, 1, 200) is { } name ? settings with { Name = name.Trim() } : settings,
+                "domain" => Domain(node) is { } domain ? settings with { Domain = domain } : settings,
+                "system_prompt" => Text(field, node, 0, MaxSystemPromptChars) is { } prompt ? settings with { SystemPrompt = prompt } : settings,
+                "token_limit" => Integer(field, node, 0, long.MaxValue, nullable: false) is { } limit ? settings with { TokenLimit = limit } : settings,
+                "model" => Text(field, node, 1, 200) is { } model ? settings with { Model = model } : settings,
+                "seed" => Nullable(field, node, int.MinValue, int.MaxValue, out var seed) ? settings with { Seed = (int?)seed } : settings,
+                "allowed_models" => Models(node) is { } models ? settings with { AllowedModels = models } : settings,
+                "rate_limit_rpm" => Nullable(field, node, 1, int.MaxValue, out var rpm) ? settings with { RateLimitRpm = (int?)rpm } : settings,
+                "rate_limit_tpm" => Nullable(field, node, 1, int.MaxValue, out var tpm) ? settings with { RateLimitTpm = (int?)tpm } : settings,
+                "max_context_turns" => Integer(field, node, 0, 100, nullable: false) is { } turns ? settings with { MaxContextTurns = (int)turns } : settings,
+                "max_output_tokens" => Integer(field, node, 1, 1_000_000, nullable: false) is { } output ? settings with { MaxOutputTokens = (int)output } : settings,
+                "status" => Status(node) is { } status ? settings with { Status = status } : settings,
+                _ => settings, // admin account fields are read by the accounts feature, not here
+            };
+        }
+        if (settings.AllowedModels.IsEmpty && settings.Model.Length > 0)
+        {
+            settings = settings with { AllowedModels = [settings.Model] };
+        }
+        if (settings.Model.Length > 0 && !settings.AllowedModels.Contains(settings.Model) && !_errors.ContainsKey("model"))
+        {
+            _errors["model"] = ["model must be one of allowed_models."];
+        }
+        return _errors.Count == 0 ? settings : null;
+    }
+
+    private string? Text(string field, JsonNode? node, int min, int max)
+    {
+        if (node?.GetValueKind() != JsonValueKind.String)
+        {
+            _errors[field] = [$"{field} must be a string."];
+            return null;
+        }
+        var value = node.GetValue<string>();
+        var length = value.Trim().EnumerateRunes().Count();
+        if (length < min || value.EnumerateRunes().Count() > max)
+        {
+            _errors[field] = [min > 0 ? $"{field} must be {min} to {max} characters." : $"{field} must be at most {max} characters."];
+            return null;
+        }
+        return value;
+    }
+
+    private long? Integer(string field, JsonNode? node, long min, long max, bool nullable)
+    {
+        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<long>(out var number)
+            && number >= min && number <= max)
+        {
+            return number;
+        }
+        _errors[field] = [$"{field} must be an integer from {min} to {max}{(nullable ? ", or null" : "")}."];
+        return null;
+    }
+
+    /// <summary>True when the field was read: a number in range, or null meaning "none".</summary>
+    private bool Nullable(string field, JsonNode? node, long min, long max, out long? value)
+    {
+        value = null;
+        if (node is null)
+        {
+            return true;
+        }
+        value = Integer(field, node, min, max, nullable: true);
+        return value is not null;
+    }
+
+    private string? Domain(JsonNode? node)
+    {
+        if (Text("domain", node, 1, 253) is not { } raw)
+        {
+            return null;
+        }
+        if (!HostNames.TryNormalize(raw, out var domain))
+        {
+            _errors["domain"] = ["domain must be a plain host name (no scheme, port, path or wildcard)."];
+            return null;
+        }
+        return domain;
+    }
+
+    private ImmutableArray<string>? Models(JsonNode? node)
+    {
+        if (node is JsonArray array && array.Count is > 0 and <= 50
+            && array.All(item => item?.GetValueKind() == JsonValueKind.String && item.GetValue<string>().Trim().Length is > 0 and <= 200))
+        {
+            return [.. array.Select(item => item!.GetValue<string>()).Distinct(StringComparer.Ordinal)];
+        }
+        _errors["allowed_models"] = ["allowed_models must be a list of 1 to 50 model names."];
+        return null;
+    }
+
+    private TenantStatus? Status(JsonNode? node)
+    {
+        switch (node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null)
+        {
+            case "active":
+                return TenantStatus.Active;
+            case "suspended":
+                return TenantStatus.Suspended;
+            default:
+                _errors["status"] = ["status must be \"active\" or \"suspended\"."];
+                return null;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using TenantChat.Grains;
+using TenantChat.Grains.Models;
+using TenantChat.WebFrontend.Problems;
+using TenantChat.WebFrontend.Tenancy;
+
+namespace TenantChat.WebFrontend.Apis;
+
+public static class ChatApi
+{
+    public static IEndpointRouteBuilder MapChatApi(this IEndpointRouteBuilder app)
+    {
+        var chat = app.MapGroup("api/chat").WithTags("Chat");
+        chat.MapPost("call", CallAsync);
+        return app;
+    }
+
+    public static async Task<Results<Ok<ChatCallResponse>, ApiProblem>> CallAsync(
+        ChatCallBody body, HttpContext httpContext, IClusterClient orleans, HostTenantResolver resolver, IOptions<ChatOptions> options)
+    {
+        if (Validate(body, options.Value) is { } invalid)
+        {
+            return invalid;
+        }
+        var request = new ChatRequest(body.Prompt!, body.Model, body.Seed,
+            body.ConversationId is null ? null : Guid.Parse(body.ConversationId));
+
+        var tenant = httpContext.Tenant();
+        var outcome = await orleans.GetGrain<ITenantGrain>(tenant.TenantId).ChatAsync(tenant.Domain, request);
+        if (outcome.Error?.Code == ProblemCode.UnknownTenant)
+        {
+            // The cached mapping is stale (the domain moved): resolve again, once.
+            resolver.Forget(tenant.Domain);
+            if (await resolver.ResolveAsync(tenant.Domain) is { } current && current != tenant.TenantId)
+            {
+                outcome = await orleans.GetGrain<ITenantGrain>(current).ChatAsync(tenant.Domain, request);
+            }
+        }
+        return outcome.Succeeded ? TypedResults.Ok(ChatCallResponse.From(outcome.Value)) : ApiProblem.From(outcome.Error);
+    }
+
+    private static ApiProblem? Validate(ChatCallBody body, ChatOptions options)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var promptLength = body.Prompt?.Trim().EnumerateRunes().Count() ?? 0;
+        if (promptLength == 0)
+        {
+            errors["prompt"] = ["prompt is required and must not be blank."];
+        }
+        else if (promptLength > options.MaxPromptChars)
+        {
+            errors["prompt"] = [$"prompt must be at most {options.MaxPromptChars} characters."];
+        }
+        if (body.Model is { } model && (model.Trim().Length == 0 || model.Length > 200))
+        {
+            errors["model"] = ["model, when given, must be a non-empty model name."];
+        }
+        if (body.ConversationId is { } conversationId && !Guid.TryParse(conversationId, out _))
+        {
+            errors["conversation_id"] = ["conversation_id must be a UUID."];
+        }
+        return errors.Count == 0 ? null : ApiProblem.Validation(errors);
+    }
+}

@@ -1,0 +1,18 @@
+using TenantChat.Grains.Models;
+
+namespace TenantChat.WebFrontend.Apis;
+
+/// <summary>Body of <c>POST /api/chat/call</c>. Everything is optional here so that validation can say what is wrong.</summary>
+public sealed record class ChatCallBody(string? Prompt, string? Model, int? Seed, string? ConversationId);
+
+public sealed record class UsageBody(int PromptTokens, int CompletionTokens, int TotalTokens)
+{
+    public static UsageBody From(TokenUsage usage) => new(usage.PromptTokens, usage.CompletionTokens, usage.TotalTokens);
+}
+
+public sealed record class ChatCallResponse(
+    Guid Id, Guid ConversationId, string Response, string Model, int? Seed, UsageBody Usage, DateTimeOffset CreatedAt)
+{
+    public static ChatCallResponse From(ChatReply reply) =>
+        new(reply.Id, reply.ConversationId, reply.Response, reply.Model, reply.Seed, UsageBody.From(reply.Usage), reply.CreatedAt);
+}

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Orleans.Configuration;
+using TenantChat.WebFrontend.Admin;
+using TenantChat.WebFrontend.Apis;
+using TenantChat.WebFrontend.Problems;
+using TenantChat.WebFrontend.Tenancy;
+
+namespace TenantChat.WebFrontend.Extensions;
+
+public static class ApplicationServiceExtensions
+{
+    public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        builder.AddOrleansClient();
+
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            // "42" is not a number: wrong types are refused, not coerced.
+            options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+        services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.Section).Validate(o => o.MaxPromptChars > 0);
+        services.AddApiProblems();
+        services.AddSingleton<HostTenantResolver>();
+
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthentication>(AdminKeyAuthentication.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AdminKeyAuthentication.Policy, policy => policy
+                .AddAuthenticationSchemes(AdminKeyAuthentication.SchemeName)
+                .RequireRole("operator"));
+
+        services.AddFrontendHealthChecks(builder.Configuration);
+        return builder;
+    }
+
+    /// <summary>A pure Orleans client that finds the silos' gateways through the clustering table in Postgres.</summary>
+    private static void AddOrleansClient(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var connectionString = configuration.GetConnectionString("Postgres")
+            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is required.");
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(options =>
+            {
+                options.ClusterId = configuration["Orleans:ClusterId"] ?? "tenantchat";
+                options.ServiceId = configuration["Orleans:ServiceId"] ?? "tenantchat";
+            });
+            client.UseAdoNetClustering(options =>
+            {
+                options.Invariant = "Npgsql";
+                options.ConnectionString = connectionString;
+            });
+            client.Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            // Silos may start after the frontend (compose, rolling restarts): keep trying instead of exiting.
+            client.UseConnectionRetryFilter(async (_, cancellationToken) =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                return true;
+            });
+        });
+    }
+
+    public static WebApplication UseTenantRouting(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<TrustedProxyHost>();
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/api/admin"),
+            tenantRequests => tenantRequests.UseMiddleware<TenantResolutionMiddleware>());
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
+using TenantChat.Grains.Models;
+
+namespace TenantChat.WebFrontend.Problems;
+
+/// <summary>
+/// The one place errors become RFC 9457 problems: <c>type</c>, <c>title</c>, <c>status</c>, <c>detail</c> and the
+/// contract's machine-readable <c>code</c>, plus <c>Retry-After</c> where the caller should come back.
+/// </summary>
+public sealed class ApiProblem(ProblemCode code, string detail, int? retryAfterSeconds = null, IDictionary<string, string[]>? errors = null) : IResult
+{
+    public const string ContentType = "application/problem+json";
+
+    public ProblemCode Code { get; } = code;
+
+    /// <summary>A more precise 4xx than the code's own, such as 415 for a body that is not JSON.</summary>
+    public int? StatusOverride { get; init; }
+
+    public static ApiProblem From(ServiceError error) => new(error.Code, error.Detail, error.RetryAfterSeconds);
+
+    public static ApiProblem Validation(IDictionary<string, string[]> errors) =>
+        new(ProblemCode.ValidationFailed, "The request is not valid; see errors.", errors: errors);
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var problem = Create(Code, detail);
+        if (errors is not null)
+        {
+            problem.Extensions["errors"] = errors;
+        }
+        if (retryAfterSeconds is { } seconds)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        problem.Status = StatusOverride ?? problem.Status;
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        await httpContext.Response.WriteAsJsonAsync(problem, JsonSerializerOptions.Web, ContentType);
+    }
+
+    public static ProblemDetails Create(ProblemCode code, string? detail) => Describe(code, new ProblemDetails { Detail = detail });
+
+    /// <summary>Fills in type, title, status and code for <paramref name="code"/>.</summary>
+    public static ProblemDetails Describe(ProblemCode code, ProblemDetails problem)
+    {
+        var name = JsonNamingPolicy.SnakeCaseLower.ConvertName(code.ToString());
+        problem.Type = "urn:tenantchat:problem:" + name.Replace('_', '-');
+        problem.Title = Titles[code];
+        problem.Status = StatusOf(code);
+        problem.Extensions["code"] = name;
+        return problem;
+    }
+
+    public static int StatusOf(ProblemCode code) => code switch
+    {
+        ProblemCode.ValidationFailed => StatusCodes.Status400BadRequest,
+        ProblemCode.Unauthorized => StatusCodes.Status401Unauthorized,
+        ProblemCode.TenantSuspended or ProblemCode.Forbidden => StatusCodes.Status403Forbidden,
+        ProblemCode.UnknownTenant or ProblemCode.NotFound => StatusCodes.Status404NotFound,
+        ProblemCode.Conflict => StatusCodes.Status409Conflict,
+        ProblemCode.TokenLimitExceeded or ProblemCode.RateLimited => StatusCodes.Status429TooManyRequests,
+        ProblemCode.UpstreamError => StatusCodes.Status502BadGateway,
+        ProblemCode.UpstreamTimeout => StatusCodes.Status504GatewayTimeout,
+        ProblemCode.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    private static readonly Dictionary<ProblemCode, string> Titles = new()
+    {
+        [ProblemCode.ValidationFailed] = "The request is not valid.",
+        [ProblemCode.UnknownTenant] = "No tenant is served on this host.",
+        [ProblemCode.TenantSuspended] = "This tenant is suspended.",
+        [ProblemCode.Unauthorized] = "Authentication is required.",
+        [ProblemCode.Forbidden] = "This action is not allowed.",
+        [ProblemCode.NotFound] = "Not found.",
+        [ProblemCode.Conflict] = "The request conflicts with the current state.",
+        [ProblemCode.TokenLimitExceeded] = "The token budget is spent.",
+        [ProblemCode.RateLimited] = "Too many requests.",
+        [ProblemCode.UpstreamError] = "The AI provider failed.",
+        [ProblemCode.UpstreamTimeout] = "The AI provider timed out.",
+        [ProblemCode.Unavailable] = "The service is temporarily unavailable.",
+        [ProblemCode.Internal] = "Something went wrong.",
+    };
+}
