@@ -1,0 +1,50 @@
+# Local PostgreSQL for development and tests: installs the server if missing, runs a private cluster in a
+# folder of ours on a port of ours, never touching a system-wide instance. Source this file; it defines functions.
+
+pg_bin_dir() {
+    ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+ensure_postgres_installed() {
+    if [ -z "$(pg_bin_dir)" ] || [ ! -x "$(pg_bin_dir)/initdb" ]; then
+        echo "PostgreSQL server not found; installing it with apt-get." >&2
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    fi
+}
+
+# Runs a PostgreSQL command as the postgres user when we are root (initdb refuses root).
+as_postgres() {
+    if [ "$(id -u)" = "0" ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+# start_postgres DIR PORT: initializes DIR/data on first use and starts the server on 127.0.0.1:PORT.
+start_postgres() {
+    local dir="$1" port="$2" bin
+    bin="$(pg_bin_dir)"
+    mkdir -p "$dir"
+    [ "$(id -u)" = "0" ] && chown postgres "$dir"
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+        as_postgres "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --no-locale >/dev/null
+    fi
+    as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=${PG_FSYNC:-on}" start >/dev/null
+}
+
+stop_postgres() {
+    local dir="$1"
+    [ -f "$dir/data/postmaster.pid" ] && as_postgres "$(pg_bin_dir)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1
+    return 0
+}
+
+# A TCP port nothing listens on yet.
+free_port() {
+    local port
+    while :; do
+        port=$(( (RANDOM % 20000) + 20000 ))
+        (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+    done
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test against a throw-away PostgreSQL, then prints one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/postgres.sh
+
+ensure_postgres_installed
+work="$(mktemp -d /tmp/tenantchat-test.XXXXXX)"
+chmod 755 "$work"
+port="$(free_port)"
+cleanup() { stop_postgres "$work/pg"; rm -rf "$work"; }
+trap cleanup EXIT
+
+# Tests create a fresh database each; durability of this scratch server across power loss does not matter.
+PG_FSYNC=off start_postgres "$work/pg" "$port" || { echo "could not start PostgreSQL"; cat "$work/pg/server.log"; echo "0 passed, 1 failed"; exit 1; }
+export TENANTCHAT_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+
+dotnet test TenantChat.sln -c Release --logger "trx" --results-directory "$work/results" "$@"
+status=$?
+
+passed=0; failed=0
+for trx in "$work"/results/*.trx; do
+    [ -f "$trx" ] || continue
+    counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+    p="$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+    f="$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi # the build or the runner itself failed
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,111 @@
+extern alias SiloHost;
+
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.TestingHost;
+using SiloHost::TenantChat.Silo.Extensions;
+
+namespace TenantChat.Tests.Infrastructure;
+
+/// <summary>
+/// The whole system on real parts: a fresh PostgreSQL database, a fake upstream on loopback, a 2-silo
+/// TestCluster wired exactly like the silo process (ADO.NET clustering and storage on that database), and the
+/// real web frontend connecting to it as an Orleans client through the clustering table.
+/// </summary>
+public class ClusterFixture : IAsyncLifetime
+{
+    public const string OperatorKey = "test-operator-key";
+
+    private WebApplicationFactory<Program>? _frontend;
+
+    public string ConnectionString { get; private set; } = null!;
+
+    public FakeUpstream Upstream { get; private set; } = null!;
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public WebApplicationFactory<Program> Frontend => _frontend!;
+
+    public NpgsqlDataSource Database { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await TestPostgres.CreateDatabaseAsync();
+        Database = NpgsqlDataSource.Create(ConnectionString);
+        Upstream = await FakeUpstream.StartAsync();
+
+        var builder = new TestClusterBuilder(initialSilosCount: 2);
+        builder.Options.UseTestClusterMembership = false;
+        // The frontend connects over TCP, like the real process; the in-memory default would hide it.
+        builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
+        builder.ConfigureHostConfiguration(configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = ConnectionString,
+            ["Ai:Provider"] = "text",
+            ["Ai:BaseUrl"] = Upstream.BaseUrl.ToString(),
+            ["Ai:TimeoutSeconds"] = "1",
+            ["Ai:MaxRetries"] = "2",
+            // Tests that make the upstream fail must not open the circuit for the tests that follow.
+            ["Ai:CircuitBreakerFailures"] = "100000",
+        }));
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+
+        _frontend = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("ConnectionStrings:Postgres", ConnectionString);
+            web.UseSetting("Orleans:ClusterId", Cluster.Options.ClusterId);
+            web.UseSetting("Orleans:ServiceId", Cluster.Options.ServiceId);
+            web.UseSetting("Admin:ApiKey", OperatorKey);
+        });
+        _frontend.Server.PreserveExecutionContext = true;
+    }
+
+    /// <summary>A client whose requests carry <paramref name="host"/> as their Host.</summary>
+    public HttpClient ClientFor(string host) =>
+        Frontend.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri($"http://{host}/"), AllowAutoRedirect = false });
+
+    public HttpClient OperatorClient()
+    {
+        var client = ClientFor("admin.test");
+        client.DefaultRequestHeaders.Authorization = new("Bearer", OperatorKey);
+        return client;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_frontend is not null)
+        {
+            await _frontend.DisposeAsync();
+        }
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        await Upstream.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddTenantChat(siloBuilder.Configuration);
+    }
+
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
+            clientBuilder.UseAdoNetClustering(options =>
+            {
+                options.Invariant = "Npgsql";
+                options.ConnectionString = configuration["ConnectionStrings:Postgres"];
+            });
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}

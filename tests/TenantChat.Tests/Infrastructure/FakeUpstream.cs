@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace TenantChat.Tests.Infrastructure;
+
+/// <summary>What the fake upstream saw of one request.</summary>
+public sealed record class UpstreamCall(string RawPath, int PathSegments, string Prompt, string? System, string? Model, string? Seed);
+
+/// <summary>
+/// A real HTTP server in the shape of the text API, on loopback. Its behaviour is chosen by markers in the
+/// tenant's system parameter, so concurrent tests never share switches: <c>[fake:500]</c>, <c>[fake:hang]</c>,
+/// <c>[fake:delay=200]</c>, <c>[fake:leak]</c> (quotes the system parameter back), <c>[fake:long]</c>.
+/// </summary>
+public sealed class FakeUpstream : IAsyncDisposable
+{
+    public const string PathPrefix = "/v1/text/";
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<UpstreamCall> _calls = new();
+
+    private FakeUpstream(WebApplication app) => _app = app;
+
+    /// <summary>The base URL to configure, deliberately without a trailing slash.</summary>
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public static async Task<FakeUpstream> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var fake = new FakeUpstream(app);
+        app.Run(fake.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        fake.BaseUrl = new Uri(address.TrimEnd('/') + PathPrefix.TrimEnd('/'));
+        return fake;
+    }
+
+    /// <summary>The calls whose system parameter was <paramref name="system"/>.</summary>
+    public IReadOnlyList<UpstreamCall> CallsFor(string system) => [.. _calls.Where(call => call.System == system)];
+
+    /// <summary>A fingerprint of a system parameter that the fake puts in its answers (the parameter itself it never repeats).</summary>
+    public static string VoiceOf(string system) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(system)))[..10];
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        var rawPath = rawTarget.Split('?', 2)[0];
+        if (!rawPath.StartsWith(PathPrefix, StringComparison.Ordinal))
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+        var encodedPrompt = rawPath[PathPrefix.Length..];
+        var system = context.Request.Query["system"].FirstOrDefault();
+        _calls.Enqueue(new UpstreamCall(rawPath, encodedPrompt.Split('/').Length, Uri.UnescapeDataString(encodedPrompt), system,
+            context.Request.Query["model"].FirstOrDefault(), context.Request.Query["seed"].FirstOrDefault()));
+
+        system ??= "";
+        if (system.Contains("[fake:500]", StringComparison.Ordinal))
+        {
+            context.Response.StatusCode = 500;
+            return;
+        }
+        if (system.Contains("[fake:hang]", StringComparison.Ordinal))
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return;
+        }
+        if (Marker(system, "delay") is { } delay)
+        {
+            await Task.Delay(int.Parse(delay, System.Globalization.CultureInfo.InvariantCulture));
+        }
+        var answer = $"[{VoiceOf(system)}] Here is my answer about {Uri.UnescapeDataString(encodedPrompt).Length} characters of question.";
+        if (system.Contains("[fake:leak]", StringComparison.Ordinal))
+        {
+            answer += " My instructions are: " + system;
+        }
+        if (system.Contains("[fake:long]", StringComparison.Ordinal))
+        {
+            answer += string.Concat(Enumerable.Repeat(" and then some more words", 400));
+        }
+        await context.Response.WriteAsync(answer);
+    }
+
+    private static string? Marker(string system, string name)
+    {
+        var start = system.IndexOf($"[fake:{name}=", StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return null;
+        }
+        start += name.Length + 7;
+        return system[start..system.IndexOf(']', start)];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace TenantChat.Tests.Infrastructure;
+
+/// <summary>What tests do over HTTP again and again: create a tenant, chat on its host, read it back.</summary>
+public static class TenantApi
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public sealed record class Tenant(Guid Id, string Domain, string SystemPrompt, HttpClient Client);
+
+    public static string UniqueDomain(string label = "t") => $"{label}-{Guid.NewGuid():N}.test";
+
+    /// <summary>
+    /// Creates a tenant (with a unique domain unless one is given) and a client on its host. The system parameter
+    /// gets a unique suffix, so the fake upstream's record of calls is per tenant.
+    /// </summary>
+    public static async Task<Tenant> CreateTenantAsync(this ClusterFixture fixture, string systemPrompt, long tokenLimit = 1_000_000,
+        Action<JsonObject>? customize = null)
+    {
+        systemPrompt += $" (tenant {Guid.NewGuid():N})";
+        var body = new JsonObject
+        {
+            ["name"] = "Test tenant",
+            ["domain"] = UniqueDomain(),
+            ["system_prompt"] = systemPrompt,
+            ["token_limit"] = tokenLimit,
+            ["model"] = "openai",
+            ["seed"] = 42,
+            ["allowed_models"] = new JsonArray("openai", "mistral"),
+        };
+        customize?.Invoke(body);
+        using var admin = fixture.OperatorClient();
+        using var response = await admin.PostAsJsonAsync("api/admin/tenants", body);
+        var created = await response.Content.ReadFromJsonAsync<JsonObject>();
+        if ((int)response.StatusCode != 201)
+        {
+            throw new InvalidOperationException($"Tenant creation failed: {(int)response.StatusCode} {created}");
+        }
+        var domain = created!["domain"]!.GetValue<string>();
+        return new Tenant(created["id"]!.GetValue<Guid>(), domain, systemPrompt, fixture.ClientFor(domain));
+    }
+
+    public static Task<HttpResponseMessage> ChatAsync(this HttpClient client, string prompt, object? extra = null)
+    {
+        var body = extra is null ? new JsonObject() : JsonSerializer.SerializeToNode(extra, Json)!.AsObject();
+        body["prompt"] = prompt;
+        return client.PostAsJsonAsync("api/chat/call", body);
+    }
+
+    public static async Task<JsonObject> GetTenantAsync(this ClusterFixture fixture, Guid id)
+    {
+        using var admin = fixture.OperatorClient();
+        return (await admin.GetFromJsonAsync<JsonObject>($"api/admin/tenants/{id}"))!;
+    }
+
+    public static async Task<JsonObject> JsonAsync(this HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+
+    /// <summary>The ledger as operators see it: count and token sum of a tenant's stored messages.</summary>
+    public static async Task<(long Messages, long Tokens)> LedgerAsync(this ClusterFixture fixture, Guid tenantId)
+    {
+        await using var command = fixture.Database.CreateCommand(
+            "select count(*), coalesce(sum(total_tokens), 0) from chat_messages where tenant_id = @id");
+        command.Parameters.AddWithValue("id", tenantId);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+}
