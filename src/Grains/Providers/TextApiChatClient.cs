@@ -12,9 +12,13 @@ namespace TenantChat.Grains.Providers;
 /// </summary>
 public sealed class TextApiChatClient(HttpClient http) : IChatUpstream
 {
+    private static readonly UriCreationOptions VerbatimUri = new() { DangerousDisablePathAndQueryCanonicalization = true };
+
     public async Task<UpstreamReply> CompleteAsync(UpstreamRequest request, CancellationToken cancellationToken = default)
     {
-        using var message = new HttpRequestMessage(HttpMethod.Get, new Uri(BuildPathAndQuery(request), UriKind.Relative));
+        // Canonicalization would turn an encoded "%2E%2E" back into "..", and then drop it as a dot segment.
+        var uri = new Uri(http.BaseAddress!.AbsoluteUri + BuildPathAndQuery(request), VerbatimUri);
+        using var message = new HttpRequestMessage(HttpMethod.Get, uri);
         try
         {
             using var response = await http.SendAsync(message, cancellationToken);

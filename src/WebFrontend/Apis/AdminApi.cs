@@ -107,7 +107,7 @@ public static class AdminApi
     {
         after = Guid.Empty;
         var bytes = new byte[16];
-        if (!Base64Url.TryDecodeFromChars(cursor, bytes, out var written) || written != 16)
+        if (!Base64Url.IsValid(cursor, out var length) || length != 16 || !Base64Url.TryDecodeFromChars(cursor, bytes, out _))
         {
             return false;
         }
