@@ -101,5 +101,6 @@ public sealed class ChatValidationTests(ClusterFixture fixture)
 
         Assert.Equal(400, context.Response.StatusCode);
         Assert.Equal("application/problem+json", context.Response.ContentType);
+        Assert.Contains("Host header", await new StreamReader(context.Response.Body).ReadToEndAsync(), StringComparison.Ordinal);
     }
 }
