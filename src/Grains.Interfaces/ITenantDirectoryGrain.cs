@@ -7,5 +7,5 @@ public interface ITenantDirectoryGrain : IGrainWithIntegerKey
 {
     Task<Guid?> FindByDomainAsync(string domain);
 
-    Task<TenantPage> ListAsync(int limit, Guid? after);
+    Task<Page<TenantView>> ListAsync(int limit, PageKey? after);
 }

@@ -9,10 +9,16 @@ namespace TenantChat.Grains;
 /// </summary>
 public interface ITenantGrain : IGrainWithGuidKey
 {
-    Task<Outcome<TenantView>> CreateAsync(TenantSettings settings);
+    /// <summary>Creates the tenant, and its first admin account in the same transaction when one is given.</summary>
+    Task<Outcome<TenantView>> CreateAsync(TenantSettings settings, NewAccount? admin = null);
 
     /// <summary>The tenant, or null when no tenant has this id.</summary>
+    [AlwaysInterleave]
     Task<TenantView?> GetAsync();
+
+    /// <summary>Null when a request on <paramref name="host"/> may be served; else why not (unknown, suspended).</summary>
+    [AlwaysInterleave]
+    Task<ServiceError?> CheckAccessAsync(string host);
 
     /// <summary>Replaces the settings when <paramref name="expectedVersion"/> is still current (else <see cref="ProblemCode.Conflict"/>).</summary>
     Task<Outcome<TenantView>> UpdateSettingsAsync(TenantSettings settings, int expectedVersion);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using TenantChat.Grains.Accounts;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Providers;
 using TenantChat.Grains.Tokens;
@@ -17,6 +18,9 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         services.AddSingleton<TenantStore>();
         services.AddSingleton<ChatMessageStore>();
+        services.AddSingleton<AccountStore>();
+        services.AddSingleton<CustomerDataStore>();
+        services.AddSingleton<PasswordHashing>();
         services.AddSingleton<TokenCounter>();
         services.AddSingleton(TimeProvider.System);
         services.AddChatUpstream(configuration);

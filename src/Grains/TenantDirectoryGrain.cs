@@ -9,12 +9,12 @@ public sealed class TenantDirectoryGrain(TenantStore tenants, TimeProvider clock
 {
     public Task<Guid?> FindByDomainAsync(string domain) => tenants.FindIdByDomainAsync(domain);
 
-    public async Task<TenantPage> ListAsync(int limit, Guid? after)
+    public async Task<Page<TenantView>> ListAsync(int limit, PageKey? after)
     {
         // One extra row tells whether there is a next page without a second query.
-        var rows = await tenants.ListAsync(limit + 1, after);
+        var rows = await tenants.ListAsync(limit + 1, after?.Id);
         var now = clock.GetUtcNow();
         var page = rows.Take(limit).Select(row => row.ToView(now)).ToArray();
-        return new TenantPage([.. page], rows.Count > limit ? page[^1].Id : null);
+        return new Page<TenantView>([.. page], rows.Count > limit ? new PageKey(null, page[^1].Id) : null);
     }
 }

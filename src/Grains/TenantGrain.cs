@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.Extensions.Logging;
+using TenantChat.Grains.Accounts;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Providers;
@@ -19,6 +20,7 @@ public sealed class TenantGrain(
     ChatMessageStore messages,
     IChatUpstream upstream,
     TokenCounter tokens,
+    PasswordHashing passwords,
     TimeProvider clock,
     ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
@@ -44,7 +46,7 @@ public sealed class TenantGrain(
         }
     }
 
-    public async Task<Outcome<TenantView>> CreateAsync(TenantSettings settings)
+    public async Task<Outcome<TenantView>> CreateAsync(TenantSettings settings, NewAccount? admin = null)
     {
         if (_tenant is not null)
         {
@@ -52,7 +54,10 @@ public sealed class TenantGrain(
         }
         var now = clock.GetUtcNow();
         var tenant = new TenantRecord(TenantId, settings, new TenantUsage(0, 0, TenantUsage.MonthStart(now)), now, 1);
-        if (!await tenants.TryInsertAsync(tenant))
+        var adminAccount = admin is null
+            ? ((AccountView, string)?)null
+            : (new AccountView(Guid.CreateVersion7(), TenantId, admin.Email, admin.DisplayName, AccountRole.Admin, now), passwords.Hash(admin.Password));
+        if (!await tenants.TryInsertAsync(tenant, adminAccount))
         {
             return DomainTaken(settings.Domain);
         }
@@ -63,6 +68,19 @@ public sealed class TenantGrain(
     }
 
     public Task<TenantView?> GetAsync() => Task.FromResult(_tenant is null ? null : View());
+
+    public Task<ServiceError?> CheckAccessAsync(string host) => Task.FromResult(AccessError(host));
+
+    private ServiceError? AccessError(string host)
+    {
+        if (_tenant is null || !string.Equals(_tenant.Settings.Domain, host, StringComparison.Ordinal))
+        {
+            return new ServiceError(ProblemCode.UnknownTenant, "No tenant is served on this host.");
+        }
+        return _tenant.Settings.Status == TenantStatus.Suspended
+            ? new ServiceError(ProblemCode.TenantSuspended, "This tenant is suspended.")
+            : null;
+    }
 
     public async Task<Outcome<TenantView>> UpdateSettingsAsync(TenantSettings settings, int expectedVersion)
     {
@@ -115,15 +133,11 @@ public sealed class TenantGrain(
 
     public async Task<Outcome<ChatReply>> ChatAsync(string host, ChatRequest request)
     {
-        if (_tenant is not { } tenant || !string.Equals(tenant.Settings.Domain, host, StringComparison.Ordinal))
+        if (AccessError(host) is { } refused)
         {
-            return new ServiceError(ProblemCode.UnknownTenant, "No tenant is served on this host.");
+            return refused;
         }
-        var settings = tenant.Settings;
-        if (settings.Status == TenantStatus.Suspended)
-        {
-            return new ServiceError(ProblemCode.TenantSuspended, "This tenant is suspended.");
-        }
+        var settings = _tenant!.Settings;
         var model = request.Model ?? settings.Model;
         if (!settings.AllowedModels.Contains(model))
         {

@@ -1,6 +1,7 @@
 using TenantChat.Silo.Extensions;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings ship beside the assembly: `dotnet X.dll` works from any working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.UseOrleans(silo => silo.UseConfiguredEndpoints(builder.Configuration).AddTenantChat(builder.Configuration));
 builder.Services.AddSiloHealthChecks();
 

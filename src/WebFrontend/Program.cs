@@ -1,13 +1,20 @@
+using Prometheus;
 using TenantChat.WebFrontend.Apis;
 using TenantChat.WebFrontend.Extensions;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings ship beside the assembly: `dotnet X.dll` works from any working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddApplicationServices();
 
 var app = builder.Build();
 app.UseTenantRouting();
 app.MapHealthEndpoints();
+app.MapMetrics();
+app.MapApiDocs();
 app.MapChatApi();
+app.MapAccountsApi();
+app.MapCustomerDataApi();
+app.MapTenantApi();
 app.MapAdminApi();
 app.Run();
 

@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using TenantChat.Grains.Models;
 
 namespace TenantChat.Grains.Persistence;
 
@@ -84,5 +85,35 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         }
         turns.Reverse();
         return turns.Count > maxTurns ? turns.GetRange(turns.Count - maxTurns, maxTurns) : turns;
+    }
+
+    /// <summary>Newest first, after <paramref name="after"/> in that order; optionally one conversation only.</summary>
+    public async Task<IReadOnlyList<ChatMessageView>> ListAsync(Guid tenantId, Guid? conversationId, int limit, PageKey? after)
+    {
+        const string sql = """
+            select id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, created_at
+            from chat_messages
+            where tenant_id = @tenant_id
+              and (@conversation_id::uuid is null or conversation_id = @conversation_id)
+              and (@after_at::timestamptz is null or (created_at, id) < (@after_at, @after_id))
+            order by created_at desc, id desc
+            limit @limit
+            """;
+        await using var command = db.CreateCommand(sql);
+        var p = command.Parameters;
+        p.AddWithValue("tenant_id", tenantId);
+        p.Add(new NpgsqlParameter("conversation_id", NpgsqlDbType.Uuid) { Value = (object?)conversationId ?? DBNull.Value });
+        p.Add(new NpgsqlParameter("after_at", NpgsqlDbType.TimestampTz) { Value = (object?)after?.At ?? DBNull.Value });
+        p.Add(new NpgsqlParameter("after_id", NpgsqlDbType.Uuid) { Value = (object?)after?.Id ?? DBNull.Value });
+        p.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync();
+        var items = new List<ChatMessageView>();
+        while (await reader.ReadAsync())
+        {
+            items.Add(new ChatMessageView(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetInt32(5), new TokenUsage(reader.GetInt32(6), reader.GetInt32(7)),
+                reader.GetFieldValue<DateTimeOffset>(8)));
+        }
+        return items;
     }
 }

@@ -50,8 +50,8 @@ public sealed class TenantStore(NpgsqlDataSource db)
         return rows;
     }
 
-    /// <summary>Inserts a new tenant; false when its domain is taken.</summary>
-    public async Task<bool> TryInsertAsync(TenantRecord tenant)
+    /// <summary>Inserts a new tenant and, in the same transaction, its first admin; false when its domain is taken.</summary>
+    public async Task<bool> TryInsertAsync(TenantRecord tenant, (AccountView Account, string PasswordHash)? admin = null)
     {
         const string sql = """
             insert into tenants (id, name, domain, system_prompt, token_limit, model, seed, allowed_models,
@@ -62,13 +62,26 @@ public sealed class TenantStore(NpgsqlDataSource db)
                 @tokens_used, @calls, @period_start, @created_at, @created_at, @version)
             on conflict (domain) do nothing
             """;
-        await using var command = db.CreateCommand(sql);
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
         AddSettings(command, tenant.Id, tenant.Settings, tenant.Version);
         command.Parameters.AddWithValue("tokens_used", tenant.Usage.TokensUsed);
         command.Parameters.AddWithValue("calls", tenant.Usage.Calls);
         command.Parameters.AddWithValue("period_start", tenant.Usage.PeriodStart);
         command.Parameters.AddWithValue("created_at", tenant.CreatedAt);
-        return await command.ExecuteNonQueryAsync() == 1;
+        if (await command.ExecuteNonQueryAsync() != 1)
+        {
+            return false;
+        }
+        if (admin is var (account, passwordHash))
+        {
+            await using var insertAdmin = new NpgsqlCommand(AccountStore.InsertSql, connection, transaction);
+            AccountStore.AddInsertParameters(insertAdmin.Parameters, account, passwordHash);
+            await insertAdmin.ExecuteNonQueryAsync();
+        }
+        await transaction.CommitAsync();
+        return true;
     }
 
     /// <summary>Replaces a tenant's settings; false when the new domain belongs to another tenant.</summary>

@@ -32,5 +32,3 @@ public sealed record class TenantResponse(
             view.PeriodStart, s.Status == TenantStatus.Suspended ? "suspended" : "active", view.Version, view.CreatedAt);
     }
 }
-
-public sealed record class TenantListResponse(IReadOnlyList<TenantResponse> Items, string? NextCursor);

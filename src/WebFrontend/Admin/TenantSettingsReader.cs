@@ -15,13 +15,21 @@ public sealed class TenantSettingsReader
 {
     public const int MaxSystemPromptChars = 16_000;
 
-    private static readonly HashSet<string> CreateOnlyFields = ["admin_email", "admin_password"];
-    private static readonly HashSet<string> PatchOnlyFields = ["status"];
-    private static readonly HashSet<string> CommonFields =
-    [
+    /// <summary>What the platform operator may set when creating a tenant (the admin account fields are read elsewhere).</summary>
+    public static readonly IReadOnlySet<string> OperatorCreateFields = new HashSet<string>
+    {
         "name", "domain", "system_prompt", "token_limit", "model", "seed", "allowed_models", "rate_limit_rpm",
-        "rate_limit_tpm", "max_context_turns", "max_output_tokens",
-    ];
+        "rate_limit_tpm", "max_context_turns", "max_output_tokens", "admin_email", "admin_password",
+    };
+
+    /// <summary>What the platform operator may change later.</summary>
+    public static readonly IReadOnlySet<string> OperatorPatchFields = new HashSet<string>(OperatorCreateFields.Except(["admin_email", "admin_password"])) { "status" };
+
+    /// <summary>What a tenant's own admin may change: the chat settings, not the budget, limits, domain or status.</summary>
+    public static readonly IReadOnlySet<string> TenantAdminFields = new HashSet<string>
+    {
+        "system_prompt", "model", "seed", "allowed_models", "max_context_turns", "max_output_tokens",
+    };
 
     private readonly Dictionary<string, string[]> _errors = [];
 
@@ -38,20 +46,23 @@ public sealed class TenantSettingsReader
             }
         }
         var start = new TenantSettings { Name = "", Domain = "", SystemPrompt = "", TokenLimit = 0, Model = "", AllowedModels = [] };
-        return Read(body, start, isNew: true);
+        return ReadChanges(body, start, OperatorCreateFields);
     }
 
-    /// <summary><paramref name="current"/> with the fields of <paramref name="body"/> applied, or null with <see cref="Errors"/> filled.</summary>
-    public TenantSettings? ReadPatch(JsonObject body, TenantSettings current) => Read(body, current, isNew: false);
-
-    private TenantSettings? Read(JsonObject body, TenantSettings settings, bool isNew)
+    /// <summary>
+    /// <paramref name="current"/> with the fields of <paramref name="body"/> applied, or null with <see cref="Errors"/>
+    /// filled. A field outside <paramref name="writable"/> is refused.
+    /// </summary>
+    public TenantSettings? ReadChanges(JsonObject body, TenantSettings current, IReadOnlySet<string> writable)
     {
+        var settings = current;
         foreach (var (field, node) in body)
         {
-            var known = CommonFields.Contains(field) || (isNew ? CreateOnlyFields : PatchOnlyFields).Contains(field);
-            if (!known)
+            if (!writable.Contains(field))
             {
-                _errors[field] = [$"{field} is not a field of a tenant."];
+                _errors[field] = [OperatorPatchFields.Contains(field) || field == "id"
+                    ? $"{field} cannot be changed here."
+                    : $"{field} is not a field of a tenant."];
                 continue;
             }
             settings = field switch

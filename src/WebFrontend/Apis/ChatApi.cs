@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using TenantChat.Grains;
 using TenantChat.Grains.Models;
+using TenantChat.WebFrontend.Accounts;
 using TenantChat.WebFrontend.Problems;
 using TenantChat.WebFrontend.Tenancy;
 
@@ -13,11 +15,33 @@ public static class ChatApi
     {
         var chat = app.MapGroup("api/chat").WithTags("Chat");
         chat.MapPost("call", CallAsync);
+        chat.MapGet("messages", ListMessagesAsync).RequireAuthorization(TenantAuthentication.UserPolicy);
         return app;
     }
 
+    /// <summary>The tenant's stored exchanges, newest first, optionally of one conversation.</summary>
+    public static async Task<Results<Ok<PageResponse<ChatMessageResponse>>, ApiProblem>> ListMessagesAsync(
+        int? limit, string? cursor, [FromQuery(Name = "conversation_id")] string? conversationId, HttpContext httpContext, IClusterClient orleans)
+    {
+        if (Cursors.TryReadPaging(limit, cursor, out var pageSize, out var after) is { } invalid)
+        {
+            return invalid;
+        }
+        Guid? conversation = null;
+        if (conversationId is not null)
+        {
+            if (!Guid.TryParse(conversationId, out var parsed))
+            {
+                return new ApiProblem(ProblemCode.ValidationFailed, "conversation_id must be a UUID.");
+            }
+            conversation = parsed;
+        }
+        var page = await orleans.GetGrain<IChatHistoryGrain>(0).ListAsync(httpContext.Tenant().TenantId, conversation, pageSize, after);
+        return TypedResults.Ok(new PageResponse<ChatMessageResponse>([.. page.Items.Select(ChatMessageResponse.From)], Cursors.Encode(page.Next)));
+    }
+
     public static async Task<Results<Ok<ChatCallResponse>, ApiProblem>> CallAsync(
-        ChatCallBody body, HttpContext httpContext, IClusterClient orleans, HostTenantResolver resolver, IOptions<ChatOptions> options)
+        ChatCallBody body, HttpContext httpContext, IClusterClient orleans, IOptions<ChatOptions> options)
     {
         if (Validate(body, options.Value) is { } invalid)
         {
@@ -28,15 +52,6 @@ public static class ChatApi
 
         var tenant = httpContext.Tenant();
         var outcome = await orleans.GetGrain<ITenantGrain>(tenant.TenantId).ChatAsync(tenant.Domain, request);
-        if (outcome.Error?.Code == ProblemCode.UnknownTenant)
-        {
-            // The cached mapping is stale (the domain moved): resolve again, once.
-            resolver.Forget(tenant.Domain);
-            if (await resolver.ResolveAsync(tenant.Domain) is { } current && current != tenant.TenantId)
-            {
-                outcome = await orleans.GetGrain<ITenantGrain>(current).ChatAsync(tenant.Domain, request);
-            }
-        }
         return outcome.Succeeded ? TypedResults.Ok(ChatCallResponse.From(outcome.Value)) : ApiProblem.From(outcome.Error);
     }
 

@@ -16,3 +16,10 @@ public sealed record class ChatCallResponse(
     public static ChatCallResponse From(ChatReply reply) =>
         new(reply.Id, reply.ConversationId, reply.Response, reply.Model, reply.Seed, UsageBody.From(reply.Usage), reply.CreatedAt);
 }
+
+public sealed record class ChatMessageResponse(
+    Guid Id, Guid ConversationId, string Prompt, string Response, string Model, int? Seed, UsageBody Usage, DateTimeOffset CreatedAt)
+{
+    public static ChatMessageResponse From(ChatMessageView message) => new(message.Id, message.ConversationId, message.Prompt,
+        message.Response, message.Model, message.Seed, UsageBody.From(message.Usage), message.CreatedAt);
+}

@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Orleans.Configuration;
+using Prometheus;
+using TenantChat.WebFrontend.Accounts;
 using TenantChat.WebFrontend.Admin;
 using TenantChat.WebFrontend.Apis;
 using TenantChat.WebFrontend.Problems;
@@ -21,6 +23,7 @@ public static class ApplicationServiceExtensions
             options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             // "42" is not a number: wrong types are refused, not coerced.
             options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            options.SerializerOptions.Encoder = ApiProblem.JsonOptions.Encoder;
         });
         services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.Section).Validate(o => o.MaxPromptChars > 0);
         services.AddApiProblems();
@@ -32,6 +35,10 @@ public static class ApplicationServiceExtensions
             .AddPolicy(AdminKeyAuthentication.Policy, policy => policy
                 .AddAuthenticationSchemes(AdminKeyAuthentication.SchemeName)
                 .RequireRole("operator"));
+
+        services.AddTenantUsers();
+        services.AddSingleton(TimeProvider.System);
+        services.AddOpenApi();
 
         services.AddFrontendHealthChecks(builder.Configuration);
         return builder;
@@ -75,6 +82,19 @@ public static class ApplicationServiceExtensions
             tenantRequests => tenantRequests.UseMiddleware<TenantResolutionMiddleware>());
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseHttpMetrics();
+        return app;
+    }
+
+    /// <summary>The OpenAPI document at <c>/openapi/v1.json</c> and a browsable UI at <c>/docs</c>.</summary>
+    public static WebApplication MapApiDocs(this WebApplication app)
+    {
+        app.MapOpenApi();
+        app.UseSwaggerUI(options =>
+        {
+            options.RoutePrefix = "docs";
+            options.SwaggerEndpoint("/openapi/v1.json", "TenantChat");
+        });
         return app;
     }
 }

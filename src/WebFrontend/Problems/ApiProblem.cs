@@ -12,6 +12,12 @@ public sealed class ApiProblem(ProblemCode code, string detail, int? retryAfterS
 {
     public const string ContentType = "application/problem+json";
 
+    /// <summary>JSON for API bodies: never HTML-embedded, so text like "tenant's" is written as is.</summary>
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     public ProblemCode Code { get; } = code;
 
     /// <summary>A more precise 4xx than the code's own, such as 415 for a body that is not JSON.</summary>
@@ -35,7 +41,7 @@ public sealed class ApiProblem(ProblemCode code, string detail, int? retryAfterS
         }
         problem.Status = StatusOverride ?? problem.Status;
         httpContext.Response.StatusCode = problem.Status!.Value;
-        await httpContext.Response.WriteAsJsonAsync(problem, JsonSerializerOptions.Web, ContentType);
+        await httpContext.Response.WriteAsJsonAsync(problem, JsonOptions, ContentType);
     }
 
     public static ProblemDetails Create(ProblemCode code, string? detail) => Describe(code, new ProblemDetails { Detail = detail });

@@ -6,7 +6,7 @@ namespace TenantChat.WebFrontend.Tenancy;
 /// <summary>
 /// Maps a normalized domain to its tenant's stable id. Hits are served from memory, so a chat call needs no
 /// database query to find its tenant. A cached entry can go stale only when an operator moves a domain; the
-/// tenant's grain checks the domain on every call and the caller then <see cref="Forget"/>s and resolves again.
+/// tenant's grain confirms the domain on every request and the caller then <see cref="Forget"/>s and resolves again.
 /// Unknown domains are not cached, so a new tenant is served at once.
 /// </summary>
 public sealed class HostTenantResolver(IClusterClient orleans)

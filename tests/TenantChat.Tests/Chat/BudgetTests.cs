@@ -11,8 +11,9 @@ public sealed class BudgetTests(ClusterFixture fixture)
     [Fact]
     public async Task Concurrent_calls_racing_one_budget_never_charge_past_the_limit()
     {
-        // Each call costs about 60 tokens and may reserve up to 64 for its answer: a budget of 4,800 fits ~40.
-        var tenant = await fixture.CreateTenantAsync("[fake:delay=20] Budget race tenant.", tokenLimit: 4_800,
+        // Each call costs about 55 tokens and reserves up to ~100 while in flight: a budget of 2,400 fits ~40.
+        const long limit = 2_400;
+        var tenant = await fixture.CreateTenantAsync("[fake:delay=20] Budget race tenant.", tokenLimit: limit,
             customize: body => body["max_output_tokens"] = 64);
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => tenant.Client.ChatAsync($"Question number {i}?")));
@@ -20,7 +21,7 @@ public sealed class BudgetTests(ClusterFixture fixture)
         var ok = responses.Where(r => r.StatusCode == HttpStatusCode.OK).ToList();
         var refused = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
         Assert.Equal(200, ok.Count + refused.Count);
-        Assert.InRange(ok.Count, 20, 80);
+        Assert.InRange(ok.Count, 15, 50);
         foreach (var response in refused)
         {
             var problem = await response.JsonAsync();
@@ -33,7 +34,7 @@ public sealed class BudgetTests(ClusterFixture fixture)
         }
         var stored = await fixture.GetTenantAsync(tenant.Id);
         var ledger = await fixture.LedgerAsync(tenant.Id);
-        Assert.True(charged <= 4_800, $"charged {charged} tokens against a limit of 4800");
+        Assert.True(charged <= limit, $"charged {charged} tokens against a limit of {limit}");
         Assert.Equal(charged, stored["tokens_used"]!.GetValue<long>());
         Assert.Equal(charged, ledger.Tokens);
         Assert.Equal(ok.Count, ledger.Messages);

@@ -17,6 +17,7 @@ namespace TenantChat.Tests.Infrastructure;
 public class ClusterFixture : IAsyncLifetime
 {
     public const string OperatorKey = "test-operator-key";
+    public const string SigningKey = "test-signing-key-of-at-least-32-characters";
 
     private WebApplicationFactory<Program>? _frontend;
 
@@ -61,6 +62,7 @@ public class ClusterFixture : IAsyncLifetime
             web.UseSetting("Orleans:ClusterId", Cluster.Options.ClusterId);
             web.UseSetting("Orleans:ServiceId", Cluster.Options.ServiceId);
             web.UseSetting("Admin:ApiKey", OperatorKey);
+            web.UseSetting("Auth:SigningKey", SigningKey);
         });
         _frontend.Server.PreserveExecutionContext = true;
     }

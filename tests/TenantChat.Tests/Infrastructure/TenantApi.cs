@@ -69,4 +69,37 @@ public static class TenantApi
         await reader.ReadAsync();
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
+
+    /// <summary>Signs up a member (or uses the given credentials) and returns a client carrying their token.</summary>
+    public static async Task<HttpClient> SignedInClientAsync(this ClusterFixture fixture, Tenant tenant, string? email = null, string password = "correct horse battery")
+    {
+        email ??= $"user-{Guid.NewGuid():N}@example.test";
+        using var signUp = await tenant.Client.PostAsJsonAsync("api/accounts", new { email, password });
+        if (signUp.StatusCode != System.Net.HttpStatusCode.Created && signUp.StatusCode != System.Net.HttpStatusCode.Conflict)
+        {
+            throw new InvalidOperationException($"Sign-up failed: {(int)signUp.StatusCode} {await signUp.Content.ReadAsStringAsync()}");
+        }
+        var client = fixture.ClientFor(tenant.Domain);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", await fixture.TokenAsync(tenant, email, password));
+        return client;
+    }
+
+    public static async Task<string> TokenAsync(this ClusterFixture fixture, Tenant tenant, string email, string password)
+    {
+        using var signIn = await tenant.Client.PostAsJsonAsync("api/accounts/token", new { email, password });
+        return (await signIn.JsonAsync())["access_token"]!.GetValue<string>();
+    }
+
+    /// <summary>A tenant created with a first admin, and a client signed in as that admin.</summary>
+    public static async Task<(Tenant Tenant, HttpClient Admin)> CreateTenantWithAdminAsync(this ClusterFixture fixture, string systemPrompt)
+    {
+        var email = $"admin-{Guid.NewGuid():N}@example.test";
+        const string password = "admin password 123";
+        var tenant = await fixture.CreateTenantAsync(systemPrompt, customize: body =>
+        {
+            body["admin_email"] = email;
+            body["admin_password"] = password;
+        });
+        return (tenant, await fixture.SignedInClientAsync(tenant, email, password));
+    }
 }

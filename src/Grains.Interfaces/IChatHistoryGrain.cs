@@ -1,0 +1,9 @@
+using TenantChat.Grains.Models;
+
+namespace TenantChat.Grains;
+
+/// <summary>Reads a tenant's stored exchanges back, newest first.</summary>
+public interface IChatHistoryGrain : IGrainWithIntegerKey
+{
+    Task<Page<ChatMessageView>> ListAsync(Guid tenantId, Guid? conversationId, int limit, PageKey? after);
+}

@@ -1,0 +1,8 @@
+namespace TenantChat.Grains.Models;
+
+[GenerateSerializer]
+public enum AccountRole
+{
+    Member = 0,
+    Admin = 1,
+}

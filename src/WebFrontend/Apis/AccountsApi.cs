@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using TenantChat.Grains;
+using TenantChat.Grains.Models;
+using TenantChat.WebFrontend.Accounts;
+using TenantChat.WebFrontend.Problems;
+using TenantChat.WebFrontend.Tenancy;
+
+namespace TenantChat.WebFrontend.Apis;
+
+public sealed record class SignUpBody(string? Email, string? Password, string? DisplayName);
+
+public sealed record class SignInBody(string? Email, string? Password);
+
+public sealed record class AccountResponse(Guid Id, string Email, string? DisplayName, string Role, DateTimeOffset CreatedAt)
+{
+    public static AccountResponse From(AccountView account) =>
+        new(account.Id, account.Email, account.DisplayName, account.Role == AccountRole.Admin ? "admin" : "member", account.CreatedAt);
+}
+
+public sealed record class TokenResponse(string AccessToken, string TokenType, int ExpiresIn);
+
+/// <summary>A tenant's users: sign up, sign in for a bearer token bound to this tenant, and read oneself.</summary>
+public static class AccountsApi
+{
+    public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
+    {
+        var accounts = app.MapGroup("api/accounts").WithTags("Accounts");
+        accounts.MapPost("", SignUpAsync);
+        accounts.MapPost("token", SignInAsync);
+        accounts.MapGet("me", GetMeAsync).RequireAuthorization(TenantAuthentication.UserPolicy);
+        return app;
+    }
+
+    public static async Task<Results<Created<AccountResponse>, ApiProblem>> SignUpAsync(SignUpBody body, HttpContext httpContext, IClusterClient orleans)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var email = AccountInput.Email(body.Email, "email", errors);
+        var password = AccountInput.Password(body.Password, "password", errors);
+        var displayName = AccountInput.DisplayName(body.DisplayName, errors);
+        if (errors.Count > 0)
+        {
+            return ApiProblem.Validation(errors);
+        }
+        var outcome = await orleans.GetGrain<IAccountsGrain>(0)
+            .SignUpAsync(httpContext.Tenant().TenantId, new NewAccount(email!, password!, displayName, AccountRole.Member));
+        return outcome.Succeeded
+            ? TypedResults.Created("/api/accounts/me", AccountResponse.From(outcome.Value))
+            : ApiProblem.From(outcome.Error);
+    }
+
+    public static async Task<Results<Ok<TokenResponse>, ApiProblem>> SignInAsync(
+        SignInBody body, HttpContext httpContext, IClusterClient orleans, TenantTokens tokens)
+    {
+        if (string.IsNullOrWhiteSpace(body.Email) || string.IsNullOrEmpty(body.Password))
+        {
+            return new ApiProblem(ProblemCode.ValidationFailed, "email and password are required.");
+        }
+        var outcome = await orleans.GetGrain<IAccountsGrain>(0)
+            .SignInAsync(httpContext.Tenant().TenantId, body.Email.Trim().ToLowerInvariant(), body.Password);
+        return outcome.Succeeded
+            ? TypedResults.Ok(new TokenResponse(tokens.Issue(outcome.Value), "Bearer", tokens.LifetimeSeconds))
+            : ApiProblem.From(outcome.Error);
+    }
+
+    public static async Task<Results<Ok<AccountResponse>, ApiProblem>> GetMeAsync(HttpContext httpContext, IClusterClient orleans)
+    {
+        var account = await orleans.GetGrain<IAccountsGrain>(0).FindAsync(httpContext.Tenant().TenantId, httpContext.AccountId());
+        return account is null
+            ? new ApiProblem(ProblemCode.Unauthorized, "The account of this token no longer exists.")
+            : TypedResults.Ok(AccountResponse.From(account));
+    }
+
+    public static Guid AccountId(this HttpContext httpContext) =>
+        Guid.Parse(httpContext.User.Identity?.Name ?? throw new InvalidOperationException("No signed-in user."));
+}
