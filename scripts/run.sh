@@ -183,12 +183,15 @@ wait_ready() {
 }
 
 # The operator key is generated once, so restarts (and the examples printed earlier) keep working.
-operator_key() {
-    if [ ! -s "$key_file" ]; then
-        (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$key_file")
+# secret FILE: a random 64-hex-digit secret, made once and kept, so restarts keep keys and issued tokens valid.
+secret() {
+    if [ ! -s "$1" ]; then
+        (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$1")
     fi
-    cat "$key_file"
+    cat "$1"
 }
+
+operator_key() { secret "$key_file"; }
 
 # operator_curl ARGS...: the key goes in through a file descriptor, so it never shows in `ps`.
 operator_curl() {
@@ -303,7 +306,8 @@ main() {
     start_process silo "$publish_dir/silo/TenantChat.Silo.dll" "$silo_url"
     silo_pid=$!
     # Only the frontend serves the operator API, so only it gets the key.
-    start_process frontend "$publish_dir/frontend/TenantChat.WebFrontend.dll" "$api_url" Admin__ApiKey="$admin_key"
+    start_process frontend "$publish_dir/frontend/TenantChat.WebFrontend.dll" "$api_url" Admin__ApiKey="$admin_key" \
+        Auth__SigningKey="$(secret "$local_dir/auth-signing-key")"
     frontend_pid=$!
     wait_ready silo "$silo_pid" "$silo_url"
     wait_ready frontend "$frontend_pid" "$api_url"

@@ -52,10 +52,11 @@ public sealed class MockChatUpstream : IChatUpstream
             ?? Voices[^1];
         var random = new Random(StableSeed(request));
         var answer = new StringBuilder(voice.Opening).Append(' ').Append("About \"").Append(Topic(request.Prompt)).Append("\": ");
-        var count = 2 + random.Next(3);
-        for (var i = 0; i < count; i++)
+        var sentences = voice.Sentences.ToArray();
+        random.Shuffle(sentences);
+        foreach (var sentence in sentences.Take(2 + random.Next(Math.Min(3, sentences.Length - 1))))
         {
-            answer.Append(voice.Sentences[random.Next(voice.Sentences.Length)]).Append(' ');
+            answer.Append(sentence).Append(' ');
         }
         if (request.Context.Count > 0)
         {
