@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using TenantChat.Fakes;
 using TenantChat.Tests.Infrastructure;
 
 namespace TenantChat.Tests.Chat;

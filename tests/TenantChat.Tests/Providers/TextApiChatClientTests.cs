@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Providers;
+using TenantChat.Fakes;
 using TenantChat.Tests.Infrastructure;
 
 namespace TenantChat.Tests.Providers;

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace TenantChat.Tests.Infrastructure;
+namespace TenantChat.Fakes;
 
 /// <summary>What the fake upstream saw of one request.</summary>
 public sealed record class UpstreamCall(string RawPath, int PathSegments, string Prompt, string? System, string? Model, string? Seed);
@@ -17,7 +17,8 @@ public sealed record class UpstreamCall(string RawPath, int PathSegments, string
 /// <summary>
 /// A real HTTP server in the shape of the text API, on loopback. Its behaviour is chosen by markers in the
 /// tenant's system parameter, so concurrent tests never share switches: <c>[fake:500]</c>, <c>[fake:hang]</c>,
-/// <c>[fake:delay=200]</c>, <c>[fake:leak]</c> (quotes the system parameter back), <c>[fake:long]</c>.
+/// <c>[fake:delay=200]</c>, <c>[fake:leak]</c> (quotes the system parameter back), <c>[fake:long]</c>. As a process,
+/// <c>--delay-ms N</c> adds a delay to every answer.
 /// </summary>
 public sealed class FakeUpstream : IAsyncDisposable
 {
@@ -26,15 +27,22 @@ public sealed class FakeUpstream : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<UpstreamCall> _calls = new();
 
+    /// <summary>Whether to keep every call for <see cref="CallsFor"/>; a long-running process turns it off.</summary>
+    public bool RecordCalls { get; set; } = true;
+
     private FakeUpstream(WebApplication app) => _app = app;
+
+    /// <summary>A delay for answers whose system parameter names none.</summary>
+    public int DefaultDelayMs { get; set; }
 
     /// <summary>The base URL to configure, deliberately without a trailing slash.</summary>
     public Uri BaseUrl { get; private set; } = null!;
 
-    public static async Task<FakeUpstream> StartAsync()
+    /// <summary>Starts on <paramref name="url"/> (a free loopback port by default).</summary>
+    public static async Task<FakeUpstream> StartAsync(string url = "http://127.0.0.1:0")
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(url);
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var fake = new FakeUpstream(app);
@@ -63,8 +71,11 @@ public sealed class FakeUpstream : IAsyncDisposable
         }
         var encodedPrompt = rawPath[PathPrefix.Length..];
         var system = context.Request.Query["system"].FirstOrDefault();
-        _calls.Enqueue(new UpstreamCall(rawPath, encodedPrompt.Split('/').Length, Uri.UnescapeDataString(encodedPrompt), system,
-            context.Request.Query["model"].FirstOrDefault(), context.Request.Query["seed"].FirstOrDefault()));
+        if (RecordCalls)
+        {
+            _calls.Enqueue(new UpstreamCall(rawPath, encodedPrompt.Split('/').Length, Uri.UnescapeDataString(encodedPrompt), system,
+                context.Request.Query["model"].FirstOrDefault(), context.Request.Query["seed"].FirstOrDefault()));
+        }
 
         system ??= "";
         if (system.Contains("[fake:500]", StringComparison.Ordinal))
@@ -77,9 +88,10 @@ public sealed class FakeUpstream : IAsyncDisposable
             await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
             return;
         }
-        if (Marker(system, "delay") is { } delay)
+        var delay = Marker(system, "delay") is { } marker ? int.Parse(marker, System.Globalization.CultureInfo.InvariantCulture) : DefaultDelayMs;
+        if (delay > 0)
         {
-            await Task.Delay(int.Parse(delay, System.Globalization.CultureInfo.InvariantCulture));
+            await Task.Delay(delay);
         }
         var answer = $"[{VoiceOf(system)}] Here is my answer about {Uri.UnescapeDataString(encodedPrompt).Length} characters of question.";
         if (system.Contains("[fake:leak]", StringComparison.Ordinal))
