@@ -23,6 +23,8 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton<TokenCounter>();
         services.AddSingleton(TimeProvider.System);
+        services.AddOptions<TenantLimitsOptions>().Bind(configuration.GetSection(TenantLimitsOptions.Section))
+            .Validate(options => options.MaxConcurrentCalls > 0, "Tenants:MaxConcurrentCalls must be positive.");
         services.AddChatUpstream(configuration);
         return services;
     }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using TenantChat.Grains.Accounts;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
@@ -9,40 +10,34 @@ using TenantChat.Grains.Tokens;
 namespace TenantChat.Grains;
 
 /// <summary>
-/// One tenant: its settings and budget live here, and every change to them happens in this grain's turns.
-/// Chat calls interleave: a call reserves tokens in one turn, awaits the upstream without holding the grain,
-/// and commits its message and real usage in a later turn. Messages from concurrent calls are written in
-/// batches, one round trip each, together with the tenant's new totals.
+/// One tenant: its settings, budget and rate limits live here, and every change to them happens in this grain's
+/// turns. Chat calls interleave: a call is admitted and reserves tokens in one turn, awaits the upstream without
+/// holding the grain, and commits its message and real usage through the <see cref="TenantLedger"/>.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "SemaphoreSlim needs disposal only once its wait handle is used, which it never is.")]
 public sealed class TenantGrain(
     TenantStore tenants,
     ChatMessageStore messages,
     IChatUpstream upstream,
     TokenCounter tokens,
     PasswordHashing passwords,
+    IOptions<TenantLimitsOptions> limits,
     TimeProvider clock,
     ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
-    private const int MaxBatchSize = 256;
-
-    private readonly TenantBudget _budget = new();
-
-    // Serializes every write to this tenant's row, so totals in memory and in the database move together.
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
-
-    private List<(StoredMessage Message, TaskCompletionSource<DateTimeOffset> Done)> _pending = [];
-    private bool _flushing;
+    private readonly TenantRateLimits _rateLimits = new(limits.Value.MaxConcurrentCalls);
+    private TenantLedger? _ledger;
     private TenantRecord? _tenant;
 
     private Guid TenantId => this.GetPrimaryKey();
+
+    private TenantLedger Ledger => _ledger ??= new TenantLedger(TenantId, tenants, messages, clock);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _tenant = await tenants.FindAsync(TenantId, cancellationToken);
         if (_tenant is not null)
         {
-            _budget.Load(_tenant.Usage);
+            Ledger.Budget.Load(_tenant.Usage);
         }
     }
 
@@ -62,7 +57,7 @@ public sealed class TenantGrain(
             return DomainTaken(settings.Domain);
         }
         _tenant = tenant;
-        _budget.Load(tenant.Usage);
+        Ledger.Budget.Load(tenant.Usage);
         logger.LogInformation("Tenant {TenantId} created", TenantId);
         return View();
     }
@@ -71,42 +66,23 @@ public sealed class TenantGrain(
 
     public Task<ServiceError?> CheckAccessAsync(string host) => Task.FromResult(AccessError(host));
 
-    private ServiceError? AccessError(string host)
-    {
-        if (_tenant is null || !string.Equals(_tenant.Settings.Domain, host, StringComparison.Ordinal))
-        {
-            return new ServiceError(ProblemCode.UnknownTenant, "No tenant is served on this host.");
-        }
-        return _tenant.Settings.Status == TenantStatus.Suspended
-            ? new ServiceError(ProblemCode.TenantSuspended, "This tenant is suspended.")
-            : null;
-    }
-
     public async Task<Outcome<TenantView>> UpdateSettingsAsync(TenantSettings settings, int expectedVersion)
     {
         if (_tenant is null)
         {
             return TenantNotFound();
         }
-        await _writeGate.WaitAsync();
-        try
+        if (_tenant.Version != expectedVersion)
         {
-            if (_tenant.Version != expectedVersion)
-            {
-                return new ServiceError(ProblemCode.Conflict, "The tenant was changed concurrently; read it again.");
-            }
-            var version = _tenant.Version + 1;
-            if (!await tenants.TryUpdateSettingsAsync(TenantId, settings, version))
-            {
-                return DomainTaken(settings.Domain);
-            }
-            _tenant = _tenant with { Settings = settings, Version = version };
+            return new ServiceError(ProblemCode.Conflict, "The tenant was changed concurrently; read it again.");
         }
-        finally
+        var version = _tenant.Version + 1;
+        if (!await tenants.TryUpdateSettingsAsync(TenantId, settings, version))
         {
-            _writeGate.Release();
+            return DomainTaken(settings.Domain);
         }
-        logger.LogInformation("Tenant {TenantId} settings changed to version {Version}", TenantId, _tenant.Version);
+        _tenant = _tenant with { Settings = settings, Version = version };
+        logger.LogInformation("Tenant {TenantId} settings changed to version {Version}", TenantId, version);
         return View();
     }
 
@@ -116,17 +92,7 @@ public sealed class TenantGrain(
         {
             return TenantNotFound();
         }
-        await _writeGate.WaitAsync();
-        try
-        {
-            var usage = new TenantUsage(0, 0, clock.GetUtcNow());
-            await tenants.WriteUsageAsync(TenantId, usage);
-            _budget.Load(usage);
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
+        await Ledger.ResetAsync();
         logger.LogInformation("Tenant {TenantId} usage reset", TenantId);
         return View();
     }
@@ -143,41 +109,24 @@ public sealed class TenantGrain(
         {
             return new ServiceError(ProblemCode.ValidationFailed, $"Model '{model}' is not available for this tenant.");
         }
-
         try
         {
+            if (request.IsRetry && await messages.FindAsync(TenantId, request.RequestId) is { } stored)
+            {
+                return Reply(stored);
+            }
             IReadOnlyList<ConversationTurn> context = [];
             if (request.ConversationId is { } conversationId)
             {
-                var turns = await messages.GetRecentTurnsAsync(TenantId, conversationId, settings.MaxContextTurns);
-                if (turns is null)
+                if (await messages.GetRecentTurnsAsync(TenantId, conversationId, settings.MaxContextTurns) is not { } turns)
                 {
                     return new ServiceError(ProblemCode.NotFound, "No such conversation.");
                 }
                 context = turns;
             }
-            if (_budget.IsStale)
-            {
-                await ReloadUsageAsync();
-            }
-
-            var promptTokens = tokens.Count(settings.SystemPrompt)
-                + context.Sum(turn => tokens.Count(turn.Prompt) + tokens.Count(turn.Response))
-                + tokens.Count(request.Prompt);
-            if (_budget.TryReserve(settings.TokenLimit, promptTokens, settings.MaxOutputTokens, clock.GetUtcNow()) is not { } reservation)
-            {
-                return new ServiceError(ProblemCode.TokenLimitExceeded, "The tenant's token budget for this period is spent.");
-            }
-            try
-            {
-                var upstreamRequest = new UpstreamRequest(settings.SystemPrompt, context, request.Prompt, model,
-                    request.Seed ?? settings.Seed, reservation.CompletionAllowance);
-                return await CallAndCommitAsync(upstreamRequest, request.ConversationId ?? Guid.CreateVersion7(), reservation);
-            }
-            finally
-            {
-                _budget.Release(reservation);
-            }
+            await Ledger.RefreshIfStaleAsync();
+            var upstreamRequest = new UpstreamRequest(settings.SystemPrompt, context, request.Prompt, model, request.Seed ?? settings.Seed, 0);
+            return await AdmitAndRunAsync(settings, upstreamRequest, request);
         }
         catch (DbException e)
         {
@@ -186,7 +135,37 @@ public sealed class TenantGrain(
         }
     }
 
-    private async Task<Outcome<ChatReply>> CallAndCommitAsync(UpstreamRequest request, Guid conversationId, Reservation reservation)
+    /// <summary>Admission happens in this one turn: budget first, then rate limits; both are given back on every exit.</summary>
+    private async Task<Outcome<ChatReply>> AdmitAndRunAsync(TenantSettings settings, UpstreamRequest upstreamRequest, ChatRequest request)
+    {
+        var now = clock.GetUtcNow();
+        var promptTokens = tokens.Count(upstreamRequest.SystemPrompt)
+            + upstreamRequest.Context.Sum(turn => tokens.Count(turn.Prompt) + tokens.Count(turn.Response))
+            + tokens.Count(upstreamRequest.Prompt);
+        if (Ledger.Budget.TryReserve(settings.TokenLimit, promptTokens, settings.MaxOutputTokens, now) is not { } reservation)
+        {
+            return new ServiceError(ProblemCode.TokenLimitExceeded, "The tenant's token budget for this period is spent.");
+        }
+        if (!_rateLimits.TryAdmit(settings, reservation.Tokens, now, out var retryAfter))
+        {
+            Ledger.Budget.Release(reservation);
+            return new ServiceError(ProblemCode.RateLimited, "The tenant's rate limit is reached; retry later.", retryAfter);
+        }
+        long charged = 0;
+        try
+        {
+            var outcome = await CallAndCommitAsync(upstreamRequest with { MaxOutputTokens = reservation.CompletionAllowance }, request, reservation);
+            charged = outcome.Value?.Usage.TotalTokens ?? 0;
+            return outcome;
+        }
+        finally
+        {
+            Ledger.Budget.Release(reservation);
+            _rateLimits.Complete(reservation.Tokens, charged);
+        }
+    }
+
+    private async Task<Outcome<ChatReply>> CallAndCommitAsync(UpstreamRequest request, ChatRequest chat, Reservation reservation)
     {
         UpstreamReply reply;
         try
@@ -205,9 +184,15 @@ public sealed class TenantGrain(
         }
 
         var (text, usage) = Settle(reply, request.SystemPrompt, reservation);
-        var message = new StoredMessage(Guid.CreateVersion7(), conversationId, request.Prompt, text, request.Model, request.Seed, usage);
-        var createdAt = await CommitAsync(message);
-        return new ChatReply(message.Id, conversationId, text, request.Model, request.Seed, usage, createdAt);
+        var conversationId = chat.ConversationId ?? Guid.CreateVersion7();
+        var message = new StoredMessage(chat.RequestId, conversationId, request.Prompt, text, request.Model, request.Seed, usage);
+        if (await Ledger.CommitAsync(message) is { } createdAt)
+        {
+            return new ChatReply(message.Id, conversationId, text, request.Model, request.Seed, usage, createdAt);
+        }
+        // An earlier attempt of this request committed first: answer with what it stored, charged once.
+        var stored = await messages.FindAsync(TenantId, chat.RequestId);
+        return stored is null ? new ServiceError(ProblemCode.Unavailable, "Try again shortly.", 1) : Reply(stored);
     }
 
     /// <summary>The answer as stored and its usage, never more than the reservation allows.</summary>
@@ -238,81 +223,21 @@ public sealed class TenantGrain(
             ? text.Replace(systemPrompt.Trim(), "[redacted]", StringComparison.OrdinalIgnoreCase)
             : text;
 
-    /// <summary>Queues a message for the next batch write and completes when it is durable.</summary>
-    private Task<DateTimeOffset> CommitAsync(StoredMessage message)
+    private ServiceError? AccessError(string host)
     {
-        var done = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending.Add((message, done));
-        if (!_flushing)
+        if (_tenant is null || !string.Equals(_tenant.Settings.Domain, host, StringComparison.Ordinal))
         {
-            _flushing = true;
-            _ = FlushAsync();
+            return new ServiceError(ProblemCode.UnknownTenant, "No tenant is served on this host.");
         }
-        return done.Task;
+        return _tenant.Settings.Status == TenantStatus.Suspended
+            ? new ServiceError(ProblemCode.TenantSuspended, "This tenant is suspended.")
+            : null;
     }
 
-    private async Task FlushAsync()
-    {
-        try
-        {
-            while (_pending.Count > 0)
-            {
-                var batch = _pending.Count <= MaxBatchSize ? _pending : _pending.GetRange(0, MaxBatchSize);
-                _pending = batch == _pending ? [] : _pending.GetRange(MaxBatchSize, _pending.Count - MaxBatchSize);
-                await WriteBatchAsync(batch);
-            }
-        }
-        finally
-        {
-            _flushing = false;
-        }
-    }
+    private static ChatReply Reply(ChatMessageView stored) =>
+        new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt);
 
-    private async Task WriteBatchAsync(List<(StoredMessage Message, TaskCompletionSource<DateTimeOffset> Done)> batch)
-    {
-        await _writeGate.WaitAsync();
-        try
-        {
-            var now = clock.GetUtcNow();
-            var before = _budget.Committed.AsOf(now);
-            var after = before with
-            {
-                TokensUsed = before.TokensUsed + batch.Sum(item => (long)item.Message.Usage.TotalTokens),
-                Calls = before.Calls + batch.Count,
-            };
-            await messages.AppendAsync(TenantId, [.. batch.Select(item => item.Message)], now, after);
-            _budget.Load(after);
-            batch.ForEach(item => item.Done.SetResult(now));
-        }
-        catch (Exception e)
-        {
-            // The commit may or may not have happened; the database is the truth, so read it before admitting again.
-            _budget.MarkStale();
-            batch.ForEach(item => item.Done.SetException(e));
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-    }
-
-    private async Task ReloadUsageAsync()
-    {
-        await _writeGate.WaitAsync();
-        try
-        {
-            if (_budget.IsStale)
-            {
-                _budget.Load(await tenants.ReadUsageAsync(TenantId));
-            }
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-    }
-
-    private TenantView View() => (_tenant! with { Usage = _budget.Committed }).ToView(clock.GetUtcNow());
+    private TenantView View() => (_tenant! with { Usage = Ledger.Budget.Committed }).ToView(clock.GetUtcNow());
 
     private static ServiceError TenantNotFound() => new(ProblemCode.NotFound, "No tenant has this id.");
 

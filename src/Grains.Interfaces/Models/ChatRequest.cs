@@ -1,9 +1,15 @@
 namespace TenantChat.Grains.Models;
 
-/// <summary>A validated chat call. <see cref="Model"/> and <see cref="Seed"/> fall back to the tenant's own.</summary>
+/// <summary>
+/// A validated chat call. <see cref="Model"/> and <see cref="Seed"/> fall back to the tenant's own.
+/// <see cref="RequestId"/> becomes the stored message's id, so a retried request (<see cref="IsRetry"/>) that was
+/// already stored is answered from storage instead of being run and charged twice.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record class ChatRequest(
     [property: Id(0)] string Prompt,
     [property: Id(1)] string? Model,
     [property: Id(2)] int? Seed,
-    [property: Id(3)] Guid? ConversationId);
+    [property: Id(3)] Guid? ConversationId,
+    [property: Id(4)] Guid RequestId,
+    [property: Id(5)] bool IsRetry = false);

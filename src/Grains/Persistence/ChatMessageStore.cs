@@ -8,33 +8,42 @@ namespace TenantChat.Grains.Persistence;
 public sealed class ChatMessageStore(NpgsqlDataSource db)
 {
     /// <summary>
-    /// Stores a batch of messages and the tenant's new totals in one round trip and one transaction, so the
-    /// totals in <c>tenants</c> always equal the sum of the stored messages.
+    /// Stores a batch of messages and the tenant's new totals in one statement (one round trip, one transaction),
+    /// so the totals in <c>tenants</c> always equal the sum of the stored messages. A message whose id is already
+    /// stored (a retried request that did commit) is skipped and not counted again. Returns the ids stored now
+    /// and the totals after.
     /// </summary>
-    public async Task AppendAsync(Guid tenantId, IReadOnlyList<StoredMessage> messages, DateTimeOffset createdAt, TenantUsage usageAfter)
+    public async Task<(HashSet<Guid> Stored, TenantUsage After)> AppendAsync(
+        Guid tenantId, IReadOnlyList<StoredMessage> messages, DateTimeOffset createdAt, TenantUsage before)
     {
-        const string insert = """
-            insert into chat_messages (id, tenant_id, conversation_id, prompt, response, model, seed,
-                prompt_tokens, completion_tokens, total_tokens, created_at)
-            select m.id, @tenant_id, m.conversation_id, m.prompt, m.response, m.model, m.seed,
-                m.prompt_tokens, m.completion_tokens, m.prompt_tokens + m.completion_tokens, @created_at
-            from unnest(@ids, @conversation_ids, @prompts, @responses, @models, @seeds, @prompt_tokens, @completion_tokens)
-                as m(id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens)
+        const string sql = """
+            with inserted as (
+                insert into chat_messages (id, tenant_id, conversation_id, prompt, response, model, seed,
+                    prompt_tokens, completion_tokens, total_tokens, created_at)
+                select m.id, @tenant_id, m.conversation_id, m.prompt, m.response, m.model, m.seed,
+                    m.prompt_tokens, m.completion_tokens, m.prompt_tokens + m.completion_tokens, @created_at
+                from unnest(@ids, @conversation_ids, @prompts, @responses, @models, @seeds, @prompt_tokens, @completion_tokens)
+                    as m(id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens)
+                on conflict (id) do nothing
+                returning id, total_tokens
+            ), totals as (
+                update tenants set
+                    tokens_used = @tokens_used + (select coalesce(sum(total_tokens), 0) from inserted),
+                    calls = @calls + (select count(*) from inserted),
+                    period_start = @period_start,
+                    updated_at = @created_at
+                where id = @tenant_id
+                returning tokens_used, calls
+            )
+            select (select coalesce(array_agg(id), '{}') from inserted), tokens_used, calls from totals
             """;
-        const string totals = """
-            update tenants set tokens_used = @tokens_used, calls = @calls, period_start = @period_start,
-                updated_at = @created_at
-            where id = @tenant_id
-            """;
-
-        await using var connection = await db.OpenConnectionAsync();
-        // Without an explicit transaction a batch runs as one implicit transaction: both commands or neither.
-        await using var batch = new NpgsqlBatch(connection);
-
-        var insertCommand = new NpgsqlBatchCommand(insert);
-        var p = insertCommand.Parameters;
+        await using var command = db.CreateCommand(sql);
+        var p = command.Parameters;
         p.AddWithValue("tenant_id", tenantId);
         p.AddWithValue("created_at", createdAt);
+        p.AddWithValue("tokens_used", before.TokensUsed);
+        p.AddWithValue("calls", before.Calls);
+        p.AddWithValue("period_start", before.PeriodStart);
         p.AddWithValue("ids", messages.Select(m => m.Id).ToArray());
         p.AddWithValue("conversation_ids", messages.Select(m => m.ConversationId).ToArray());
         p.AddWithValue("prompts", messages.Select(m => m.Prompt).ToArray());
@@ -43,17 +52,26 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         p.Add(new NpgsqlParameter("seeds", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = messages.Select(m => m.Seed).ToArray() });
         p.AddWithValue("prompt_tokens", messages.Select(m => m.Usage.PromptTokens).ToArray());
         p.AddWithValue("completion_tokens", messages.Select(m => m.Usage.CompletionTokens).ToArray());
-        batch.BatchCommands.Add(insertCommand);
+        await using var reader = await command.ExecuteReaderAsync();
+        if (!await reader.ReadAsync())
+        {
+            throw new InvalidOperationException($"Tenant {tenantId} has no row.");
+        }
+        var stored = reader.GetFieldValue<Guid[]>(0).ToHashSet();
+        return (stored, before with { TokensUsed = reader.GetInt64(1), Calls = reader.GetInt64(2) });
+    }
 
-        var totalsCommand = new NpgsqlBatchCommand(totals);
-        totalsCommand.Parameters.AddWithValue("tenant_id", tenantId);
-        totalsCommand.Parameters.AddWithValue("created_at", createdAt);
-        totalsCommand.Parameters.AddWithValue("tokens_used", usageAfter.TokensUsed);
-        totalsCommand.Parameters.AddWithValue("calls", usageAfter.Calls);
-        totalsCommand.Parameters.AddWithValue("period_start", usageAfter.PeriodStart);
-        batch.BatchCommands.Add(totalsCommand);
-
-        await batch.ExecuteNonQueryAsync();
+    /// <summary>A stored exchange of this tenant by id, or null.</summary>
+    public async Task<ChatMessageView?> FindAsync(Guid tenantId, Guid id)
+    {
+        const string sql = """
+            select id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, created_at
+            from chat_messages where tenant_id = @tenant_id and id = @id
+            """;
+        await using var command = db.CreateCommand(sql);
+        command.Parameters.AddWithValue("tenant_id", tenantId);
+        command.Parameters.AddWithValue("id", id);
+        return (await ReadViewsAsync(command)).FirstOrDefault();
     }
 
     /// <summary>
@@ -106,6 +124,11 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         p.Add(new NpgsqlParameter("after_at", NpgsqlDbType.TimestampTz) { Value = (object?)after?.At ?? DBNull.Value });
         p.Add(new NpgsqlParameter("after_id", NpgsqlDbType.Uuid) { Value = (object?)after?.Id ?? DBNull.Value });
         p.AddWithValue("limit", limit);
+        return await ReadViewsAsync(command);
+    }
+
+    private static async Task<List<ChatMessageView>> ReadViewsAsync(NpgsqlCommand command)
+    {
         await using var reader = await command.ExecuteReaderAsync();
         var items = new List<ChatMessageView>();
         while (await reader.ReadAsync())

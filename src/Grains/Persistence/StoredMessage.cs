@@ -2,7 +2,7 @@ using TenantChat.Grains.Models;
 
 namespace TenantChat.Grains.Persistence;
 
-/// <summary>A finished exchange waiting to be written; <c>created_at</c> is stamped when its batch commits.</summary>
+/// <summary>A finished exchange waiting to be written; <c>created_at</c> is stamped when its batch is written.</summary>
 public sealed record class StoredMessage(
     Guid Id,
     Guid ConversationId,

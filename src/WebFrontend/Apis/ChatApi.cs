@@ -48,10 +48,12 @@ public static class ChatApi
             return invalid;
         }
         var request = new ChatRequest(body.Prompt!, body.Model, body.Seed,
-            body.ConversationId is null ? null : Guid.Parse(body.ConversationId));
+            body.ConversationId is null ? null : Guid.Parse(body.ConversationId), RequestId: Guid.CreateVersion7());
 
         var tenant = httpContext.Tenant();
-        var outcome = await orleans.GetGrain<ITenantGrain>(tenant.TenantId).ChatAsync(tenant.Domain, request);
+        var outcome = await FailoverRetry.RunAsync(
+            attempt => orleans.GetGrain<ITenantGrain>(tenant.TenantId).ChatAsync(tenant.Domain, request with { IsRetry = attempt > 0 }),
+            httpContext.RequestAborted);
         return outcome.Succeeded ? TypedResults.Ok(ChatCallResponse.From(outcome.Value)) : ApiProblem.From(outcome.Error);
     }
 

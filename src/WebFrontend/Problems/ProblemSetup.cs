@@ -41,7 +41,7 @@ public static class ProblemSetup
             ApiProblem problem = exception switch
             {
                 BadHttpRequestException bad => new ApiProblem(ProblemCode.ValidationFailed, Describe(bad)) { StatusOverride = bad.StatusCode },
-                OrleansException or TimeoutException or TaskCanceledException =>
+                OrleansException or TimeoutException or TaskCanceledException or System.Data.Common.DbException =>
                     new ApiProblem(ProblemCode.Unavailable, "The service is temporarily unavailable. Try again shortly.", 2),
                 _ => new ApiProblem(ProblemCode.Internal, "The request could not be completed."),
             };
