@@ -13,7 +13,9 @@ public static class UpstreamServiceCollectionExtensions
     /// <summary>Registers the configured <see cref="IChatUpstream"/>; unknown or incomplete settings fail at start-up.</summary>
     public static IServiceCollection AddChatUpstream(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection(AiOptions.Section).Get<AiOptions>() ?? new AiOptions();
+        var section = configuration.GetSection(AiOptions.Section);
+        var options = section.Get<AiOptions>() ?? new AiOptions();
+        services.AddOptions<AiOptions>().Bind(section);
         switch (options.Provider.ToUpperInvariant())
         {
             case "MOCK":
