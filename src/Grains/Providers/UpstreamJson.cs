@@ -81,7 +81,7 @@ internal static class UpstreamJson
             : null;
 
     /// <summary>
-    /// JSON chat APIs report a failure as an <c>error</c> object, also in the middle of a stream. Only its type goes into
+    /// Both APIs report a failure as an <c>error</c> object, also in the middle of a stream. Only its type goes into
     /// the exception, and only when it looks like an identifier: the upstream's message may quote the request.
     /// </summary>
     private static void ThrowIfError(JsonElement root)

@@ -27,9 +27,12 @@ public static class UpstreamServiceCollectionExtensions
             case "OPENAI":
                 services.AddHttpUpstream<OpenAiChatClient>(options, SetBearerKey);
                 break;
+            case "ANTHROPIC":
+                services.AddHttpUpstream<AnthropicChatClient>(options, AnthropicChatClient.SetHeaders);
+                break;
             default:
                 throw new InvalidOperationException(
-                    $"Ai:Provider '{options.Provider}' is not supported; use 'mock', 'text' or 'openai'.");
+                    $"Ai:Provider '{options.Provider}' is not supported; use 'mock', 'text', 'openai' or 'anthropic'.");
         }
         return services;
     }
