@@ -13,10 +13,9 @@ namespace TenantChat.Grains.Providers;
 /// </summary>
 public sealed class AnthropicChatClient(HttpClient http, IOptions<AiOptions> options) : IChatUpstream
 {
-    private const string Path = "v1/messages";
     private const string ApiVersion = "2023-06-01";
 
-    private readonly TimeSpan _idleTimeout = TimeSpan.FromSeconds(options.Value.TimeoutSeconds);
+    private readonly JsonEndpoint _endpoint = new(http, "v1/messages", options.Value);
 
     /// <summary>The key goes in <c>x-api-key</c>, not as a bearer token; the version header is required.</summary>
     public static void SetHeaders(HttpRequestHeaders headers, string? apiKey)
@@ -28,14 +27,10 @@ public sealed class AnthropicChatClient(HttpClient http, IOptions<AiOptions> opt
         headers.Add("anthropic-version", ApiVersion);
     }
 
-    public async Task<UpstreamReply> CompleteAsync(UpstreamRequest request, CancellationToken cancellationToken = default)
-    {
-        using var message = UpstreamJson.Post(Path, writer => WriteBody(writer, request, stream: false));
-        await using var body = await UpstreamBody.SendAsync(http, message, _idleTimeout, cancellationToken);
-        return UpstreamJson.Read(await body.ReadToEndAsync(), root => new UpstreamReply(
+    public Task<UpstreamReply> CompleteAsync(UpstreamRequest request, CancellationToken cancellationToken = default) =>
+        _endpoint.PostAsync(writer => WriteBody(writer, request, stream: false), root => new UpstreamReply(
             TextOf(root.GetProperty("content")),
-            UpstreamJson.Usage(root, "input_tokens", "output_tokens")));
-    }
+            UpstreamJson.Usage(root, "input_tokens", "output_tokens")), cancellationToken);
 
     /// <summary>
     /// Text comes in <c>content_block_delta</c> events; input tokens in <c>message_start</c>, output tokens in
@@ -44,14 +39,12 @@ public sealed class AnthropicChatClient(HttpClient http, IOptions<AiOptions> opt
     public async IAsyncEnumerable<UpstreamChunk> StreamAsync(UpstreamRequest request,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        using var message = UpstreamJson.Post(Path, writer => WriteBody(writer, request, stream: true));
-        await using var body = await UpstreamBody.SendAsync(http, message, _idleTimeout, cancellationToken);
-        var events = new SseReader(body);
+        await using var events = await _endpoint.StreamAsync(writer => WriteBody(writer, request, stream: true), cancellationToken);
         int? inputTokens = null;
         int? outputTokens = null;
-        while (await events.ReadDataAsync() is { } data)
+        while (true)
         {
-            var (type, text, input, output) = UpstreamJson.Read(data, ReadEvent);
+            var (type, text, input, output) = UpstreamJson.Read(await events.ReadDataAsync(), ReadEvent);
             inputTokens = input ?? inputTokens;
             outputTokens = output ?? outputTokens;
             if (type == "message_stop")
@@ -64,7 +57,6 @@ public sealed class AnthropicChatClient(HttpClient http, IOptions<AiOptions> opt
                 yield return new UpstreamChunk(text);
             }
         }
-        throw new UpstreamException(UpstreamFailure.Error, "The upstream's stream ended before its end marker.");
     }
 
     /// <summary>

@@ -10,18 +10,12 @@ namespace TenantChat.Grains.Providers;
 /// </summary>
 public sealed class OpenAiChatClient(HttpClient http, IOptions<AiOptions> options) : IChatUpstream
 {
-    private const string Path = "chat/completions";
+    private readonly JsonEndpoint _endpoint = new(http, "chat/completions", options.Value);
 
-    private readonly TimeSpan _idleTimeout = TimeSpan.FromSeconds(options.Value.TimeoutSeconds);
-
-    public async Task<UpstreamReply> CompleteAsync(UpstreamRequest request, CancellationToken cancellationToken = default)
-    {
-        using var message = UpstreamJson.Post(Path, writer => WriteBody(writer, request, stream: false));
-        await using var body = await UpstreamBody.SendAsync(http, message, _idleTimeout, cancellationToken);
-        return UpstreamJson.Read(await body.ReadToEndAsync(), root => new UpstreamReply(
+    public Task<UpstreamReply> CompleteAsync(UpstreamRequest request, CancellationToken cancellationToken = default) =>
+        _endpoint.PostAsync(writer => WriteBody(writer, request, stream: false), root => new UpstreamReply(
             root.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString() ?? "",
-            UpstreamJson.Usage(root, "prompt_tokens", "completion_tokens")));
-    }
+            UpstreamJson.Usage(root, "prompt_tokens", "completion_tokens")), cancellationToken);
 
     /// <summary>
     /// Asks for usage in the stream, which then arrives in a last chunk with no choices before <c>[DONE]</c>. A stream
@@ -30,21 +24,14 @@ public sealed class OpenAiChatClient(HttpClient http, IOptions<AiOptions> option
     public async IAsyncEnumerable<UpstreamChunk> StreamAsync(UpstreamRequest request,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        using var message = UpstreamJson.Post(Path, writer => WriteBody(writer, request, stream: true));
-        await using var body = await UpstreamBody.SendAsync(http, message, _idleTimeout, cancellationToken);
-        var events = new SseReader(body);
-        while (await events.ReadDataAsync() is { } data)
+        await using var events = await _endpoint.StreamAsync(writer => WriteBody(writer, request, stream: true), cancellationToken);
+        while (await events.ReadDataAsync() is var data && data != "[DONE]")
         {
-            if (data == "[DONE]")
-            {
-                yield break;
-            }
             if (UpstreamJson.Read(data, ReadChunk) is { } chunk)
             {
                 yield return chunk;
             }
         }
-        throw new UpstreamException(UpstreamFailure.Error, "The upstream's stream ended before its end marker.");
     }
 
     /// <summary>A chunk's text and usage; null for chunks that carry neither, such as the opening role-only one.</summary>

@@ -7,7 +7,7 @@ namespace TenantChat.Grains.Providers;
 /// lines of one event are joined with LF; a blank line ends the event; lines starting with <c>:</c> are comments.
 /// Event names are not kept: OpenAI sends none, and Anthropic repeats each one as the <c>type</c> of its data.
 /// </summary>
-internal sealed class SseReader(UpstreamBody body)
+internal sealed class SseReader(UpstreamBody body) : IAsyncDisposable
 {
     /// <summary>No legitimate event line comes near this; a longer one means a broken or hostile upstream.</summary>
     private const int MaxLineBytes = 1024 * 1024;
@@ -18,8 +18,11 @@ internal sealed class SseReader(UpstreamBody body)
     private bool _ended;
     private bool _skipLineFeed;
 
-    /// <summary>The data of the next event, or null at the end of the body.</summary>
-    public async ValueTask<string?> ReadDataAsync()
+    /// <summary>
+    /// The data of the next event. Both APIs close a stream with an end marker, and the caller stops reading there;
+    /// a body that ends first was cut off, and so may be the answer, which is an <see cref="UpstreamFailure.Error"/>.
+    /// </summary>
+    public async ValueTask<string> ReadDataAsync()
     {
         StringBuilder? data = null;
         while (await ReadLineAsync() is { } line)
@@ -34,9 +37,12 @@ internal sealed class SseReader(UpstreamBody body)
                 (data is null ? data = new StringBuilder() : data.Append('\n')).Append(value.StartsWith(" ") ? value[1..] : value);
             }
         }
-        // An event cut off by the end of the body still counts; whether the answer was complete is the caller's call.
-        return data?.ToString();
+        // An event the body ends in without its blank line still counts: it may be the end marker.
+        return data?.ToString()
+            ?? throw new UpstreamException(UpstreamFailure.Error, "The upstream's stream ended before its end marker.");
     }
+
+    public ValueTask DisposeAsync() => body.DisposeAsync();
 
     private async ValueTask<string?> ReadLineAsync()
     {

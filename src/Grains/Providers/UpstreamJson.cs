@@ -1,33 +1,12 @@
-using System.Net.Http.Headers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 
 namespace TenantChat.Grains.Providers;
 
-/// <summary>What the JSON chat APIs share: how a request body is written and how an answer is read safely.</summary>
+/// <summary>What the JSON chat APIs share: how a conversation is written and how an answer is read safely.</summary>
 internal static class UpstreamJson
 {
-    /// <summary>Non-ASCII text as itself rather than \u escapes: the body never lands in HTML, and stays a third the size.</summary>
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private static readonly MediaTypeHeaderValue Json = new("application/json");
-
-    /// <summary>A POST to <paramref name="path"/> (relative to the base URL) of the JSON that <paramref name="writeBody"/> writes.</summary>
-    public static HttpRequestMessage Post(string path, Action<Utf8JsonWriter> writeBody)
-    {
-        var body = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(body, WriterOptions))
-        {
-            writeBody(writer);
-        }
-        // Bytes rather than a stream, so that a retry can send the same content again.
-        var content = new ByteArrayContent(body.GetBuffer(), 0, (int)body.Length);
-        content.Headers.ContentType = Json;
-        return new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = content };
-    }
-
     /// <summary>Earlier turns as user and assistant messages, then the prompt, each <c>{"role", "content"}</c>.</summary>
     public static void WriteConversation(Utf8JsonWriter writer, UpstreamRequest request)
     {

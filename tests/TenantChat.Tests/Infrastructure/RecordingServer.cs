@@ -30,7 +30,7 @@ public sealed class RecordingServer : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
-    public static async Task<RecordingServer> StartAsync(Func<HttpContext, RecordedRequest, Task> respond)
+    public static async Task<RecordingServer> StartAsync(RequestDelegate respond)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -39,15 +39,27 @@ public sealed class RecordingServer : IAsyncDisposable
         var server = new RecordingServer(app);
         app.Run(async context =>
         {
-            var recorded = await RecordAsync(context);
-            server._requests.Enqueue(recorded);
-            await respond(context, recorded);
+            server._requests.Enqueue(await RecordAsync(context));
+            await respond(context);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         server.BaseUrl = new Uri(address.TrimEnd('/'));
         return server;
     }
+
+    /// <summary>Answers every request with <paramref name="status"/> and no body.</summary>
+    public static RequestDelegate Status(int status) => context =>
+    {
+        context.Response.StatusCode = status;
+        return Task.CompletedTask;
+    };
+
+    public static Task SendJsonAsync(HttpContext context, string json) => SendPiecesAsync(context, "application/json", json);
+
+    /// <summary>Sends server-sent events, each piece flushed on its own.</summary>
+    public static Task SendEventStreamAsync(HttpContext context, params string[] pieces) =>
+        SendPiecesAsync(context, "text/event-stream", pieces);
 
     /// <summary>Sends the pieces one by one, flushed, with a pause between them.</summary>
     public static Task SendPiecesAsync(HttpContext context, string contentType, params string[] pieces) =>

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Providers;
@@ -8,8 +7,6 @@ namespace TenantChat.Tests.Providers;
 
 public sealed class AnthropicChatClientTests
 {
-    private const string EventStream = "text/event-stream";
-
     private const string Message = """
         {"id":"msg_1","type":"message","role":"assistant","model":"claude-test",
          "content":[{"type":"text","text":"Sky is "},{"type":"tool_use","id":"t1","name":"x","input":{}},{"type":"text","text":"blue."}],
@@ -19,9 +16,6 @@ public sealed class AnthropicChatClientTests
     private static readonly UpstreamRequest Request = new(
         "Explain like I'm five", [new ConversationTurn("Hi", "Hello!")], "Why is the sky blue?", "claude-test", 42, 256);
 
-    private static Task<RecordingServer> ServeAsync(Func<HttpContext, Task> respond) =>
-        RecordingServer.StartAsync((context, _) => respond(context));
-
     private static IChatUpstream Client(RecordingServer server, string? apiKey = "sk-ant-test") =>
         UpstreamClients.Create("anthropic", server.BaseUrl, apiKey);
 
@@ -30,7 +24,7 @@ public sealed class AnthropicChatClientTests
     [Fact]
     public async Task A_call_posts_model_system_alternating_messages_and_max_tokens_with_the_api_key_headers()
     {
-        await using var server = await ServeAsync(context => RecordingServer.SendPiecesAsync(context, "application/json", Message));
+        await using var server = await RecordingServer.StartAsync(context => RecordingServer.SendJsonAsync(context, Message));
 
         await Client(server).CompleteAsync(Request);
 
@@ -53,7 +47,7 @@ public sealed class AnthropicChatClientTests
     [Fact]
     public async Task A_message_returns_its_text_blocks_joined_and_the_reported_usage()
     {
-        await using var server = await ServeAsync(context => RecordingServer.SendPiecesAsync(context, "application/json", Message));
+        await using var server = await RecordingServer.StartAsync(context => RecordingServer.SendJsonAsync(context, Message));
 
         var reply = await Client(server).CompleteAsync(Request);
 
@@ -64,7 +58,7 @@ public sealed class AnthropicChatClientTests
     [Fact]
     public async Task A_stream_yields_text_deltas_then_input_and_output_usage_at_message_stop()
     {
-        await using var server = await ServeAsync(context => RecordingServer.SendPiecesAsync(context, EventStream,
+        await using var server = await RecordingServer.StartAsync(context => RecordingServer.SendEventStreamAsync(context,
             Event("message_start", """{"type":"message_start","message":{"id":"msg_1","usage":{"input_tokens":19,"output_tokens":1}}}"""),
             Event("content_block_start", """{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"""),
             Event("ping", """{"type": "ping"}"""),
@@ -86,7 +80,7 @@ public sealed class AnthropicChatClientTests
     [Fact]
     public async Task An_error_event_in_the_middle_of_a_stream_fails_the_call()
     {
-        await using var server = await ServeAsync(context => RecordingServer.SendPiecesAsync(context, EventStream,
+        await using var server = await RecordingServer.StartAsync(context => RecordingServer.SendEventStreamAsync(context,
             Event("message_start", """{"type":"message_start","message":{"usage":{"input_tokens":19}}}"""),
             Event("content_block_delta", """{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Sky "}}"""),
             Event("error", """{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}""")));
@@ -100,7 +94,7 @@ public sealed class AnthropicChatClientTests
     [Fact]
     public async Task A_stream_that_ends_before_message_stop_is_an_error()
     {
-        await using var server = await ServeAsync(context => RecordingServer.SendPiecesAsync(context, EventStream,
+        await using var server = await RecordingServer.StartAsync(context => RecordingServer.SendEventStreamAsync(context,
             Event("message_start", """{"type":"message_start","message":{"usage":{"input_tokens":19}}}"""),
             Event("content_block_delta", """{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Sky "}}""")));
 
@@ -112,11 +106,7 @@ public sealed class AnthropicChatClientTests
     [Fact]
     public async Task An_overloaded_upstream_is_retried_then_a_stream_fails_as_an_upstream_error()
     {
-        await using var server = await ServeAsync(context =>
-        {
-            context.Response.StatusCode = 529;
-            return Task.CompletedTask;
-        });
+        await using var server = await RecordingServer.StartAsync(RecordingServer.Status(529));
 
         var failure = await Assert.ThrowsAsync<UpstreamException>(() => Client(server).StreamAsync(Request).ToListAsync().AsTask());
 

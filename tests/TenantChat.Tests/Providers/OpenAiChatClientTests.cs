@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Providers;
@@ -9,8 +8,6 @@ namespace TenantChat.Tests.Providers;
 
 public sealed class OpenAiChatClientTests
 {
-    private const string EventStream = "text/event-stream";
-
     private const string Completion = """
         {"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Sky is blue."},"finish_reason":"stop"}],
          "usage":{"prompt_tokens":21,"completion_tokens":4,"total_tokens":25}}
@@ -19,11 +16,6 @@ public sealed class OpenAiChatClientTests
     private static readonly UpstreamRequest Request = new(
         "Explain like I'm five", [new ConversationTurn("Hi", "Hello!"), new ConversationTurn("Who are you?", "A helper.")],
         "Why is the sky blue?", "gpt-test", 42, 128);
-
-    private static Task<RecordingServer> ServeAsync(Func<HttpContext, Task> respond) =>
-        RecordingServer.StartAsync((context, _) => respond(context));
-
-    private static Task Json(HttpContext context, string body) => RecordingServer.SendPiecesAsync(context, "application/json", body);
 
     private static IChatUpstream Client(RecordingServer server, string? apiKey = null, double timeoutSeconds = 2) =>
         UpstreamClients.Create("openai", new Uri(server.BaseUrl, "/v1"), apiKey, timeoutSeconds);
@@ -35,7 +27,7 @@ public sealed class OpenAiChatClientTests
     [Fact]
     public async Task A_call_posts_model_system_turns_prompt_seed_and_max_tokens_with_the_bearer_key()
     {
-        await using var server = await ServeAsync(context => Json(context, Completion));
+        await using var server = await RecordingServer.StartAsync(context => RecordingServer.SendJsonAsync(context, Completion));
 
         await Client(server, apiKey: "sk-test").CompleteAsync(Request);
 
@@ -55,7 +47,7 @@ public sealed class OpenAiChatClientTests
     [Fact]
     public async Task Without_a_seed_or_a_key_neither_is_sent()
     {
-        await using var server = await ServeAsync(context => Json(context, Completion));
+        await using var server = await RecordingServer.StartAsync(context => RecordingServer.SendJsonAsync(context, Completion));
 
         await Client(server).CompleteAsync(Request with { Seed = null });
 
@@ -67,7 +59,7 @@ public sealed class OpenAiChatClientTests
     [Fact]
     public async Task A_completion_returns_the_message_content_and_the_reported_usage()
     {
-        await using var server = await ServeAsync(context => Json(context, Completion));
+        await using var server = await RecordingServer.StartAsync(context => RecordingServer.SendJsonAsync(context, Completion));
 
         var reply = await Client(server).CompleteAsync(Request);
 
@@ -78,7 +70,7 @@ public sealed class OpenAiChatClientTests
     [Fact]
     public async Task A_stream_asks_for_usage_and_yields_deltas_then_usage_until_done()
     {
-        await using var server = await ServeAsync(context => RecordingServer.SendPiecesAsync(context, EventStream,
+        await using var server = await RecordingServer.StartAsync(context => RecordingServer.SendEventStreamAsync(context,
             "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}],\"usage\":null}\n\n",
             ": keep-alive\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Sky \"}}],\"usage\":null}\r\n\r\n",
             "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"is bl",
@@ -99,7 +91,7 @@ public sealed class OpenAiChatClientTests
     [Fact]
     public async Task An_error_in_the_middle_of_a_stream_fails_without_repeating_the_upstream_message()
     {
-        await using var server = await ServeAsync(context => RecordingServer.SendPiecesAsync(context, EventStream,
+        await using var server = await RecordingServer.StartAsync(context => RecordingServer.SendEventStreamAsync(context,
             "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Sky \"}}]}\n\n",
             "data: {\"error\":{\"message\":\"Overloaded while answering: Why is the sky blue?\",\"type\":\"server_error\"}}\n\n"));
         var received = new List<string>();
@@ -121,7 +113,7 @@ public sealed class OpenAiChatClientTests
     [Fact]
     public async Task A_stream_that_ends_without_done_is_an_error()
     {
-        await using var server = await ServeAsync(context => RecordingServer.SendPiecesAsync(context, EventStream,
+        await using var server = await RecordingServer.StartAsync(context => RecordingServer.SendEventStreamAsync(context,
             "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Sky \"}}]}\n\n"));
 
         var failure = await Assert.ThrowsAsync<UpstreamException>(() => Client(server).StreamAsync(Request).ToListAsync().AsTask());
@@ -132,9 +124,9 @@ public sealed class OpenAiChatClientTests
     [Fact]
     public async Task A_stream_that_stalls_after_its_headers_times_out()
     {
-        await using var server = await ServeAsync(async context =>
+        await using var server = await RecordingServer.StartAsync(async context =>
         {
-            await RecordingServer.SendPiecesAsync(context, EventStream, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Sky \"}}]}\n\n");
+            await RecordingServer.SendEventStreamAsync(context, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Sky \"}}]}\n\n");
             await RecordingServer.StallAsync(context);
         });
 
@@ -147,11 +139,7 @@ public sealed class OpenAiChatClientTests
     [Fact]
     public async Task A_server_error_is_retried_then_reported_as_an_upstream_error()
     {
-        await using var server = await ServeAsync(context =>
-        {
-            context.Response.StatusCode = 500;
-            return Task.CompletedTask;
-        });
+        await using var server = await RecordingServer.StartAsync(RecordingServer.Status(500));
 
         var failure = await Assert.ThrowsAsync<UpstreamException>(() => Client(server).CompleteAsync(Request));
 
@@ -162,7 +150,7 @@ public sealed class OpenAiChatClientTests
     [Fact]
     public async Task An_answer_in_an_unexpected_shape_is_an_upstream_error()
     {
-        await using var server = await ServeAsync(context => Json(context, """{"choices":"none"}"""));
+        await using var server = await RecordingServer.StartAsync(context => RecordingServer.SendJsonAsync(context, """{"choices":"none"}"""));
 
         var failure = await Assert.ThrowsAsync<UpstreamException>(() => Client(server).CompleteAsync(Request));
 

@@ -30,7 +30,7 @@ public sealed class TextApiStreamingTests
     {
         var pieces = SplitInsideCharacters();
         Assert.Throws<DecoderFallbackException>(() => new UTF8Encoding(false, true).GetString(pieces[0]));
-        await using var server = await RecordingServer.StartAsync((context, _) => RecordingServer.SendPiecesAsync(context, "text/plain", pieces));
+        await using var server = await RecordingServer.StartAsync(context => RecordingServer.SendPiecesAsync(context, "text/plain", pieces));
         var client = UpstreamClients.Create("text", server.BaseUrl);
 
         var chunks = await client.StreamAsync(Request).ToListAsync();
@@ -46,7 +46,7 @@ public sealed class TextApiStreamingTests
     public async Task A_declared_charset_other_than_utf8_is_honoured()
     {
         var latin1 = Encoding.Latin1;
-        await using var server = await RecordingServer.StartAsync((context, _) =>
+        await using var server = await RecordingServer.StartAsync(context =>
             RecordingServer.SendPiecesAsync(context, "text/plain; charset=iso-8859-1", latin1.GetBytes("Grüße")));
         var client = UpstreamClients.Create("text", server.BaseUrl);
 
@@ -58,7 +58,7 @@ public sealed class TextApiStreamingTests
     [Fact]
     public async Task A_body_that_stalls_after_its_first_piece_times_out()
     {
-        await using var server = await RecordingServer.StartAsync(async (context, _) =>
+        await using var server = await RecordingServer.StartAsync(async context =>
         {
             await RecordingServer.SendPiecesAsync(context, "text/plain", "The beginning");
             await RecordingServer.StallAsync(context);
@@ -82,7 +82,7 @@ public sealed class TextApiStreamingTests
     [Fact]
     public async Task Headers_that_never_come_time_out_on_every_attempt()
     {
-        await using var server = await RecordingServer.StartAsync((context, _) => RecordingServer.StallAsync(context));
+        await using var server = await RecordingServer.StartAsync(RecordingServer.StallAsync);
         var client = UpstreamClients.Create("text", server.BaseUrl, timeoutSeconds: 0.5, maxRetries: 1);
 
         var failure = await Assert.ThrowsAsync<UpstreamException>(() => client.StreamAsync(Request).ToListAsync().AsTask());
