@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -46,7 +47,27 @@ public sealed class MockChatUpstream : IChatUpstream
         ]),
     ];
 
-    public Task<UpstreamReply> CompleteAsync(UpstreamRequest request, CancellationToken cancellationToken = default)
+    public Task<UpstreamReply> CompleteAsync(UpstreamRequest request, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new UpstreamReply(Answer(request)));
+
+    /// <summary>The same answer as <see cref="CompleteAsync"/>, a word (with the space before it) per chunk.</summary>
+    public async IAsyncEnumerable<UpstreamChunk> StreamAsync(UpstreamRequest request,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var answer = Answer(request);
+        for (var start = 0; start < answer.Length;)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var end = answer.IndexOf(' ', start + 1);
+            end = end < 0 ? answer.Length : end;
+            yield return new UpstreamChunk(answer[start..end]);
+            start = end;
+            // Hand control back between words as a network stream would, so consumers meet real interleaving.
+            await Task.Yield();
+        }
+    }
+
+    private static string Answer(UpstreamRequest request)
     {
         var voice = Array.Find(Voices, v => v.Keywords.Any(k => request.SystemPrompt.Contains(k, StringComparison.OrdinalIgnoreCase)))
             ?? Voices[^1];
@@ -62,7 +83,7 @@ public sealed class MockChatUpstream : IChatUpstream
         {
             answer.Append("(Continuing from our earlier ").Append(request.Context.Count == 1 ? "exchange" : "exchanges").Append(".)");
         }
-        return Task.FromResult(new UpstreamReply(answer.ToString().TrimEnd()));
+        return answer.ToString().TrimEnd();
     }
 
     private static string Topic(string prompt)

@@ -1,7 +1,8 @@
 using System.Globalization;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
+using Microsoft.Extensions.Options;
 using TenantChat.Grains.Persistence;
 
 namespace TenantChat.Grains.Providers;
@@ -10,35 +11,66 @@ namespace TenantChat.Grains.Providers;
 /// The GET-style text API: <c>GET {base}/{prompt}?system=..&amp;model=..&amp;seed=..</c>, the reply body is the
 /// answer. Retries, timeouts and the circuit breaker live in the HttpClient's handlers.
 /// </summary>
-public sealed class TextApiChatClient(HttpClient http) : IChatUpstream
+public sealed class TextApiChatClient(HttpClient http, IOptions<AiOptions> options) : IChatUpstream
 {
+    private const int ReadSize = 4096;
+
     private static readonly UriCreationOptions VerbatimUri = new() { DangerousDisablePathAndQueryCanonicalization = true };
 
+    private readonly TimeSpan _idleTimeout = TimeSpan.FromSeconds(options.Value.TimeoutSeconds);
+
+    /// <summary>The streamed answer put together, so both ways of calling read the body by the same rules.</summary>
     public async Task<UpstreamReply> CompleteAsync(UpstreamRequest request, CancellationToken cancellationToken = default)
+    {
+        var text = new StringBuilder();
+        await foreach (var chunk in StreamAsync(request, cancellationToken))
+        {
+            text.Append(chunk.Delta);
+        }
+        return new UpstreamReply(text.ToString());
+    }
+
+    /// <summary>The body's text as its bytes arrive; a character split between two reads is held back until it is whole.</summary>
+    public async IAsyncEnumerable<UpstreamChunk> StreamAsync(UpstreamRequest request,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         // Canonicalization would turn an encoded "%2E%2E" back into "..", and then drop it as a dot segment.
         var uri = new Uri(http.BaseAddress!.AbsoluteUri + BuildPathAndQuery(request), VerbatimUri);
         using var message = new HttpRequestMessage(HttpMethod.Get, uri);
+        await using var body = await UpstreamBody.SendAsync(http, message, _idleTimeout, cancellationToken);
+        var encoding = EncodingOf(body.Headers);
+        var decoder = encoding.GetDecoder();
+        var bytes = new byte[ReadSize];
+        // Room for the few bytes of a split character that the decoder carries over from the previous read.
+        var chars = new char[encoding.GetMaxCharCount(ReadSize + 8)];
+        int read;
+        do
+        {
+            read = await body.ReadAsync(bytes);
+            var count = decoder.GetChars(bytes, 0, read, chars, 0, flush: read == 0);
+            if (count > 0)
+            {
+                yield return new UpstreamChunk(new string(chars, 0, count));
+            }
+        }
+        while (read > 0);
+    }
+
+    /// <summary>The charset the upstream declares, UTF-8 when it declares none or one this runtime does not know.</summary>
+    private static Encoding EncodingOf(HttpContentHeaders headers)
+    {
+        var charset = headers.ContentType?.CharSet?.Trim('"');
+        if (string.IsNullOrEmpty(charset))
+        {
+            return Encoding.UTF8;
+        }
         try
         {
-            using var response = await http.SendAsync(message, cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new UpstreamException(UpstreamFailure.Error, $"The upstream answered {(int)response.StatusCode}.");
-            }
-            return new UpstreamReply(await response.Content.ReadAsStringAsync(cancellationToken));
+            return Encoding.GetEncoding(charset);
         }
-        catch (TimeoutRejectedException e)
+        catch (ArgumentException)
         {
-            throw new UpstreamException(UpstreamFailure.Timeout, "The upstream did not answer in time.", e);
-        }
-        catch (BrokenCircuitException e)
-        {
-            throw new UpstreamException(UpstreamFailure.Unavailable, "The upstream is failing; calls are paused.", e);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new UpstreamException(UpstreamFailure.Error, "The upstream could not be reached.", e);
+            return Encoding.UTF8;
         }
     }
 

@@ -40,4 +40,17 @@ public sealed class MockChatUpstreamTests
 
         Assert.True(answers.Count > 1);
     }
+
+    [Fact]
+    public async Task Streaming_yields_the_same_answer_word_by_word()
+    {
+        var request = new UpstreamRequest("Explain things like I'm five", [], "Why is the sky blue?", "mock-1", 42, 200);
+
+        var complete = await _mock.CompleteAsync(request);
+        var chunks = await _mock.StreamAsync(request).ToListAsync();
+
+        Assert.Equal(complete.Text, string.Concat(chunks.Select(chunk => chunk.Delta)));
+        Assert.Equal(complete.Text.Split(' ').Length, chunks.Count);
+        Assert.All(chunks.Skip(1), chunk => Assert.StartsWith(" ", chunk.Delta, StringComparison.Ordinal));
+    }
 }
