@@ -16,6 +16,7 @@ PG_FSYNC=off start_postgres "$work/pg" "$port" || { echo "could not start Postgr
 export TENANTCHAT_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
 
 dotnet test TenantChat.sln -c Release --logger "trx" --results-directory "$work/results" "$@"
+[ -n "${KEEP_RESULTS:-}" ] && cp -r "$work/results" "$KEEP_RESULTS"
 status=$?
 
 passed=0; failed=0

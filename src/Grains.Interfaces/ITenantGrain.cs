@@ -31,4 +31,16 @@ public interface ITenantGrain : IGrainWithGuidKey
     /// </summary>
     [AlwaysInterleave]
     Task<Outcome<ChatReply>> ChatAsync(string host, ChatRequest request);
+
+    /// <summary>Admits a streamed call like <see cref="ChatAsync"/>: its tokens stay reserved until it is completed or abandoned.</summary>
+    [AlwaysInterleave]
+    Task<Outcome<StreamTicket>> BeginStreamAsync(string host, ChatRequest request);
+
+    /// <summary>Stores and charges what the stream generated (possibly cut short), and releases the reservation.</summary>
+    [AlwaysInterleave]
+    Task<Outcome<ChatReply>> CompleteStreamAsync(StreamTicket ticket, string text, TokenUsage? reportedUsage);
+
+    /// <summary>Releases the reservation of a stream that generated nothing; nothing is charged.</summary>
+    [AlwaysInterleave]
+    Task AbandonStreamAsync(Guid requestId);
 }

@@ -25,6 +25,7 @@ public sealed class TenantGrain(
     ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
     private readonly TenantRateLimits _rateLimits = new(limits.Value.MaxConcurrentCalls);
+    private readonly Dictionary<Guid, AdmittedCall> _streams = [];
     private TenantLedger? _ledger;
     private TenantRecord? _tenant;
 
@@ -99,6 +100,106 @@ public sealed class TenantGrain(
 
     public async Task<Outcome<ChatReply>> ChatAsync(string host, ChatRequest request)
     {
+        try
+        {
+            if (request.IsRetry && AccessError(host) is null && await messages.FindAsync(TenantId, request.RequestId) is { } stored)
+            {
+                return Reply(stored);
+            }
+            var admission = await AdmitAsync(host, request);
+            if (!admission.Succeeded)
+            {
+                return admission.Error;
+            }
+            var call = admission.Value;
+            long charged = 0;
+            try
+            {
+                UpstreamReply reply;
+                try
+                {
+                    reply = await upstream.CompleteAsync(call.Upstream);
+                }
+                catch (UpstreamException e)
+                {
+                    return UpstreamFailed(e);
+                }
+                var outcome = await CommitAsync(call, reply);
+                charged = outcome.Value?.Usage.TotalTokens ?? 0;
+                return outcome;
+            }
+            finally
+            {
+                Release(call, charged);
+            }
+        }
+        catch (DbException e)
+        {
+            return StorageUnavailable(e);
+        }
+    }
+
+    public async Task<Outcome<StreamTicket>> BeginStreamAsync(string host, ChatRequest request)
+    {
+        try
+        {
+            var admission = await AdmitAsync(host, request);
+            if (!admission.Succeeded)
+            {
+                return admission.Error;
+            }
+            var call = admission.Value;
+            _streams[request.RequestId] = call;
+            var u = call.Upstream;
+            return new StreamTicket(request.RequestId, call.ConversationId, u.SystemPrompt, [.. u.Context], u.Prompt, u.Model, u.Seed,
+                call.Reservation.PromptTokens, call.Reservation.CompletionAllowance);
+        }
+        catch (DbException e)
+        {
+            return StorageUnavailable(e);
+        }
+    }
+
+    public async Task<Outcome<ChatReply>> CompleteStreamAsync(StreamTicket ticket, string text, TokenUsage? reportedUsage)
+    {
+        if (!_streams.Remove(ticket.RequestId, out var call))
+        {
+            // The reservation died with an earlier activation of this grain: without it the budget cannot be kept exact.
+            logger.LogWarning("Tenant {TenantId}: a stream ended after its reservation was lost; not stored", TenantId);
+            return new ServiceError(ProblemCode.Unavailable, "The service moved while answering; nothing was stored.", 1);
+        }
+        long charged = 0;
+        try
+        {
+            var outcome = await CommitAsync(call, new UpstreamReply(text, reportedUsage));
+            charged = outcome.Value?.Usage.TotalTokens ?? 0;
+            return outcome;
+        }
+        catch (DbException e)
+        {
+            return StorageUnavailable(e);
+        }
+        finally
+        {
+            Release(call, charged);
+        }
+    }
+
+    public Task AbandonStreamAsync(Guid requestId)
+    {
+        if (_streams.Remove(requestId, out var call))
+        {
+            Release(call, 0);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Everything before the upstream call: host, model and conversation checks, then, in one turn, the budget
+    /// reservation and the rate limits. An admitted call must be <see cref="Release"/>d on every path.
+    /// </summary>
+    private async Task<Outcome<AdmittedCall>> AdmitAsync(string host, ChatRequest request)
+    {
         if (AccessError(host) is { } refused)
         {
             return refused;
@@ -109,39 +210,23 @@ public sealed class TenantGrain(
         {
             return new ServiceError(ProblemCode.ValidationFailed, $"Model '{model}' is not available for this tenant.");
         }
-        try
+        IReadOnlyList<ConversationTurn> context = [];
+        if (request.ConversationId is { } conversationId)
         {
-            if (request.IsRetry && await messages.FindAsync(TenantId, request.RequestId) is { } stored)
+            if (await messages.GetRecentTurnsAsync(TenantId, conversationId, settings.MaxContextTurns) is not { } turns)
             {
-                return Reply(stored);
+                return new ServiceError(ProblemCode.NotFound, "No such conversation.");
             }
-            IReadOnlyList<ConversationTurn> context = [];
-            if (request.ConversationId is { } conversationId)
-            {
-                if (await messages.GetRecentTurnsAsync(TenantId, conversationId, settings.MaxContextTurns) is not { } turns)
-                {
-                    return new ServiceError(ProblemCode.NotFound, "No such conversation.");
-                }
-                context = turns;
-            }
-            await Ledger.RefreshIfStaleAsync();
-            var upstreamRequest = new UpstreamRequest(settings.SystemPrompt, context, request.Prompt, model, request.Seed ?? settings.Seed, 0);
-            return await AdmitAndRunAsync(settings, upstreamRequest, request);
+            context = turns;
         }
-        catch (DbException e)
-        {
-            logger.LogWarning(e, "Tenant {TenantId}: database unavailable during a chat call", TenantId);
-            return new ServiceError(ProblemCode.Unavailable, "Storage is unavailable; nothing was charged. Try again shortly.", 2);
-        }
-    }
+        await Ledger.RefreshIfStaleAsync();
 
-    /// <summary>Admission happens in this one turn: budget first, then rate limits; both are given back on every exit.</summary>
-    private async Task<Outcome<ChatReply>> AdmitAndRunAsync(TenantSettings settings, UpstreamRequest upstreamRequest, ChatRequest request)
-    {
+        // From here to the end of this method there is no await: admission is one turn.
+        settings = _tenant.Settings;
         var now = clock.GetUtcNow();
-        var promptTokens = tokens.Count(upstreamRequest.SystemPrompt)
-            + upstreamRequest.Context.Sum(turn => tokens.Count(turn.Prompt) + tokens.Count(turn.Response))
-            + tokens.Count(upstreamRequest.Prompt);
+        var promptTokens = tokens.Count(settings.SystemPrompt)
+            + context.Sum(turn => tokens.Count(turn.Prompt) + tokens.Count(turn.Response))
+            + tokens.Count(request.Prompt);
         if (Ledger.Budget.TryReserve(settings.TokenLimit, promptTokens, settings.MaxOutputTokens, now) is not { } reservation)
         {
             return new ServiceError(ProblemCode.TokenLimitExceeded, "The tenant's token budget for this period is spent.");
@@ -151,48 +236,41 @@ public sealed class TenantGrain(
             Ledger.Budget.Release(reservation);
             return new ServiceError(ProblemCode.RateLimited, "The tenant's rate limit is reached; retry later.", retryAfter);
         }
-        long charged = 0;
-        try
-        {
-            var outcome = await CallAndCommitAsync(upstreamRequest with { MaxOutputTokens = reservation.CompletionAllowance }, request, reservation);
-            charged = outcome.Value?.Usage.TotalTokens ?? 0;
-            return outcome;
-        }
-        finally
-        {
-            Ledger.Budget.Release(reservation);
-            _rateLimits.Complete(reservation.Tokens, charged);
-        }
+        var upstreamRequest = new UpstreamRequest(settings.SystemPrompt, context, request.Prompt, model,
+            request.Seed ?? settings.Seed, reservation.CompletionAllowance);
+        return new AdmittedCall(upstreamRequest, reservation, request.RequestId, request.ConversationId ?? Guid.CreateVersion7());
     }
 
-    private async Task<Outcome<ChatReply>> CallAndCommitAsync(UpstreamRequest request, ChatRequest chat, Reservation reservation)
+    private void Release(AdmittedCall call, long chargedTokens)
     {
-        UpstreamReply reply;
-        try
-        {
-            reply = await upstream.CompleteAsync(request);
-        }
-        catch (UpstreamException e)
-        {
-            logger.LogWarning("Tenant {TenantId}: upstream call failed ({Failure})", TenantId, e.Failure);
-            return e.Failure switch
-            {
-                UpstreamFailure.Timeout => new ServiceError(ProblemCode.UpstreamTimeout, "The AI provider did not answer in time; nothing was charged."),
-                UpstreamFailure.Unavailable => new ServiceError(ProblemCode.Unavailable, "The AI provider is failing; calls are paused briefly.", 5),
-                _ => new ServiceError(ProblemCode.UpstreamError, "The AI provider returned an error; nothing was charged."),
-            };
-        }
+        Ledger.Budget.Release(call.Reservation);
+        _rateLimits.Complete(call.Reservation.Tokens, chargedTokens);
+    }
 
-        var (text, usage) = Settle(reply, request.SystemPrompt, reservation);
-        var conversationId = chat.ConversationId ?? Guid.CreateVersion7();
-        var message = new StoredMessage(chat.RequestId, conversationId, request.Prompt, text, request.Model, request.Seed, usage);
+    private async Task<Outcome<ChatReply>> CommitAsync(AdmittedCall call, UpstreamReply reply)
+    {
+        var request = call.Upstream;
+        var (text, usage) = Settle(reply, request.SystemPrompt, call.Reservation);
+        var message = new StoredMessage(call.RequestId, call.ConversationId, request.Prompt, text, request.Model, request.Seed, usage);
         if (await Ledger.CommitAsync(message) is { } createdAt)
         {
-            return new ChatReply(message.Id, conversationId, text, request.Model, request.Seed, usage, createdAt);
+            return new ChatReply(message.Id, call.ConversationId, text, request.Model, request.Seed, usage, createdAt);
         }
         // An earlier attempt of this request committed first: answer with what it stored, charged once.
-        var stored = await messages.FindAsync(TenantId, chat.RequestId);
+        var stored = await messages.FindAsync(TenantId, call.RequestId);
         return stored is null ? new ServiceError(ProblemCode.Unavailable, "Try again shortly.", 1) : Reply(stored);
+    }
+
+    private Outcome<ChatReply> UpstreamFailed(UpstreamException e)
+    {
+        logger.LogWarning("Tenant {TenantId}: upstream call failed ({Failure})", TenantId, e.Failure);
+        return UpstreamErrors.ToServiceError(e);
+    }
+
+    private ServiceError StorageUnavailable(DbException e)
+    {
+        logger.LogWarning(e, "Tenant {TenantId}: database unavailable during a chat call", TenantId);
+        return new ServiceError(ProblemCode.Unavailable, "Storage is unavailable; nothing was charged. Try again shortly.", 2);
     }
 
     /// <summary>The answer as stored and its usage, never more than the reservation allows.</summary>
@@ -242,4 +320,7 @@ public sealed class TenantGrain(
     private static ServiceError TenantNotFound() => new(ProblemCode.NotFound, "No tenant has this id.");
 
     private static ServiceError DomainTaken(string domain) => new(ProblemCode.Conflict, $"The domain '{domain}' is already taken.");
+
+    /// <summary>An admitted call: what goes upstream and the tokens held for it.</summary>
+    private sealed record class AdmittedCall(UpstreamRequest Upstream, Reservation Reservation, Guid RequestId, Guid ConversationId);
 }

@@ -17,7 +17,8 @@ public sealed record class UpstreamCall(string RawPath, int PathSegments, string
 /// <summary>
 /// A real HTTP server in the shape of the text API, on loopback. Its behaviour is chosen by markers in the
 /// tenant's system parameter, so concurrent tests never share switches: <c>[fake:500]</c>, <c>[fake:hang]</c>,
-/// <c>[fake:delay=200]</c>, <c>[fake:leak]</c> (quotes the system parameter back), <c>[fake:long]</c>. As a process,
+/// <c>[fake:delay=200]</c>, <c>[fake:leak]</c> (quotes the system parameter back), <c>[fake:long]</c>,
+/// <c>[fake:drip=50]</c> (word by word, 50 ms apart). As a process,
 /// <c>--delay-ms N</c> adds a delay to every answer.
 /// </summary>
 public sealed class FakeUpstream : IAsyncDisposable
@@ -101,6 +102,17 @@ public sealed class FakeUpstream : IAsyncDisposable
         if (system.Contains("[fake:long]", StringComparison.Ordinal))
         {
             answer += string.Concat(Enumerable.Repeat(" and then some more words", 400));
+        }
+        if (Marker(system, "drip") is { } drip)
+        {
+            // Word by word, flushed, with a pause: a slowly generating model, for streaming tests.
+            foreach (var word in answer.Split(' '))
+            {
+                await context.Response.WriteAsync(word + " ", context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(int.Parse(drip, System.Globalization.CultureInfo.InvariantCulture), context.RequestAborted);
+            }
+            return;
         }
         await context.Response.WriteAsync(answer);
     }

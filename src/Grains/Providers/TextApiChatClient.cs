@@ -1,9 +1,9 @@
+using TenantChat.Grains.Models;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.Options;
-using TenantChat.Grains.Persistence;
 
 namespace TenantChat.Grains.Providers;
 

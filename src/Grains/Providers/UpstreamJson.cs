@@ -1,6 +1,5 @@
 using System.Text.Json;
 using TenantChat.Grains.Models;
-using TenantChat.Grains.Persistence;
 
 namespace TenantChat.Grains.Providers;
 

@@ -1,4 +1,4 @@
-using TenantChat.Grains.Persistence;
+using TenantChat.Grains.Models;
 
 namespace TenantChat.Grains.Providers;
 

@@ -15,6 +15,7 @@ public static class ChatApi
     {
         var chat = app.MapGroup("api/chat").WithTags("Chat");
         chat.MapPost("call", CallAsync);
+        chat.MapPost("stream", StreamAsync).Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         chat.MapGet("messages", ListMessagesAsync).RequireAuthorization(TenantAuthentication.UserPolicy);
         return app;
     }
@@ -47,15 +48,27 @@ public static class ChatApi
         {
             return invalid;
         }
-        var request = new ChatRequest(body.Prompt!, body.Model, body.Seed,
-            body.ConversationId is null ? null : Guid.Parse(body.ConversationId), RequestId: Guid.CreateVersion7());
-
+        var request = ToRequest(body);
         var tenant = httpContext.Tenant();
         var outcome = await FailoverRetry.RunAsync(
             attempt => orleans.GetGrain<ITenantGrain>(tenant.TenantId).ChatAsync(tenant.Domain, request with { IsRetry = attempt > 0 }),
             httpContext.RequestAborted);
         return outcome.Succeeded ? TypedResults.Ok(ChatCallResponse.From(outcome.Value)) : ApiProblem.From(outcome.Error);
     }
+
+    public static async Task StreamAsync(ChatCallBody body, HttpContext httpContext, IClusterClient orleans, IOptions<ChatOptions> options)
+    {
+        if (Validate(body, options.Value) is { } invalid)
+        {
+            await invalid.ExecuteAsync(httpContext);
+            return;
+        }
+        var tenant = httpContext.Tenant();
+        await ChatStreaming.StreamAsync(httpContext, orleans, tenant.TenantId, tenant.Domain, ToRequest(body));
+    }
+
+    private static ChatRequest ToRequest(ChatCallBody body) => new(body.Prompt!, body.Model, body.Seed,
+        body.ConversationId is null ? null : Guid.Parse(body.ConversationId), RequestId: Guid.CreateVersion7());
 
     private static ApiProblem? Validate(ChatCallBody body, ChatOptions options)
     {

@@ -1,3 +1,4 @@
+using TenantChat.Grains.Models;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TenantChat.Grains.Persistence;

@@ -1,0 +1,19 @@
+using System.Collections.Immutable;
+
+namespace TenantChat.Grains.Models;
+
+/// <summary>
+/// An admitted streaming call: what to send upstream and how much it may generate. Its tokens stay reserved in
+/// the tenant's grain until the stream is completed or abandoned. Silo-internal: it holds the system parameter.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record class StreamTicket(
+    [property: Id(0)] Guid RequestId,
+    [property: Id(1)] Guid ConversationId,
+    [property: Id(2)] string SystemPrompt,
+    [property: Id(3)] ImmutableArray<ConversationTurn> Context,
+    [property: Id(4)] string Prompt,
+    [property: Id(5)] string Model,
+    [property: Id(6)] int? Seed,
+    [property: Id(7)] int PromptTokens,
+    [property: Id(8)] int CompletionAllowance);

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using TenantChat.Grains;
+using TenantChat.Grains.Models;
+using TenantChat.WebFrontend.Problems;
+
+namespace TenantChat.WebFrontend.Apis;
+
+/// <summary>
+/// <c>POST /api/chat/stream</c> as server-sent events: <c>data: {"delta":..}</c> as the answer arrives, one final
+/// event with the stored message's id and usage, then <c>data: [DONE]</c>. A refusal before the first delta is an
+/// ordinary problem response; a failure after it is an <c>error</c> event, since the status line is already sent.
+/// </summary>
+public static class ChatStreaming
+{
+    public static async Task StreamAsync(HttpContext httpContext, IClusterClient orleans, Guid tenantId, string host, ChatRequest request)
+    {
+        var jsonOptions = httpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var events = orleans.GetGrain<IChatStreamGrain>(request.RequestId).StreamAsync(tenantId, host, request);
+        await using var enumerator = events.GetAsyncEnumerator(httpContext.RequestAborted);
+        if (!await enumerator.MoveNextAsync())
+        {
+            await new ApiProblem(ProblemCode.Internal, "The stream ended without an answer.").ExecuteAsync(httpContext);
+            return;
+        }
+        if (enumerator.Current.Error is { } refused)
+        {
+            await ApiProblem.From(refused).ExecuteAsync(httpContext);
+            return;
+        }
+
+        var response = httpContext.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no"; // let nginx pass events through as they come
+        do
+        {
+            var current = enumerator.Current;
+            object payload = current switch
+            {
+                { Delta: { } delta } => new { delta },
+                { Final: { } final } => new { final.Id, final.ConversationId, Usage = UsageBody.From(final.Usage), final.Model, final.Seed, final.CreatedAt },
+                { Error: { } error } => new { Error = new { Code = JsonNamingPolicy.SnakeCaseLower.ConvertName(error.Code.ToString()), Message = error.Detail } },
+                _ => new { },
+            };
+            await response.WriteAsync($"data: {JsonSerializer.Serialize(payload, jsonOptions)}\n\n", httpContext.RequestAborted);
+            await response.Body.FlushAsync(httpContext.RequestAborted);
+        }
+        while (await enumerator.MoveNextAsync());
+        await response.WriteAsync("data: [DONE]\n\n", httpContext.RequestAborted);
+    }
+}
