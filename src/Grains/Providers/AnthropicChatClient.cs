@@ -61,7 +61,8 @@ public sealed class AnthropicChatClient(HttpClient http, IOptions<AiOptions> opt
 
     /// <summary>
     /// What one event contributes. The output count of <c>message_start</c> is only a placeholder; counts in
-    /// <c>message_delta</c> are cumulative, so they replace any earlier ones. An <c>error</c> event has already been thrown by <see cref="UpstreamJson.Read{T}(string, Func{JsonElement, T})"/>.
+    /// <c>message_delta</c> are cumulative, so they replace any earlier ones. An <c>error</c> event never gets
+    /// here: <see cref="UpstreamJson.Read{T}(string, Func{JsonElement, T})"/> throws for it.
     /// </summary>
     private static (string? Type, string? Text, int? InputTokens, int? OutputTokens) ReadEvent(JsonElement root)
     {

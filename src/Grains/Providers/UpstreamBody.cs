@@ -29,8 +29,11 @@ internal sealed class UpstreamBody : IAsyncDisposable
 
     public HttpContentHeaders Headers => _response.Content.Headers;
 
-    /// <summary>Sends <paramref name="message"/>; every failure, including a non-success status, is an <see cref="UpstreamException"/>.</summary>
-    public static async Task<UpstreamBody> SendAsync(HttpClient http, HttpRequestMessage message, TimeSpan idleTimeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends <paramref name="message"/>; every failure, including a non-success status, is an <see cref="UpstreamException"/>.
+    /// </summary>
+    public static async Task<UpstreamBody> SendAsync(
+        HttpClient http, HttpRequestMessage message, TimeSpan idleTimeout, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try

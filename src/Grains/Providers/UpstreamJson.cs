@@ -37,7 +37,8 @@ internal static class UpstreamJson
             ThrowIfError(document.RootElement);
             return read(document.RootElement);
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or IndexOutOfRangeException or FormatException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException
+            or IndexOutOfRangeException or FormatException)
         {
             throw new UpstreamException(UpstreamFailure.Error, "The upstream sent an answer this client cannot read.", e);
         }
@@ -54,7 +55,8 @@ internal static class UpstreamJson
 
     /// <summary>The usage object at <c>usage</c>, when the upstream sent one with both counts.</summary>
     public static TokenUsage? Usage(JsonElement root, string promptName, string completionName) =>
-        root.TryGetProperty("usage", out var usage) && OptionalInt(usage, promptName) is { } prompt && OptionalInt(usage, completionName) is { } completion
+        root.TryGetProperty("usage", out var usage)
+        && OptionalInt(usage, promptName) is { } prompt && OptionalInt(usage, completionName) is { } completion
             ? new TokenUsage(prompt, completion)
             : null;
 

@@ -37,7 +37,8 @@ public static class UpstreamServiceCollectionExtensions
         return services;
     }
 
-    private static void AddHttpUpstream<TClient>(this IServiceCollection services, AiOptions options, Action<HttpRequestHeaders, string?> setHeaders)
+    private static void AddHttpUpstream<TClient>(
+        this IServiceCollection services, AiOptions options, Action<HttpRequestHeaders, string?> setHeaders)
         where TClient : class, IChatUpstream =>
         services.AddHttpClient<IChatUpstream, TClient>(http =>
         {

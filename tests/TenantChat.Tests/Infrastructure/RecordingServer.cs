@@ -85,7 +85,8 @@ public sealed class RecordingServer : IAsyncDisposable
     {
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync();
-        var headers = context.Request.Headers.ToDictionary(header => header.Key, header => header.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        var headers = context.Request.Headers.ToDictionary(
+            header => header.Key, header => header.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         return new RecordedRequest(context.Request.Method, target, headers, body);
     }

@@ -17,12 +17,11 @@ public sealed class OpenAiChatClientTests
         "Explain like I'm five", [new ConversationTurn("Hi", "Hello!"), new ConversationTurn("Who are you?", "A helper.")],
         "Why is the sky blue?", "gpt-test", 42, 128);
 
-    private static IChatUpstream Client(RecordingServer server, string? apiKey = null, double timeoutSeconds = 2) =>
+    private static IChatUpstream Client(RecordingServer server, string? apiKey = null, double timeoutSeconds = 10) =>
         UpstreamClients.Create("openai", new Uri(server.BaseUrl, "/v1"), apiKey, timeoutSeconds);
 
-    private static string[] Roles(JsonElement body) => [.. body.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("role").GetString()!)];
-
-    private static string[] Contents(JsonElement body) => [.. body.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("content").GetString()!)];
+    private static string[] Field(JsonElement body, string name) =>
+        [.. body.GetProperty("messages").EnumerateArray().Select(message => message.GetProperty(name).GetString()!)];
 
     [Fact]
     public async Task A_call_posts_model_system_turns_prompt_seed_and_max_tokens_with_the_bearer_key()
@@ -37,23 +36,24 @@ public sealed class OpenAiChatClientTests
         Assert.Equal("Bearer sk-test", sent.Header("Authorization"));
         Assert.StartsWith("application/json", sent.Header("Content-Type"), StringComparison.Ordinal);
         Assert.Equal("gpt-test", body.GetProperty("model").GetString());
-        Assert.Equal(["system", "user", "assistant", "user", "assistant", "user"], Roles(body));
-        Assert.Equal(["Explain like I'm five", "Hi", "Hello!", "Who are you?", "A helper.", "Why is the sky blue?"], Contents(body));
+        Assert.Equal(["system", "user", "assistant", "user", "assistant", "user"], Field(body, "role"));
+        Assert.Equal(["Explain like I'm five", "Hi", "Hello!", "Who are you?", "A helper.", "Why is the sky blue?"], Field(body, "content"));
         Assert.Equal(42, body.GetProperty("seed").GetInt32());
         Assert.Equal(128, body.GetProperty("max_tokens").GetInt32());
         Assert.False(body.TryGetProperty("stream", out _));
     }
 
     [Fact]
-    public async Task Without_a_seed_or_a_key_neither_is_sent()
+    public async Task Without_a_seed_a_key_or_a_system_parameter_none_of_them_is_sent()
     {
         await using var server = await RecordingServer.StartAsync(context => RecordingServer.SendJsonAsync(context, Completion));
 
-        await Client(server).CompleteAsync(Request with { Seed = null });
+        await Client(server).CompleteAsync(Request with { Seed = null, SystemPrompt = "" });
 
         var sent = Assert.Single(server.Requests);
         Assert.False(sent.Json().TryGetProperty("seed", out _));
         Assert.Null(sent.Header("Authorization"));
+        Assert.DoesNotContain("system", Field(sent.Json(), "role"));
     }
 
     [Fact]
@@ -94,15 +94,8 @@ public sealed class OpenAiChatClientTests
         await using var server = await RecordingServer.StartAsync(context => RecordingServer.SendEventStreamAsync(context,
             "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Sky \"}}]}\n\n",
             "data: {\"error\":{\"message\":\"Overloaded while answering: Why is the sky blue?\",\"type\":\"server_error\"}}\n\n"));
-        var received = new List<string>();
 
-        var failure = await Assert.ThrowsAsync<UpstreamException>(async () =>
-        {
-            await foreach (var chunk in Client(server).StreamAsync(Request))
-            {
-                received.Add(chunk.Delta);
-            }
-        });
+        var (received, failure) = await Client(server).StreamAsync(Request).ReadUntilFailureAsync();
 
         Assert.Equal(UpstreamFailure.Error, failure.Failure);
         Assert.Equal(["Sky "], received);
@@ -122,6 +115,21 @@ public sealed class OpenAiChatClientTests
     }
 
     [Fact]
+    public async Task A_connection_that_breaks_in_the_middle_of_a_stream_is_an_error()
+    {
+        await using var server = await RecordingServer.StartAsync(async context =>
+        {
+            await RecordingServer.SendEventStreamAsync(context, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Sky \"}}]}\n\n");
+            context.Abort();
+        });
+
+        var failure = await Assert.ThrowsAsync<UpstreamException>(() => Client(server).StreamAsync(Request).ToListAsync().AsTask());
+
+        Assert.Equal(UpstreamFailure.Error, failure.Failure);
+        Assert.IsAssignableFrom<IOException>(failure.InnerException);
+    }
+
+    [Fact]
     public async Task A_stream_that_stalls_after_its_headers_times_out()
     {
         await using var server = await RecordingServer.StartAsync(async context =>
@@ -130,10 +138,10 @@ public sealed class OpenAiChatClientTests
             await RecordingServer.StallAsync(context);
         });
 
-        var failure = await Assert.ThrowsAsync<UpstreamException>(() => Client(server, timeoutSeconds: 0.5).StreamAsync(Request).ToListAsync().AsTask());
+        var (received, failure) = await Client(server, timeoutSeconds: 0.5).StreamAsync(Request).ReadUntilFailureAsync();
 
         Assert.Equal(UpstreamFailure.Timeout, failure.Failure);
-        Assert.Single(server.Requests);
+        Assert.Equal(["Sky "], received);
     }
 
     [Fact]

@@ -19,7 +19,8 @@ public sealed class TextApiChatClientTests
         {
             ["Ai:Provider"] = "text",
             ["Ai:BaseUrl"] = fake.BaseUrl.ToString(),
-            ["Ai:TimeoutSeconds"] = "1",
+            // Only 500s are tested here; a short timeout let a cold first request time out before the fake saw it.
+            ["Ai:TimeoutSeconds"] = "10",
             ["Ai:MaxRetries"] = "1",
             ["Ai:CircuitBreakerFailures"] = breakAfter.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Ai:CircuitBreakSeconds"] = "30",
