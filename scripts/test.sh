@@ -27,6 +27,10 @@ for trx in "$work"/results/*.trx; do
     f="$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")"
     passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
-if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi # the build or the runner itself failed
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    # The build or the runner itself failed (or a fixture failed to set up or tear down): never report green.
+    echo "dotnet test exited with status $status although no test reported a failure"
+    failed=1
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -210,7 +210,7 @@ public sealed class TenantGrain(
         {
             return new ServiceError(ProblemCode.ValidationFailed, $"Model '{model}' is not available for this tenant.");
         }
-        IReadOnlyList<ConversationTurn> context = [];
+        IReadOnlyList<ConversationTurn> context = request.Context is { } given ? given : [];
         if (request.ConversationId is { } conversationId)
         {
             if (await messages.GetRecentTurnsAsync(TenantId, conversationId, settings.MaxContextTurns) is not { } turns)
@@ -227,7 +227,8 @@ public sealed class TenantGrain(
         var promptTokens = tokens.Count(settings.SystemPrompt)
             + context.Sum(turn => tokens.Count(turn.Prompt) + tokens.Count(turn.Response))
             + tokens.Count(request.Prompt);
-        if (Ledger.Budget.TryReserve(settings.TokenLimit, promptTokens, settings.MaxOutputTokens, now) is not { } reservation)
+        var maxOutput = Math.Min(settings.MaxOutputTokens, request.MaxOutputTokens ?? int.MaxValue);
+        if (Ledger.Budget.TryReserve(settings.TokenLimit, promptTokens, maxOutput, now) is not { } reservation)
         {
             return new ServiceError(ProblemCode.TokenLimitExceeded, "The tenant's token budget for this period is spent.");
         }

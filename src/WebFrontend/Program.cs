@@ -12,6 +12,7 @@ app.MapHealthEndpoints();
 app.MapMetrics();
 app.MapApiDocs();
 app.MapChatApi();
+app.MapOpenAiCompatibleApi();
 app.MapAccountsApi();
 app.MapCustomerDataApi();
 app.MapTenantApi();

@@ -63,8 +63,7 @@ public static class ChatApi
             await invalid.ExecuteAsync(httpContext);
             return;
         }
-        var tenant = httpContext.Tenant();
-        await ChatStreaming.StreamAsync(httpContext, orleans, tenant.TenantId, tenant.Domain, ToRequest(body));
+        await ChatStreaming.StreamAsync(httpContext, orleans, ToRequest(body), ChatStreaming.ContractEvents);
     }
 
     private static ChatRequest ToRequest(ChatCallBody body) => new(body.Prompt!, body.Model, body.Seed,

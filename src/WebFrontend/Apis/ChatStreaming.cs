@@ -12,10 +12,22 @@ namespace TenantChat.WebFrontend.Apis;
 /// </summary>
 public static class ChatStreaming
 {
-    public static async Task StreamAsync(HttpContext httpContext, IClusterClient orleans, Guid tenantId, string host, ChatRequest request)
+    /// <summary>The contract's own event payloads.</summary>
+    public static IEnumerable<object> ContractEvents(ChatStreamEvent streamEvent) => streamEvent switch
     {
+        { Delta: { } delta } => [new { delta }],
+        { Final: { } final } => [new { final.Id, final.ConversationId, Usage = UsageBody.From(final.Usage), final.Model, final.Seed, final.CreatedAt }],
+        { Error: { } error } => [new { Error = new { Code = JsonNamingPolicy.SnakeCaseLower.ConvertName(error.Code.ToString()), Message = error.Detail } }],
+        _ => [],
+    };
+
+    /// <summary>Streams <paramref name="request"/>, writing each event as the <c>data:</c> payloads <paramref name="toPayloads"/> makes of it.</summary>
+    public static async Task StreamAsync(HttpContext httpContext, IClusterClient orleans, ChatRequest request,
+        Func<ChatStreamEvent, IEnumerable<object>> toPayloads)
+    {
+        var tenant = Tenancy.TenantHttpContextExtensions.Tenant(httpContext);
         var jsonOptions = httpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
-        var events = orleans.GetGrain<IChatStreamGrain>(request.RequestId).StreamAsync(tenantId, host, request);
+        var events = orleans.GetGrain<IChatStreamGrain>(request.RequestId).StreamAsync(tenant.TenantId, tenant.Domain, request);
         await using var enumerator = events.GetAsyncEnumerator(httpContext.RequestAborted);
         if (!await enumerator.MoveNextAsync())
         {
@@ -34,15 +46,10 @@ public static class ChatStreaming
         response.Headers["X-Accel-Buffering"] = "no"; // let nginx pass events through as they come
         do
         {
-            var current = enumerator.Current;
-            object payload = current switch
+            foreach (var payload in toPayloads(enumerator.Current))
             {
-                { Delta: { } delta } => new { delta },
-                { Final: { } final } => new { final.Id, final.ConversationId, Usage = UsageBody.From(final.Usage), final.Model, final.Seed, final.CreatedAt },
-                { Error: { } error } => new { Error = new { Code = JsonNamingPolicy.SnakeCaseLower.ConvertName(error.Code.ToString()), Message = error.Detail } },
-                _ => new { },
-            };
-            await response.WriteAsync($"data: {JsonSerializer.Serialize(payload, jsonOptions)}\n\n", httpContext.RequestAborted);
+                await response.WriteAsync($"data: {JsonSerializer.Serialize(payload, jsonOptions)}\n\n", httpContext.RequestAborted);
+            }
             await response.Body.FlushAsync(httpContext.RequestAborted);
         }
         while (await enumerator.MoveNextAsync());

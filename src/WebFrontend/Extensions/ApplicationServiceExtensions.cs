@@ -78,7 +78,8 @@ public static class ApplicationServiceExtensions
         app.UseStatusCodePages();
         app.UseMiddleware<TrustedProxyHost>();
         app.UseWhen(
-            context => context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/api/admin"),
+            context => (context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/api/admin"))
+                || context.Request.Path.StartsWithSegments("/v1"),
             tenantRequests => tenantRequests.UseMiddleware<TenantResolutionMiddleware>());
         app.UseAuthentication();
         app.UseAuthorization();

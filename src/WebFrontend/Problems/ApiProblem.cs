@@ -30,6 +30,11 @@ public sealed class ApiProblem(ProblemCode code, string detail, int? retryAfterS
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
+        if (httpContext.Request.Path.StartsWithSegments("/v1"))
+        {
+            await OpenAiError.WriteAsync(httpContext, this, detail, retryAfterSeconds);
+            return;
+        }
         var problem = Create(Code, detail);
         if (errors is not null)
         {

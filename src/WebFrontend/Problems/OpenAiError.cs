@@ -1,0 +1,42 @@
+using System.Globalization;
+using System.Text.Json;
+using TenantChat.Grains.Models;
+
+namespace TenantChat.WebFrontend.Problems;
+
+/// <summary>
+/// On the OpenAI-compatible routes (<c>/v1/*</c>) errors take OpenAI's shape, <c>{"error":{"message","type","param","code"}}</c>,
+/// so the official SDKs raise their usual exceptions; status codes and <c>Retry-After</c> are the same as elsewhere.
+/// </summary>
+public static class OpenAiError
+{
+    public static async Task WriteAsync(HttpContext httpContext, ApiProblem problem, string detail, int? retryAfterSeconds)
+    {
+        if (retryAfterSeconds is { } seconds)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        }
+        httpContext.Response.StatusCode = problem.StatusOverride ?? ApiProblem.StatusOf(problem.Code);
+        var body = new
+        {
+            error = new
+            {
+                message = detail,
+                type = TypeOf(problem.Code),
+                param = (string?)null,
+                code = JsonNamingPolicy.SnakeCaseLower.ConvertName(problem.Code.ToString()),
+            },
+        };
+        await httpContext.Response.WriteAsJsonAsync(body, ApiProblem.JsonOptions);
+    }
+
+    private static string TypeOf(ProblemCode code) => code switch
+    {
+        ProblemCode.ValidationFailed or ProblemCode.NotFound or ProblemCode.UnknownTenant => "invalid_request_error",
+        ProblemCode.Unauthorized => "authentication_error",
+        ProblemCode.Forbidden or ProblemCode.TenantSuspended => "permission_error",
+        ProblemCode.TokenLimitExceeded => "insufficient_quota",
+        ProblemCode.RateLimited => "rate_limit_error",
+        _ => "api_error",
+    };
+}
