@@ -30,6 +30,7 @@ done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
     # The build or the runner itself failed (or a fixture failed to set up or tear down): never report green.
     echo "dotnet test exited with status $status although no test reported a failure"
+    grep -h -A8 "<RunInfos>" "$work"/results/*.trx 2>/dev/null | head -n 20
     failed=1
 fi
 echo "$passed passed, $failed failed"

@@ -1,3 +1,4 @@
+using TenantChat.Shared;
 using TenantChat.Silo.Extensions;
 
 // Settings ship beside the assembly: `dotnet X.dll` works from any working directory.

@@ -1,5 +1,6 @@
 using Prometheus;
 using TenantChat.WebFrontend.Apis;
+using TenantChat.Shared;
 using TenantChat.WebFrontend.Extensions;
 
 // Settings ship beside the assembly: `dotnet X.dll` works from any working directory.

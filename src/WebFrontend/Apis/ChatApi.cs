@@ -48,11 +48,7 @@ public static class ChatApi
         {
             return invalid;
         }
-        var request = ToRequest(body);
-        var tenant = httpContext.Tenant();
-        var outcome = await FailoverRetry.RunAsync(
-            attempt => orleans.GetGrain<ITenantGrain>(tenant.TenantId).ChatAsync(tenant.Domain, request with { IsRetry = attempt > 0 }),
-            httpContext.RequestAborted);
+        var outcome = await FailoverRetry.ChatAsync(httpContext, orleans, ToRequest(body));
         return outcome.Succeeded ? TypedResults.Ok(ChatCallResponse.From(outcome.Value)) : ApiProblem.From(outcome.Error);
     }
 

@@ -48,10 +48,7 @@ public static class OpenAiCompatibleApi
             await ChatStreaming.StreamAsync(httpContext, orleans, request, chunks.For);
             return;
         }
-        var tenant = httpContext.Tenant();
-        var outcome = await FailoverRetry.RunAsync(
-            attempt => orleans.GetGrain<ITenantGrain>(tenant.TenantId).ChatAsync(tenant.Domain, request with { IsRetry = attempt > 0 }),
-            httpContext.RequestAborted);
+        var outcome = await FailoverRetry.ChatAsync(httpContext, orleans, request);
         if (!outcome.Succeeded)
         {
             await ApiProblem.From(outcome.Error).ExecuteAsync(httpContext);
