@@ -72,12 +72,27 @@ publish() {
     done
 }
 
-# start_process NAME DLL [ARGS...]: runs a published DLL from / with the current environment; sets $!.
+# start_process NAME DLL [ARGS...]: runs a published DLL with the current environment; sets last_pid to the dotnet
+# process itself, whose CPU and memory are read from /proc. The silo and the frontend run from /, as in a
+# container. The fake upstream runs from its own folder: its content root is the working directory, and a host
+# watching "/" for settings changes burns CPU on every file written on the machine.
 start_process() {
-    local name="$1" dll="$2"
+    local name="$1" dll="$2" dir=/ i child
     shift 2
-    (cd / && exec dotnet "$dll" "$@") </dev/null >"$log_dir/$name.log" 2>&1 9>&- &
-    started+=("$name:$!")
+    [[ "$name" == upstream* ]] && dir="$(dirname "$dll")"
+    (cd "$dir" && exec dotnet "$dll" "$@") </dev/null >"$log_dir/$name.log" 2>&1 9>&- &
+    last_pid=$!
+    # Usually the subshell has exec'ed into dotnet; if the shell forked instead, dotnet is its child.
+    for ((i = 0; i < 50; i++)); do
+        [[ "$(tr '\0' ' ' <"/proc/$last_pid/cmdline" 2>/dev/null)" == dotnet* ]] && break
+        child="$(pgrep -P "$last_pid" -x dotnet || true)"
+        if [ -n "$child" ]; then
+            last_pid="$child"
+            break
+        fi
+        sleep 0.1
+    done
+    started+=("$name:$last_pid")
 }
 
 # wait_for NAME PID URL: until URL answers 200 (60 s at most), or the process dies.
@@ -90,15 +105,17 @@ wait_for() {
     done
 }
 
-# stop_pid NAME PID: SIGTERM, and SIGKILL if it is still there after 20 s. Only pids this script started.
+# stop_pid NAME PID: SIGTERM, and SIGKILL if it is still there after 20 s. Only pids this script started. The fake
+# upstream ends on Ctrl-C (SIGINT); its host swallows SIGTERM.
 stop_pid() {
-    local name="$1" pid="$2" i
-    kill -TERM "$pid" 2>/dev/null || return 0
+    local name="$1" pid="$2" i signal=TERM
+    [[ "$name" == upstream* ]] && signal=INT
+    kill -"$signal" "$pid" 2>/dev/null || return 0
     for ((i = 0; i < 40; i++)); do
         kill -0 "$pid" 2>/dev/null || return 0
         sleep 0.5
     done
-    say "the $name (pid $pid) did not stop within 20 s of SIGTERM; killing it"
+    say "the $name (pid $pid) did not stop within 20 s of SIG$signal; killing it"
     kill -KILL "$pid" 2>/dev/null || true
 }
 
@@ -125,9 +142,9 @@ start_database() {
 start_system() {
     export Ai__BaseUrl="$1"
     start_process "silo$2" "$publish_dir/silo/TenantChat.Silo.dll" --urls "http://127.0.0.1:$silo_http_port"
-    silo_pid=$!
+    silo_pid=$last_pid
     start_process "frontend$2" "$publish_dir/frontend/TenantChat.WebFrontend.dll" --urls "$api_url"
-    frontend_pid=$!
+    frontend_pid=$last_pid
     wait_for "silo$2" "$silo_pid" "http://127.0.0.1:$silo_http_port/health/ready"
     wait_for "frontend$2" "$frontend_pid" "$api_url/health/ready"
 }
@@ -171,9 +188,9 @@ main() {
 
     say "starting the fake upstream on :$fast_port (no delay) and :$slow_port (200 ms)"
     start_process upstream "$publish_dir/upstream/TenantChat.FakeUpstream.dll" --urls "http://127.0.0.1:$fast_port"
-    local fast_pid=$!
+    local fast_pid=$last_pid
     start_process upstream-200ms "$publish_dir/upstream/TenantChat.FakeUpstream.dll" --urls "http://127.0.0.1:$slow_port" --delay-ms 200
-    local slow_pid=$!
+    local slow_pid=$last_pid
     wait_for upstream "$fast_pid" "http://127.0.0.1:$fast_port/v1/text/ping"
     wait_for upstream-200ms "$slow_pid" "http://127.0.0.1:$slow_port/v1/text/ping"
 
