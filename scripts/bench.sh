@@ -4,7 +4,8 @@
 # a private PostgreSQL with pg_stat_statements, the fake text upstream twice (no delay, and 200 ms), one silo and
 # one frontend as real processes from their Release publish output; seeds tenants through the operator API;
 # drives load with wrk and our own client (tests/Bench); and writes docs/benchmarks.md and docs/benchmarks.json.
-# Everything it starts is stopped on exit, however it exits. Takes about 7 minutes with the defaults.
+# Everything it starts is stopped on exit, however it exits; logs and raw results stay in .local/bench/. Takes
+# about 7 minutes with the defaults.
 #
 # Optional settings (environment variables):
 #   BENCH_SECONDS          length of each measured wrk run                        15
@@ -201,7 +202,9 @@ main() {
     export Orleans__SiloPort="$silo_port" Orleans__GatewayPort="$gateway_port" Ai__Provider=text
     export BENCH_API="$api_url" BENCH_PG="$ConnectionStrings__Postgres" BENCH_POSTGRES_PID="$postgres_pid"
     export BENCH_UPSTREAM_PIDS="$fast_pid,$slow_pid" BENCH_WRK_SCRIPT="$repo/scripts/bench/wrk.lua"
-    export BENCH_RESULTS="$work/results"
+    # The raw results are kept, so the report can be written again: dotnet .../TenantChat.Bench.dll report DIR docs
+    export BENCH_RESULTS="$bench_dir/results"
+    rm -rf "$BENCH_RESULTS"
     export BENCH_COMMIT
     BENCH_COMMIT="$(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- src tests scripts || echo ' (with uncommitted changes)')"
 
@@ -215,7 +218,7 @@ main() {
     run_phase "http://127.0.0.1:$slow_port/v1/text" slow
     stop_system
 
-    dotnet "$publish_dir/bench/TenantChat.Bench.dll" report "$work/results" "$docs_dir"
+    dotnet "$publish_dir/bench/TenantChat.Bench.dll" report "$BENCH_RESULTS" "$docs_dir"
     say "report written: ${docs_dir#"$repo/"}/benchmarks.md and benchmarks.json ($((EPOCHSECONDS - BENCH_STARTED)) s in all)"
 }
 

@@ -28,7 +28,7 @@ public static class MarkdownReport
 
         Line($"# Benchmarks");
         Line($"");
-        Line($"Written by `scripts/bench.sh` on {r.GeneratedAt} at commit `{r.Commit}`{(r.WallSeconds is { } w ? $"; the whole command took {w / 60}m{w % 60:00}s" : "")}.");
+        Line($"Written by `scripts/bench.sh` on {r.GeneratedAt} at commit `{r.Commit}`{(r.WallSeconds is { } w ? $"; the whole command took {(int)(w / 60)} min {w % 60:0} s" : "")}.");
         Line($"");
         Line($"**Machine:** {m.Cores} cores (`nproc`), {m.CpuModel}, {m.MemoryGib} GiB memory, {m.Os}, kernel {m.Kernel}; {r.Runtime}; {r.Postgres}.");
         Line($"");
@@ -124,6 +124,13 @@ public static class MarkdownReport
             Line($"| {p.Label} | {p.ActiveTenants:N0} | {p.SiloRssMb:0.0} | {p.SiloPeakRssMb:0.0} | {p.FrontendRssMb:0.0} |");
         }
         Line($"");
+        var few = r.Memory.FirstOrDefault(p => p.ActiveTenants == r.Tenants + 1 && p.Label.StartsWith("after", StringComparison.Ordinal));
+        var many = r.Memory.FirstOrDefault(p => p.ActiveTenants == r.ActiveTenants + 1);
+        if (few is not null && many is not null)
+        {
+            Line($"From {few.ActiveTenants:N0} to {many.ActiveTenants:N0} active tenants the silo grew by {many.SiloRssMb - few.SiloRssMb:0} MiB: about");
+            Line($"{(many.SiloRssMb - few.SiloRssMb) * 1024 / (many.ActiveTenants - few.ActiveTenants):0.0} KiB per active tenant.");
+        }
         Line($"RSS is `VmRSS` (peak: `VmHWM`) from `/proc/PID/status`; the .NET GC keeps freed memory for reuse, so RSS is an upper bound on");
         Line($"what the tenants hold.");
         Line($"");
