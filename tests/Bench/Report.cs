@@ -4,14 +4,6 @@ using System.Text.Json;
 
 namespace TenantChat.Bench;
 
-public sealed record class Machine(int Cores, string CpuModel, double MemoryGib, string Os, string Kernel);
-
-/// <summary>docs/benchmarks.json: everything the Markdown report shows, and the raw measurements behind it.</summary>
-public sealed record class BenchReport(
-    string GeneratedAt, string Commit, double? WallSeconds, Machine Machine, string Runtime, string Postgres,
-    IReadOnlyList<CpuUse> IdleBeforePhases, int Tenants, int ActiveTenants, IReadOnlyList<TargetCheck> Targets, IReadOnlyList<FloorRatio> RatiosToFloor,
-    IReadOnlyList<Scenario> Scenarios, IReadOnlyList<CountedRun> CountedRuns, IReadOnlyList<MemoryPoint> Memory);
-
 /// <summary>Merges the phases' raw results and writes docs/benchmarks.json and docs/benchmarks.md.</summary>
 public static class Report
 {

@@ -1,5 +1,7 @@
 namespace TenantChat.Bench;
 
+// The records written as JSON: the raw results of each phase (.local/bench/results) and docs/benchmarks.json.
+
 /// <summary>Latency of the requests of one measurement, in milliseconds.</summary>
 public sealed record class Latency(double P50Ms, double P90Ms, double P99Ms, double MaxMs, double MeanMs);
 
@@ -42,3 +44,18 @@ public sealed record class MemoryPoint(string Label, int ActiveTenants, double S
 public sealed record class PhaseResults(
     string Phase, string Postgres, CpuUse Idle, IReadOnlyList<Scenario> Scenarios, IReadOnlyList<CountedRun> Counted,
     IReadOnlyList<MemoryPoint> Memory);
+
+/// <summary>One target of issue 6 against what this run measured; <c>Margin</c> says by how much it is met or missed.</summary>
+public sealed record class TargetCheck(string Target, string Goal, string Measured, bool Met, string Margin);
+
+/// <summary>A chat scenario next to the direct upstream call at the same concurrency, measured in the same run.</summary>
+public sealed record class FloorRatio(string Scenario, string Floor, double ThroughputRatio, double AddedP50Ms, double AddedP90Ms, double AddedP99Ms);
+
+/// <summary>The machine the run was on.</summary>
+public sealed record class Machine(int Cores, string CpuModel, double MemoryGib, string Os, string Kernel);
+
+/// <summary>docs/benchmarks.json: everything the Markdown report shows, and the raw measurements behind it.</summary>
+public sealed record class BenchReport(
+    string GeneratedAt, string Commit, double? WallSeconds, Machine Machine, string Runtime, string Postgres,
+    IReadOnlyList<CpuUse> IdleBeforePhases, int Tenants, int ActiveTenants, IReadOnlyList<TargetCheck> Targets,
+    IReadOnlyList<FloorRatio> RatiosToFloor, IReadOnlyList<Scenario> Scenarios, IReadOnlyList<CountedRun> CountedRuns, IReadOnlyList<MemoryPoint> Memory);

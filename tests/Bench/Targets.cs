@@ -2,12 +2,6 @@ using System.Globalization;
 
 namespace TenantChat.Bench;
 
-/// <summary>One target of issue 6 against what this run measured; <c>Margin</c> says by how much it is met or missed.</summary>
-public sealed record class TargetCheck(string Target, string Goal, string Measured, bool Met, string Margin);
-
-/// <summary>A chat scenario next to the direct upstream call at the same concurrency, measured in the same run.</summary>
-public sealed record class FloorRatio(string Scenario, string Floor, double ThroughputRatio, double AddedP50Ms, double AddedP90Ms, double AddedP99Ms);
-
 /// <summary>Compares a run with the targets of issue 6.</summary>
 public static class Targets
 {
