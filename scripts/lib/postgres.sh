@@ -22,6 +22,7 @@ as_postgres() {
 }
 
 # start_postgres DIR PORT: initializes DIR/data on first use and starts the server on 127.0.0.1:PORT.
+# PG_OPTIONS adds server options (the benchmark loads pg_stat_statements with it).
 start_postgres() {
     local dir="$1" port="$2" bin
     bin="$(pg_bin_dir)"
@@ -31,7 +32,7 @@ start_postgres() {
         as_postgres "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --no-locale >/dev/null
     fi
     as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=${PG_FSYNC:-on}" start >/dev/null
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=${PG_FSYNC:-on} ${PG_OPTIONS:-}" start >/dev/null
 }
 
 stop_postgres() {

@@ -1,0 +1,66 @@
+using System.Globalization;
+
+namespace TenantChat.Bench;
+
+/// <summary>
+/// What scripts/bench.sh hands over, as BENCH_* environment variables (so secrets such as the operator key
+/// never show in a process list).
+/// </summary>
+public sealed class BenchOptions
+{
+    public required Uri Api { get; init; }
+    public required Uri Upstream { get; init; }
+    public required string Postgres { get; init; }
+    public required string AdminKey { get; init; }
+    public required int SiloPid { get; init; }
+    public required int FrontendPid { get; init; }
+    public required int PostgresPid { get; init; }
+    public required IReadOnlyList<int> UpstreamPids { get; init; }
+    public required string WrkScript { get; init; }
+    public required string ResultsDirectory { get; init; }
+    public int Seconds { get; init; } = 15;
+    public int WarmupSeconds { get; init; } = 3;
+    public int Tenants { get; init; } = 1000;
+    public int ActiveTenants { get; init; } = 10_000;
+    public int BurstCalls { get; init; } = 500;
+
+    public const string HotDomain = "hot.bench";
+    public const string Prompt = "Explain the theory of relativity simply";
+    public const string SystemPrompt = "You are a patient support agent. Answer in two short sentences.";
+    public const string Model = "bench-1";
+
+    /// <summary>The domain of the bench tenant number <paramref name="n"/> (1-based): t0001.bench, t0002.bench, ...</summary>
+    public static string TenantDomain(int n) => string.Format(CultureInfo.InvariantCulture, "t{0:D4}.bench", n);
+
+    /// <summary>The same pattern for wrk.lua (Lua's string.format).</summary>
+    public const string TenantDomainLuaFormat = "t%04d.bench";
+
+    public static BenchOptions FromEnvironment() => new()
+    {
+        Api = new Uri(Required("BENCH_API")),
+        Upstream = new Uri(Required("BENCH_UPSTREAM")),
+        Postgres = Required("BENCH_PG"),
+        AdminKey = Required("BENCH_ADMIN_KEY"),
+        SiloPid = Number("BENCH_SILO_PID", null),
+        FrontendPid = Number("BENCH_FRONTEND_PID", null),
+        PostgresPid = Number("BENCH_POSTGRES_PID", null),
+        UpstreamPids = [.. Required("BENCH_UPSTREAM_PIDS").Split(',').Select(pid => int.Parse(pid, CultureInfo.InvariantCulture))],
+        WrkScript = Required("BENCH_WRK_SCRIPT"),
+        ResultsDirectory = Required("BENCH_RESULTS"),
+        Seconds = Number("BENCH_SECONDS", 15),
+        WarmupSeconds = Number("BENCH_WARMUP_SECONDS", 3),
+        Tenants = Number("BENCH_TENANTS", 1000),
+        ActiveTenants = Number("BENCH_ACTIVE_TENANTS", 10_000),
+        BurstCalls = Number("BENCH_BURST_CALLS", 500),
+    };
+
+    public static string Required(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"{name} is not set (scripts/bench.sh sets it).");
+
+    private static int Number(string name, int? fallback) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? int.Parse(value, CultureInfo.InvariantCulture)
+            : fallback ?? throw new InvalidOperationException($"{name} is not set (scripts/bench.sh sets it).");
+}

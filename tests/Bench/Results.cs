@@ -1,0 +1,61 @@
+namespace TenantChat.Bench;
+
+// The records written as JSON: the raw results of each phase (.local/bench/results) and docs/benchmarks.json.
+
+/// <summary>Latency of the requests of one measurement, in milliseconds.</summary>
+public sealed record class Latency(double P50Ms, double P90Ms, double P99Ms, double MaxMs, double MeanMs);
+
+/// <summary>Failed requests: answers other than 2xx, and connect/read/write errors or timeouts of the socket.</summary>
+public sealed record class Errors(long Non2xx, long Socket);
+
+/// <summary>One SQL statement (normalized by pg_stat_statements) and how often it ran in a measurement.</summary>
+public sealed record class StatementUse(string Query, long Calls);
+
+/// <summary>
+/// What the database did for a measurement. Statements come from pg_stat_statements; write transactions from the
+/// transaction ids handed out; round trips are estimated as write transactions plus read-only statements (a batch
+/// of writes is one transaction and one round trip).
+/// </summary>
+public sealed record class DatabaseUse(
+    long ChatCallsOk, long StoredMessages, long Statements, long WriteTransactions, long ReadStatements,
+    double StatementsPerCall, double RoundTripsPerCall, IReadOnlyList<StatementUse> Top);
+
+/// <summary>
+/// CPU used during a measurement, in cores (CPU seconds per wall second) for each process group; <c>Other</c> is
+/// the machine's busy time that none of them used (other work on a shared machine, and kernel time not charged
+/// to a process).
+/// </summary>
+public sealed record class CpuUse(double Silo, double Frontend, double Postgres, double Upstream, double LoadGenerator, double MachineBusy, double Other);
+
+/// <summary>One fixed-duration load run (wrk).</summary>
+public sealed record class Scenario(
+    string Id, string Title, string Target, int Tenants, int Connections, double Seconds, long Requests,
+    double RequestsPerSecond, Latency Latency, Errors Errors, DatabaseUse? Database, CpuUse Cpu);
+
+/// <summary>A fixed number of calls made by our own client: all at once (a burst) or over many tenants.</summary>
+public sealed record class CountedRun(
+    string Id, string Title, int Calls, int Parallelism, long Ok, long Failed, long? Stored, double WallMs,
+    Latency Latency, CpuUse Cpu);
+
+/// <summary>The silo's and frontend's resident memory at a point of the run.</summary>
+public sealed record class MemoryPoint(string Label, int ActiveTenants, double SiloRssMb, double SiloPeakRssMb, double FrontendRssMb);
+
+/// <summary>The raw results of one phase of the run; the report merges the phases.</summary>
+public sealed record class PhaseResults(
+    string Phase, string Postgres, CpuUse Idle, IReadOnlyList<Scenario> Scenarios, IReadOnlyList<CountedRun> Counted,
+    IReadOnlyList<MemoryPoint> Memory);
+
+/// <summary>One target of issue 6 against what this run measured; <c>Margin</c> says by how much it is met or missed.</summary>
+public sealed record class TargetCheck(string Target, string Goal, string Measured, bool Met, string Margin);
+
+/// <summary>A chat scenario next to the direct upstream call at the same concurrency, measured in the same run.</summary>
+public sealed record class FloorRatio(string Scenario, string Floor, double ThroughputRatio, double AddedP50Ms, double AddedP90Ms, double AddedP99Ms);
+
+/// <summary>The machine the run was on.</summary>
+public sealed record class Machine(int Cores, string CpuModel, double MemoryGib, string Os, string Kernel);
+
+/// <summary>docs/benchmarks.json: everything the Markdown report shows, and the raw measurements behind it.</summary>
+public sealed record class BenchReport(
+    string GeneratedAt, string Commit, double? WallSeconds, Machine Machine, string Runtime, string Postgres,
+    IReadOnlyList<CpuUse> IdleBeforePhases, int Tenants, int ActiveTenants, IReadOnlyList<TargetCheck> Targets,
+    IReadOnlyList<FloorRatio> RatiosToFloor, IReadOnlyList<Scenario> Scenarios, IReadOnlyList<CountedRun> CountedRuns, IReadOnlyList<MemoryPoint> Memory);
