@@ -15,7 +15,18 @@ public static class GrainsServiceCollectionExtensions
     {
         var connectionString = configuration.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is required.");
-        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        // Prepared statements and no DISCARD ALL on every pooled connection's return: a third fewer statements
+        // and about 30% less database CPU per chat call in the benchmark (docs/benchmarks.md).
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!builder.ContainsKey("Max Auto Prepare"))
+        {
+            builder.MaxAutoPrepare = 32;
+        }
+        if (!builder.ContainsKey("No Reset On Close"))
+        {
+            builder.NoResetOnClose = true;
+        }
+        services.AddSingleton(_ => NpgsqlDataSource.Create(builder.ConnectionString));
         services.AddSingleton<TenantStore>();
         services.AddSingleton<ChatMessageStore>();
         services.AddSingleton<AccountStore>();

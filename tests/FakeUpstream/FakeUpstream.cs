@@ -42,7 +42,8 @@ public sealed class FakeUpstream : IAsyncDisposable
     /// <summary>Starts on <paramref name="url"/> (a free loopback port by default).</summary>
     public static async Task<FakeUpstream> StartAsync(string url = "http://127.0.0.1:0")
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // Content root beside the assembly: started from /, the host would watch the whole file system for settings.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(url);
         builder.Logging.ClearProviders();
         var app = builder.Build();

@@ -20,7 +20,12 @@ internal static class Program
             e.Cancel = true;
             stop.TrySetResult();
         };
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                stop.TrySetResult();
+            });
         await stop.Task;
     }
 
