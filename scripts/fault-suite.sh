@@ -54,8 +54,7 @@ show_logs() {
 cleanup() {
     local status=$?
     trap '' INT TERM
-    if [ -n "${suite_pid:-}" ]; then kill -TERM "$suite_pid" 2>/dev/null || true; fi
-    stop_all_services
+    stop_all_services ${suite_pid:+"$suite_pid"}
     stop_postgres "$FAULT_WORK/pg"
     if [ "$status" -ne 0 ]; then show_logs; fi
     if [ "${FAULT_SUITE_KEEP:-0}" = 1 ]; then

@@ -73,13 +73,14 @@ any_running() {
     return 1
 }
 
-# stop_all_services: SIGTERM to every recorded process at once (so their last log lines are written), SIGKILL to
-# any still running 5 s later.
+# stop_all_services [PID...]: SIGTERM to every service's process and to PIDs, all at once (so their last log lines
+# are written), SIGKILL to any still running 5 s later.
 stop_all_services() {
     local pid_file pid pids=() deadline=$((SECONDS + 5))
     for pid_file in "$FAULT_WORK"/services/*/pid; do
-        [ -f "$pid_file" ] || continue
-        pid="$(<"$pid_file")"
+        [ -f "$pid_file" ] && set -- "$@" "$(<"$pid_file")"
+    done
+    for pid in "$@"; do
         if pid_running "$pid"; then
             pids+=("$pid")
             kill -TERM "$pid" 2>/dev/null || true

@@ -22,6 +22,8 @@ public sealed class SiloLocator : IAsyncDisposable
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Critical);
+        // The default console lifetime would take over SIGTERM, and the harness could no longer stop the suite with it.
+        builder.Services.AddSingleton<IHostLifetime, NoSignalsLifetime>();
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(options =>
@@ -78,5 +80,12 @@ public sealed class SiloLocator : IAsyncDisposable
         {
             _host.Dispose();
         }
+    }
+
+    private sealed class NoSignalsLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
