@@ -10,7 +10,7 @@ var run = new FaultRun(settings, client, new Ledger(settings.Postgres), new Clus
 
 (string Title, TimeSpan Bound, Func<Task> Run)[] scenarios =
 [
-    ("a. kill -9 of a silo under steady load", TimeSpan.FromSeconds(120), () => new SiloKillScenario(run).RunAsync()),
+    ("a. kill -9 of a silo under steady load", TimeSpan.FromSeconds(180), () => new SiloKillScenario(run).RunAsync()),
     ("b. 300 concurrent calls racing one tenant's budget", TimeSpan.FromSeconds(60), () => new BudgetRaceScenario(run).RunAsync()),
     ("c. PostgreSQL restart under load", TimeSpan.FromSeconds(120), () => new DatabaseRestartScenario(run).RunAsync()),
 ];

@@ -58,9 +58,10 @@ public sealed class SiloLocator : IAsyncDisposable
         var management = orleans.GetGrain<IManagementGrain>(0);
         var silosByPort = _settings.SiloPorts.ToDictionary(silo => silo.Value, silo => silo.Key);
         var located = new Dictionary<string, List<FaultTenant>>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         foreach (var tenant in tenants)
         {
-            var address = await management.GetActivationAddress(orleans.GetGrain<ITenantGrain>(tenant.Id)).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            var address = await management.GetActivationAddress(orleans.GetGrain<ITenantGrain>(tenant.Id)).AsTask().WaitAsync(timeout.Token);
             if (address is not null && silosByPort.TryGetValue(address.Endpoint.Port, out var silo))
             {
                 (located.TryGetValue(silo, out var hosted) ? hosted : located[silo] = []).Add(tenant);
