@@ -38,14 +38,31 @@ pick_port() {
     printf -v "$1" '%s' "$port"
 }
 
-# The end of each process's log, without its Information lines (the request-by-request noise): the warnings and
-# errors around a failed check, and any crash output.
+# log_digest FILE: the log's lines above Information level, alike lines (same category, message template and
+# exception type, or same text once numbers are masked) counted once: the 12 most recent kinds, with the latest line
+# of each. The request-by-request noise and a warning repeated for every call would otherwise bury the lines that
+# say why a check failed.
+log_digest() {
+    awk '/"LogLevel":"(Trace|Debug|Information)"/ { next }
+        {
+            key = $0
+            if (match($0, /"Category":"[^"]*"/)) category = substr($0, RSTART, RLENGTH); else category = ""
+            if (match($0, /"\{OriginalFormat\}":"[^"]*"/)) key = category substr($0, RSTART, RLENGTH)
+            else gsub(/[0-9]+/, "#", key)
+            if (match($0, /"Exception":"[^:" ]*/)) key = key substr($0, RSTART, RLENGTH)
+            count[key]++; latest[key] = $0; when[key] = NR
+        }
+        END { for (key in count) printf "%d\t%d\t%s\n", when[key], count[key], latest[key] }' "$1" |
+        sort -n | tail -n 12 | cut -f 2- | awk -F '\t' '{ printf "(%dx) %s\n", $1, substr($2, 1, 600) }'
+}
+
 show_logs() {
     local log
     for log in "$FAULT_WORK"/logs/*.log "$FAULT_WORK/pg/server.log"; do
         case "$(basename "$log")" in suite.log | build.log) continue ;; esac
-        printf '\n--- %s: last lines above Information level\n' "${log#"$FAULT_WORK/"}"
-        grep -v -E '"LogLevel":"(Trace|Debug|Information)"' "$log" | tail -n 15 | cut -c 1-600
+        [ -f "$log" ] || continue
+        printf '\n--- %s: latest warnings and errors (count, latest line)\n' "${log#"$FAULT_WORK/"}"
+        log_digest "$log"
     done
     echo
 }

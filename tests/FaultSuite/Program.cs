@@ -8,6 +8,14 @@ var report = new Report();
 using var client = new TenantChatClient(settings);
 var run = new FaultRun(settings, client, new Ledger(settings.Postgres), new ClusterControl(settings.ControlScript), report);
 
+report.BeginScenario("setup");
+var notServing = await client.WaitUntilServingAsync(TimeSpan.FromSeconds(90));
+if (!report.Check("both frontends answer the operator API", notServing is null, notServing ?? "both answered"))
+{
+    report.PrintSummary(SuiteClock.Now);
+    return 1;
+}
+
 (string Title, TimeSpan Bound, Func<Task> Run)[] scenarios =
 [
     ("a. kill -9 of a silo under steady load", TimeSpan.FromSeconds(180), () => new SiloKillScenario(run).RunAsync()),

@@ -82,19 +82,57 @@ public sealed class TenantChatClient(SuiteSettings settings) : IDisposable
                 using var response = await AdminAsync(HttpMethod.Get, $"api/admin/tenants/{id}", attempt % FrontendCount, null);
                 return await ReadAsync(response, "reading a tenant");
             }
-            catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TaskCanceledException && SuiteClock.Now < deadline)
+            catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TimeoutException && SuiteClock.Now < deadline)
             {
                 await Task.Delay(500);
             }
         }
     }
 
+    /// <summary>
+    /// Waits until every frontend answers the operator API, for at most <paramref name="limit"/>: a cold process on a
+    /// busy machine can take many seconds over its first requests, which must not count against a scenario.
+    /// </summary>
+    public async Task<string?> WaitUntilServingAsync(TimeSpan limit)
+    {
+        var deadline = SuiteClock.Now + limit;
+        for (var frontend = 0; frontend < FrontendCount; frontend++)
+        {
+            while (true)
+            {
+                try
+                {
+                    using var response = await AdminAsync(HttpMethod.Get, "api/admin/tenants?limit=1", frontend, null);
+                    await ReadAsync(response, "listing tenants");
+                    break;
+                }
+                catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TimeoutException)
+                {
+                    if (SuiteClock.Now >= deadline)
+                    {
+                        return $"frontend {frontend}: {e.Message}";
+                    }
+                    await Task.Delay(1000);
+                }
+            }
+        }
+        return null;
+    }
+
     private async Task<HttpResponseMessage> AdminAsync(HttpMethod method, string path, int frontend, HttpContent? content)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var limit = TimeSpan.FromSeconds(30);
+        using var timeout = new CancellationTokenSource(limit);
         using var request = new HttpRequestMessage(method, new Uri(settings.Frontends[frontend], path)) { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.AdminKey);
-        return await _http.SendAsync(request, timeout.Token);
+        try
+        {
+            return await _http.SendAsync(request, timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{method} {request.RequestUri} got no answer within {limit.TotalSeconds:0} s");
+        }
     }
 
     private static async Task<JsonObject> ReadAsync(HttpResponseMessage response, string what)
