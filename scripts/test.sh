@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test against a throw-away PostgreSQL, then prints one line: "N passed, N failed".
+# Runs every test against a throw-away PostgreSQL, then the fault suite (scripts/fault-suite.sh), then prints one
+# line: "N passed, N failed", counting both.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/postgres.sh
@@ -32,6 +33,17 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
     echo "dotnet test exited with status $status although no test reported a failure"
     grep -h -A8 "<RunInfos>" "$work"/results/*.trx 2>/dev/null | head -n 20
     failed=1
+fi
+
+# The fault suite runs the real processes with a PostgreSQL of its own; it ends with "fault suite: N passed, M failed".
+# TENANTCHAT_FAULT_SUITE=0 skips it (a quicker local run; CI always runs it).
+if [ "${TENANTCHAT_FAULT_SUITE:-1}" != 0 ]; then
+    bash scripts/fault-suite.sh | tee "$work/fault-suite.log"
+    fault_status=${PIPESTATUS[0]}
+    counts="$(sed -n 's/^fault suite: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$work/fault-suite.log" | tail -n 1)"
+    read -r fault_passed fault_failed <<<"${counts:-0 1}" # no count at all: it stopped early
+    if [ "$fault_status" -ne 0 ] && [ "$fault_failed" -eq 0 ]; then fault_failed=1; fi
+    passed=$((passed + fault_passed)); failed=$((failed + fault_failed))
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

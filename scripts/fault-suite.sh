@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# The fault suite of issue 4, run by CI after the tests. Publishes the silo, the frontend, the fake upstream and
+# tests/FaultSuite (Release) into a temporary folder; starts a private PostgreSQL, the fake upstream, two silos and
+# two frontends there as real processes on loopback; runs the suite against them (kill -9 of a silo under load, a
+# budget race, a PostgreSQL restart under load). Everything is stopped and removed on exit, whatever happens.
+# Works from any directory. The last line is "fault suite: N passed, M failed"; the exit status is 0 only when
+# every check passed.
+#
+# Optional settings (environment variables):
+#   FAULT_SUITE_KEEP=1      keep the temporary folder (logs, publish output, database) to look at afterwards
+#   FAULT_SUITE_TIMEOUT     seconds the suite may run before it is stopped                       420
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/postgres.sh
+source "$repo/scripts/lib/postgres.sh"
+# shellcheck source=lib/fault-cluster.sh
+source "$repo/scripts/lib/fault-cluster.sh"
+
+summary_pattern='fault suite: [0-9]+ passed, [0-9]+ failed'
+summary="fault suite: 0 passed, 1 failed" # until the suite itself says otherwise
+suite_timeout="${FAULT_SUITE_TIMEOUT:-420}"
+
+say() { printf '==> %s\n' "$*"; }
+
+# Ports other engineers' runs use at fixed numbers; 30000 is the only one inside free_port's range.
+taken_ports=" 30000 "
+
+# pick_port VAR: a free port, distinct from every port picked before (none is bound until the processes start).
+pick_port() {
+    local port
+    while :; do
+        port="$(free_port)"
+        [[ "$taken_ports" == *" $port "* ]] || break
+    done
+    taken_ports+="$port "
+    printf -v "$1" '%s' "$port"
+}
+
+# log_digest FILE: the log's lines above Information level, alike lines (same category, message template and
+# exception type, or same text once numbers are masked) counted once: the 12 most recent kinds, with the latest line
+# of each. The request-by-request noise and a warning repeated for every call would otherwise bury the lines that
+# say why a check failed.
+log_digest() {
+    awk '/"LogLevel":"(Trace|Debug|Information)"/ { next }
+        {
+            key = $0
+            if (match($0, /"Category":"[^"]*"/)) category = substr($0, RSTART, RLENGTH); else category = ""
+            if (match($0, /"\{OriginalFormat\}":"[^"]*"/)) key = category substr($0, RSTART, RLENGTH)
+            else gsub(/[0-9]+/, "#", key)
+            if (match($0, /"Exception":"[^:" ]*/)) key = key substr($0, RSTART, RLENGTH)
+            count[key]++; latest[key] = $0; when[key] = NR
+        }
+        END { for (key in count) printf "%d\t%d\t%s\n", when[key], count[key], latest[key] }' "$1" |
+        sort -n | tail -n 12 | cut -f 2- | awk -F '\t' '{ printf "(%dx) %s\n", $1, substr($2, 1, 600) }'
+}
+
+show_logs() {
+    local log
+    for log in "$FAULT_WORK"/logs/*.log "$FAULT_WORK/pg/server.log"; do
+        case "$(basename "$log")" in suite.log | build.log) continue ;; esac
+        [ -f "$log" ] || continue
+        printf '\n--- %s: latest warnings and errors (count, latest line)\n' "${log#"$FAULT_WORK/"}"
+        log_digest "$log"
+    done
+    echo
+}
+
+# shellcheck disable=SC2317 # reached through the EXIT trap only
+cleanup() {
+    local status=$?
+    trap '' INT TERM
+    stop_all_services ${suite_pid:+"$suite_pid"}
+    stop_postgres "$FAULT_WORK/pg"
+    if [ "$status" -ne 0 ]; then show_logs; fi
+    if [ "${FAULT_SUITE_KEEP:-0}" = 1 ]; then
+        say "kept $FAULT_WORK"
+    else
+        rm -rf "$FAULT_WORK"
+    fi
+    echo "$summary"
+}
+
+publish() {
+    local entry
+    say "publishing (Release) into $FAULT_WORK/publish"
+    for entry in silo:src/Silo/Silo.csproj frontend:src/WebFrontend/WebFrontend.csproj \
+        upstream:tests/FakeUpstream/FakeUpstream.csproj suite:tests/FaultSuite/FaultSuite.csproj; do
+        dotnet publish "$repo/${entry#*:}" -c Release -o "$FAULT_WORK/publish/${entry%%:*}" --nologo \
+            </dev/null >>"$FAULT_WORK/logs/build.log" 2>&1 || {
+            tail -n 30 "$FAULT_WORK/logs/build.log"
+            echo "publishing ${entry#*:} failed"
+            return 1
+        }
+    done
+}
+
+start_database() {
+    local pg_port
+    pick_port pg_port
+    say "starting PostgreSQL on 127.0.0.1:$pg_port"
+    mkdir -p "$FAULT_WORK/pg"
+    echo "$pg_port" >"$FAULT_WORK/pg/port"
+    start_postgres "$FAULT_WORK/pg" "$pg_port"
+    "$(pg_bin_dir)/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres tenantchat
+    connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=tenantchat"
+}
+
+# Two silos and two frontends of one cluster of their own, and the fake text API (50 ms per answer).
+define_services() {
+    local publish="$FAULT_WORK/publish" upstream_port http_port silo_port gateway_port i
+    cluster_id="fault-$(od -An -tx1 -N4 /dev/urandom | tr -d ' \n')"
+    admin_key="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
+    signing_key="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
+    mkdir -p "$FAULT_WORK/services" && chmod 700 "$FAULT_WORK/services" # the commands hold the keys
+
+    pick_port upstream_port
+    define_service upstream "http://127.0.0.1:$upstream_port/v1/text/ready" \
+        dotnet "$publish/upstream/TenantChat.FakeUpstream.dll" --urls "http://127.0.0.1:$upstream_port" --delay-ms 50
+
+    silos=""
+    for i in 1 2; do
+        pick_port http_port && pick_port silo_port && pick_port gateway_port
+        define_service "silo$i" "http://127.0.0.1:$http_port/health/ready" env \
+            ConnectionStrings__Postgres="$connection" Orleans__ClusterId="$cluster_id" Orleans__AdvertisedIP=127.0.0.1 \
+            Orleans__SiloPort="$silo_port" Orleans__GatewayPort="$gateway_port" ASPNETCORE_URLS="http://127.0.0.1:$http_port" \
+            Ai__Provider=text Ai__BaseUrl="http://127.0.0.1:$upstream_port/v1/text" \
+            dotnet "$publish/silo/TenantChat.Silo.dll"
+        silos+="${silos:+,}silo$i=$silo_port"
+    done
+
+    frontends=""
+    for i in 1 2; do
+        pick_port http_port
+        define_service "frontend$i" "http://127.0.0.1:$http_port/health/ready" env \
+            ConnectionStrings__Postgres="$connection" Orleans__ClusterId="$cluster_id" \
+            ASPNETCORE_URLS="http://127.0.0.1:$http_port" Admin__ApiKey="$admin_key" Auth__SigningKey="$signing_key" \
+            dotnet "$publish/frontend/TenantChat.WebFrontend.dll"
+        frontends+="${frontends:+,}http://127.0.0.1:$http_port"
+    done
+}
+
+start_services() {
+    local name
+    say "starting the fake upstream, 2 silos and 2 frontends (cluster $cluster_id)"
+    for name in upstream silo1 silo2 frontend1 frontend2; do start_service "$name"; done
+    for name in upstream silo1 silo2 frontend1 frontend2; do wait_ready "$name" 180; done
+    say "all ready: frontends $frontends"
+}
+
+# The suite's handle on the processes and the database (see fault_control in lib/fault-cluster.sh).
+write_control_script() {
+    cat >"$FAULT_WORK/control" <<EOF
+#!/usr/bin/env bash
+set -euo pipefail
+export FAULT_WORK=$(printf '%q' "$FAULT_WORK")
+source $(printf '%q' "$repo/scripts/lib/postgres.sh")
+source $(printf '%q' "$repo/scripts/lib/fault-cluster.sh")
+fault_control "\$@"
+EOF
+}
+
+# Runs the suite in the background, so a signal reaches the trap at once, and shows its output as it comes; the
+# summary line is held back to be printed last, after the cleanup.
+run_suite() {
+    local status=0
+    : >"$FAULT_WORK/logs/suite.log" # exists before tail looks for it
+    (cd / && exec env FAULT_FRONTENDS="$frontends" FAULT_ADMIN_KEY="$admin_key" FAULT_POSTGRES="$connection" \
+        FAULT_CLUSTER_ID="$cluster_id" FAULT_SILOS="$silos" FAULT_CONTROL="$FAULT_WORK/control" \
+        timeout -k 10 "$suite_timeout" dotnet "$FAULT_WORK/publish/suite/TenantChat.FaultSuite.dll") \
+        </dev/null >>"$FAULT_WORK/logs/suite.log" 2>&1 &
+    suite_pid=$!
+    tail -n +1 -f --pid="$suite_pid" "$FAULT_WORK/logs/suite.log" | grep --line-buffered -v -x -E "$summary_pattern" &
+    local output=$!
+    wait "$suite_pid" || status=$?
+    wait "$output" || true
+    suite_pid=""
+    [ "$status" -eq 124 ] && echo "the suite did not finish within ${suite_timeout}s and was stopped"
+    local last
+    last="$(tail -n 1 "$FAULT_WORK/logs/suite.log")"
+    if [[ "$last" =~ ^$summary_pattern$ ]]; then summary="$last"; fi
+    if [ "$status" -ne 0 ] && [[ "$summary" == *" 0 failed" ]]; then summary="${summary% 0 failed} 1 failed"; fi
+    return "$status"
+}
+
+main() {
+    command -v dotnet >/dev/null || { echo "the .NET SDK (dotnet) is not installed"; exit 1; }
+    command -v curl >/dev/null || { echo "curl is not installed"; exit 1; }
+    ensure_postgres_installed
+    FAULT_WORK="$(mktemp -d /tmp/tenantchat-fault.XXXXXX)"
+    export FAULT_WORK
+    chmod 755 "$FAULT_WORK" # PostgreSQL runs as its own user and must reach its folder
+    mkdir -p "$FAULT_WORK/logs"
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+
+    local started=$SECONDS
+    publish
+    start_database
+    define_services
+    start_services
+    write_control_script
+    say "set up in $((SECONDS - started))s; running the suite"
+    run_suite
+}
+
+main "$@"
