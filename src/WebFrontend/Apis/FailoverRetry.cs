@@ -36,7 +36,9 @@ public static class FailoverRetry
         return RunAsync(attempt => grain.ChatAsync(tenant.Domain, request with { IsRetry = attempt > 0 }), httpContext.RequestAborted);
     }
 
-    // A timeout is retried too: the retry is idempotent, and a call whose silo vanished without a word times out.
+    // A timeout is retried too: the retry is idempotent, and a call whose silo vanished without a word only ends by
+    // timing out (Orleans' response timeout, 30 s). The price: an upstream slower than that is asked a second time,
+    // though only one answer is stored and charged.
     private static bool IsSiloLoss(Exception e) =>
         e is SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException or TimeoutException;
 }

@@ -63,9 +63,6 @@ public static class ApplicationServiceExtensions
                 options.ConnectionString = connectionString;
             });
             client.Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
-            // A call whose silo vanished without a word only ends by timing out, and is then retried (idempotently);
-            // a little above the default upstream timeout, so one slow upstream attempt is not cut short.
-            client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = TimeSpan.FromSeconds(40));
             // Silos may start after the frontend (compose, rolling restarts): keep trying instead of exiting.
             client.UseConnectionRetryFilter(async (_, cancellationToken) =>
             {

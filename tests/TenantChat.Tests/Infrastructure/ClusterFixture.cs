@@ -92,8 +92,9 @@ public class ClusterFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// Hosts torn down in sequence may find a shared service (a timer, the Orleans client) already disposed by the
-    /// previous step; that is the end we want anyway, and must not fail the whole collection.
+    /// Tearing down after the tests: hosts stopped in sequence may find a shared service already disposed, and a
+    /// cluster with a killed silo may fail to stop it again. Everything is being thrown away anyway; such a failure
+    /// is reported on the console but must not fail a collection whose tests all passed.
     /// </summary>
     private static async Task TearDownAsync(Func<Task> step)
     {
@@ -101,8 +102,9 @@ public class ClusterFixture : IAsyncLifetime
         {
             await step();
         }
-        catch (ObjectDisposedException)
+        catch (Exception e)
         {
+            Console.WriteLine($"teardown: {e.GetType().Name}: {e.Message}");
         }
     }
 
