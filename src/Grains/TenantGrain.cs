@@ -251,7 +251,11 @@ public sealed class TenantGrain(
     private async Task<Outcome<ChatReply>> CommitAsync(AdmittedCall call, UpstreamReply reply)
     {
         var request = call.Upstream;
-        var (text, usage) = Settle(reply, request.SystemPrompt, call.Reservation);
+        var (text, usage, overReported) = AnswerSettlement.Settle(reply, request.SystemPrompt, call.Reservation, tokens);
+        if (overReported)
+        {
+            logger.LogWarning("Tenant {TenantId}: upstream reported more tokens than reserved; charging the reservation", TenantId);
+        }
         var message = new StoredMessage(call.RequestId, call.ConversationId, request.Prompt, text, request.Model, request.Seed, usage);
         if (await Ledger.CommitAsync(message) is { } createdAt)
         {
@@ -273,34 +277,6 @@ public sealed class TenantGrain(
         logger.LogWarning(e, "Tenant {TenantId}: database unavailable during a chat call", TenantId);
         return new ServiceError(ProblemCode.Unavailable, "Storage is unavailable; nothing was charged. Try again shortly.", 2);
     }
-
-    /// <summary>The answer as stored and its usage, never more than the reservation allows.</summary>
-    private (string Text, TokenUsage Usage) Settle(UpstreamReply reply, string systemPrompt, Reservation reservation)
-    {
-        var text = RedactSystemPrompt(reply.Text, systemPrompt);
-        if (reply.ReportedUsage is { } reported)
-        {
-            if (reported.TotalTokens <= reservation.Tokens)
-            {
-                return (text, reported);
-            }
-            logger.LogWarning("Tenant {TenantId}: upstream reported more tokens than reserved; charging the reservation", TenantId);
-            var prompt = (int)Math.Min(reported.PromptTokens, reservation.Tokens);
-            return (text, new TokenUsage(prompt, (int)(reservation.Tokens - prompt)));
-        }
-        // An upstream that cannot be told a maximum is held to it here, like a max_tokens cut-off.
-        if (tokens.Count(text) > reservation.CompletionAllowance)
-        {
-            text = tokens.Truncate(text, reservation.CompletionAllowance);
-        }
-        return (text, new TokenUsage(reservation.PromptTokens, tokens.Count(text)));
-    }
-
-    /// <summary>A model can be talked into quoting its instructions; the tenant's system parameter never leaves.</summary>
-    private static string RedactSystemPrompt(string text, string systemPrompt) =>
-        systemPrompt.Trim().Length >= 8 && text.Contains(systemPrompt.Trim(), StringComparison.OrdinalIgnoreCase)
-            ? text.Replace(systemPrompt.Trim(), "[redacted]", StringComparison.OrdinalIgnoreCase)
-            : text;
 
     private ServiceError? AccessError(string host)
     {

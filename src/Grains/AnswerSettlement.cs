@@ -1,0 +1,40 @@
+using TenantChat.Grains.Models;
+using TenantChat.Grains.Providers;
+using TenantChat.Grains.Tokens;
+
+namespace TenantChat.Grains;
+
+/// <summary>Turns an upstream answer into what is stored and charged: never more than the call's reservation.</summary>
+public static class AnswerSettlement
+{
+    /// <summary>
+    /// The answer (system parameter redacted, cut to the completion allowance when the upstream could not be told
+    /// one) and its usage: the upstream's own when it reports one (clamped to the reservation, then
+    /// <c>OverReported</c>), else counted with o200k.
+    /// </summary>
+    public static (string Text, TokenUsage Usage, bool OverReported) Settle(
+        UpstreamReply reply, string systemPrompt, Reservation reservation, TokenCounter tokens)
+    {
+        var text = RedactSystemPrompt(reply.Text, systemPrompt);
+        if (reply.ReportedUsage is { } reported)
+        {
+            if (reported.TotalTokens <= reservation.Tokens)
+            {
+                return (text, reported, false);
+            }
+            var prompt = (int)Math.Min(reported.PromptTokens, reservation.Tokens);
+            return (text, new TokenUsage(prompt, (int)(reservation.Tokens - prompt)), true);
+        }
+        if (tokens.Count(text) > reservation.CompletionAllowance)
+        {
+            text = tokens.Truncate(text, reservation.CompletionAllowance);
+        }
+        return (text, new TokenUsage(reservation.PromptTokens, tokens.Count(text)), false);
+    }
+
+    /// <summary>A model can be talked into quoting its instructions; the tenant's system parameter never leaves.</summary>
+    private static string RedactSystemPrompt(string text, string systemPrompt) =>
+        systemPrompt.Trim().Length >= 8 && text.Contains(systemPrompt.Trim(), StringComparison.OrdinalIgnoreCase)
+            ? text.Replace(systemPrompt.Trim(), "[redacted]", StringComparison.OrdinalIgnoreCase)
+            : text;
+}
