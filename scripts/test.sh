@@ -29,8 +29,9 @@ for trx in "$work"/results/*.trx; do
     passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
-    # The build or the runner failed, unless the run's own record says every test ran and passed: the test host
-    # sometimes exits non-zero after a complete run (threads of killed silos at process exit).
+    # The build or the runner failed, unless the run's own record says every test ran and passed: after a complete
+    # run the test host sometimes does not exit on its own (vstest: "Timed out waiting for test host to exit. Will
+    # terminate process."), and the terminated host makes dotnet test exit 1.
     summary="$(grep -ho '<ResultSummary outcome="[A-Za-z]*"' "$work"/results/*.trx 2>/dev/null)"
     counters="$(grep -ho '<Counters [^>]*>' "$work"/results/*.trx 2>/dev/null)"
     total="$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters")"
