@@ -230,7 +230,8 @@ public sealed class TenantGrain(
         var maxOutput = Math.Min(settings.MaxOutputTokens, request.MaxOutputTokens ?? int.MaxValue);
         if (Ledger.Budget.TryReserve(settings.TokenLimit, promptTokens, maxOutput, now) is not { } reservation)
         {
-            return new ServiceError(ProblemCode.TokenLimitExceeded, "The tenant's token budget for this period is spent.");
+            return new ServiceError(ProblemCode.TokenLimitExceeded, "The tenant's token budget for this period is spent.",
+                TenantUsage.RetryAfterSeconds(now));
         }
         if (!_rateLimits.TryAdmit(settings, reservation.Tokens, now, out var retryAfter))
         {

@@ -7,7 +7,7 @@ public sealed class TenantBudgetTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
 
-    private static TenantBudget Budget(long used) 
+    private static TenantBudget Budget(long used)
     {
         var budget = new TenantBudget();
         budget.Load(new TenantUsage(used, 0, TenantUsage.MonthStart(Now)));
@@ -84,5 +84,13 @@ public sealed class TenantBudgetTests
         var reset = new TenantUsage(0, 0, Now);
 
         Assert.Equal(reset, reset.AsOf(Now.AddDays(3)));
+    }
+
+    [Fact]
+    public void A_spent_budget_says_when_to_retry_only_when_the_month_ends_within_the_hour()
+    {
+        Assert.Null(TenantUsage.RetryAfterSeconds(Now));
+        Assert.Equal(600, TenantUsage.RetryAfterSeconds(new DateTimeOffset(2026, 11, 30, 23, 50, 0, TimeSpan.Zero)));
+        Assert.Null(TenantUsage.RetryAfterSeconds(new DateTimeOffset(2026, 11, 30, 22, 59, 0, TimeSpan.Zero)));
     }
 }
