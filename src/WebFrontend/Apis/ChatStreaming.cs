@@ -17,7 +17,7 @@ public static class ChatStreaming
     {
         { Delta: { } delta } => [new { delta }],
         { Final: { } final } => [new { final.Id, final.ConversationId, Usage = UsageBody.From(final.Usage), final.Model, final.Seed, final.CreatedAt }],
-        { Error: { } error } => [new { Error = new { Code = JsonNamingPolicy.SnakeCaseLower.ConvertName(error.Code.ToString()), Message = error.Detail } }],
+        { Error: { } error } => [new { Error = new { Code = ApiProblem.CodeName(error.Code), Message = error.Detail } }],
         _ => [],
     };
 

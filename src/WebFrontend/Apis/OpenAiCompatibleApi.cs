@@ -146,7 +146,7 @@ public static class OpenAiCompatibleApi
             }
             else if (streamEvent.Error is { } error)
             {
-                yield return new { error = new { message = error.Detail, type = "api_error", code = JsonNamingPolicy.SnakeCaseLower.ConvertName(error.Code.ToString()) } };
+                yield return new { error = new { message = error.Detail, type = "api_error", code = ApiProblem.CodeName(error.Code) } };
             }
         }
     }

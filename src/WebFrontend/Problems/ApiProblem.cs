@@ -49,12 +49,15 @@ public sealed class ApiProblem(ProblemCode code, string detail, int? retryAfterS
         await httpContext.Response.WriteAsJsonAsync(problem, JsonOptions, ContentType);
     }
 
-    public static ProblemDetails Create(ProblemCode code, string? detail) => Describe(code, new ProblemDetails { Detail = detail });
+    private static ProblemDetails Create(ProblemCode code, string? detail) => Describe(code, new ProblemDetails { Detail = detail });
+
+    /// <summary>The contract's machine-readable name of a code: <c>token_limit_exceeded</c>.</summary>
+    public static string CodeName(ProblemCode code) => JsonNamingPolicy.SnakeCaseLower.ConvertName(code.ToString());
 
     /// <summary>Fills in type, title, status and code for <paramref name="code"/>.</summary>
     public static ProblemDetails Describe(ProblemCode code, ProblemDetails problem)
     {
-        var name = JsonNamingPolicy.SnakeCaseLower.ConvertName(code.ToString());
+        var name = CodeName(code);
         problem.Type = "urn:tenantchat:problem:" + name.Replace('_', '-');
         problem.Title = Titles[code];
         problem.Status = StatusOf(code);

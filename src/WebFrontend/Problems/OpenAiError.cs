@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using TenantChat.Grains.Models;
 
 namespace TenantChat.WebFrontend.Problems;
@@ -24,7 +23,7 @@ public static class OpenAiError
                 message = detail,
                 type = TypeOf(problem.Code),
                 param = (string?)null,
-                code = JsonNamingPolicy.SnakeCaseLower.ConvertName(problem.Code.ToString()),
+                code = ApiProblem.CodeName(problem.Code),
             },
         };
         await httpContext.Response.WriteAsJsonAsync(body, ApiProblem.JsonOptions);
