@@ -6,4 +6,7 @@ namespace TenantChat.Grains;
 public interface IChatHistoryGrain : IGrainWithIntegerKey
 {
     Task<Page<ChatMessageView>> ListAsync(Guid tenantId, Guid? conversationId, int limit, PageKey? after);
+
+    /// <summary>How many of the tenant's stored answers since <paramref name="since"/> came from its response cache.</summary>
+    Task<long> CountCacheHitsAsync(Guid tenantId, DateTimeOffset since);
 }

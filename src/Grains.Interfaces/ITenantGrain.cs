@@ -38,7 +38,7 @@ public interface ITenantGrain : IGrainWithGuidKey
 
     /// <summary>Stores and charges what the stream generated (possibly cut short), and releases the reservation.</summary>
     [AlwaysInterleave]
-    Task<Outcome<ChatReply>> CompleteStreamAsync(StreamTicket ticket, string text, TokenUsage? reportedUsage);
+    Task<Outcome<ChatReply>> CompleteStreamAsync(StreamTicket ticket, StreamResult result);
 
     /// <summary>Releases the reservation of a stream that generated nothing; nothing is charged.</summary>
     [AlwaysInterleave]

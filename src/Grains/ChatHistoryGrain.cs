@@ -13,4 +13,6 @@ public sealed class ChatHistoryGrain(ChatMessageStore messages) : Grain, IChatHi
         var items = rows.Take(limit).ToArray();
         return new Page<ChatMessageView>([.. items], rows.Count > limit ? new PageKey(items[^1].CreatedAt, items[^1].Id) : null);
     }
+
+    public Task<long> CountCacheHitsAsync(Guid tenantId, DateTimeOffset since) => messages.CountCacheHitsAsync(tenantId, since);
 }

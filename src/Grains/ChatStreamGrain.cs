@@ -10,10 +10,11 @@ namespace TenantChat.Grains;
 /// Runs one streamed chat call. The tenant's grain admits it (reserving tokens) and settles it; the deltas flow
 /// through here without touching the tenant's grain. The stream stops at the call's completion allowance. A
 /// finished stream, and one whose caller went away, is stored and charged for exactly what was generated; one whose
-/// upstream failed is charged nothing, as a failed call is.
+/// upstream failed is charged nothing, as a failed call is. The tenant's fallbacks are tried in order while no
+/// delta has been sent yet; once the caller has part of one answer, another model's cannot follow it.
 /// </summary>
 [PreferLocalPlacement]
-public sealed class ChatStreamGrain(IChatUpstream upstream, TokenCounter tokens) : Grain, IChatStreamGrain
+public sealed class ChatStreamGrain(ChatUpstreams upstreams, TokenCounter tokens) : Grain, IChatStreamGrain
 {
     public async IAsyncEnumerable<ChatStreamEvent> StreamAsync(Guid tenantId, string host, ChatRequest request)
     {
@@ -25,38 +26,43 @@ public sealed class ChatStreamGrain(IChatUpstream upstream, TokenCounter tokens)
             yield break;
         }
         var ticket = begun.Value;
+        if (ticket.Cached is { } cached)
+        {
+            yield return new ChatStreamEvent(cached.Response);
+            yield return new ChatStreamEvent(null, Final: cached);
+            DeactivateOnIdle();
+            yield break;
+        }
         var answer = new StringBuilder();
         TokenUsage? reported = null;
-        UpstreamException? failure = null;
         var settled = false;
         using var cancel = new CancellationTokenSource();
-        var chunks = upstream.StreamAsync(ToUpstream(ticket), cancel.Token).GetAsyncEnumerator(cancel.Token);
+        var (chunks, route, more, failure) = await OpenAsync(ticket, cancel.Token);
         try
         {
             var generated = 0;
-            while (generated < ticket.CompletionAllowance)
+            while (more)
             {
-                (var more, failure) = await NextAsync(chunks);
-                if (!more)
-                {
-                    break;
-                }
                 reported = chunks.Current.Usage ?? reported;
                 var delta = chunks.Current.Delta;
-                if (delta.Length == 0)
+                if (delta.Length > 0)
                 {
-                    continue;
+                    // Counting each piece on its own over-counts slightly at the seams, so the cut is never late.
+                    var pieceTokens = tokens.Count(delta);
+                    if (generated + pieceTokens > ticket.CompletionAllowance)
+                    {
+                        delta = tokens.Truncate(delta, ticket.CompletionAllowance - generated);
+                        pieceTokens = ticket.CompletionAllowance - generated;
+                    }
+                    generated += pieceTokens;
+                    answer.Append(delta);
+                    yield return new ChatStreamEvent(delta);
+                    if (generated >= ticket.CompletionAllowance)
+                    {
+                        break; // the answer is cut here: nothing more is read, and it is not whole
+                    }
                 }
-                // Counting each piece on its own over-counts slightly at the seams, so the cut is never late.
-                var pieceTokens = tokens.Count(delta);
-                if (generated + pieceTokens > ticket.CompletionAllowance)
-                {
-                    delta = tokens.Truncate(delta, ticket.CompletionAllowance - generated);
-                    pieceTokens = ticket.CompletionAllowance - generated;
-                }
-                generated += pieceTokens;
-                answer.Append(delta);
-                yield return new ChatStreamEvent(delta);
+                (more, failure) = await NextAsync(chunks);
             }
             settled = true;
         }
@@ -67,7 +73,7 @@ public sealed class ChatStreamGrain(IChatUpstream upstream, TokenCounter tokens)
             if (!settled)
             {
                 // The caller went away mid-stream: the upstream is cancelled, what it generated is kept and charged.
-                await SettleAsync(tenant, ticket, answer.ToString(), reported);
+                await SettleAsync(tenant, ticket, new StreamResult(answer.ToString(), reported, route, Complete: false));
                 DeactivateOnIdle();
             }
         }
@@ -80,7 +86,7 @@ public sealed class ChatStreamGrain(IChatUpstream upstream, TokenCounter tokens)
         }
         else
         {
-            var outcome = await SettleAsync(tenant, ticket, answer.ToString(), reported);
+            var outcome = await SettleAsync(tenant, ticket, new StreamResult(answer.ToString(), reported, route, Complete: !more));
             yield return outcome.Succeeded ? new ChatStreamEvent(null, Final: outcome.Value) : new ChatStreamEvent(null, Error: outcome.Error);
         }
         // Only now, when the caller has asked past the last event, is this one-stream grain done.
@@ -88,14 +94,35 @@ public sealed class ChatStreamGrain(IChatUpstream upstream, TokenCounter tokens)
     }
 
     /// <summary>Stores and charges a stream that produced text; one that produced nothing only frees its reservation.</summary>
-    private static async Task<Outcome<ChatReply>> SettleAsync(ITenantGrain tenant, StreamTicket ticket, string text, TokenUsage? reported)
+    private static async Task<Outcome<ChatReply>> SettleAsync(ITenantGrain tenant, StreamTicket ticket, StreamResult result)
     {
-        if (text.Length == 0 && reported is null)
+        if (result.Text.Length == 0 && result.ReportedUsage is null)
         {
             await tenant.AbandonStreamAsync(ticket.RequestId);
             return new ServiceError(ProblemCode.UpstreamError, "The AI provider returned nothing; nothing was charged.");
         }
-        return await tenant.CompleteStreamAsync(ticket, text, reported);
+        return await tenant.CompleteStreamAsync(ticket, result);
+    }
+
+    /// <summary>
+    /// Opens the stream on the first route whose first chunk arrives (or that ends cleanly); a route failing before
+    /// that gives way to the next. Returns the open stream, its route, whether a first chunk is waiting in
+    /// <c>Current</c>, and the last route's failure when every route failed.
+    /// </summary>
+    private async Task<(IAsyncEnumerator<UpstreamChunk> Chunks, UpstreamRoute Route, bool More, UpstreamException? Failure)> OpenAsync(
+        StreamTicket ticket, CancellationToken cancellationToken)
+    {
+        for (var i = 0; ; i++)
+        {
+            var route = ticket.Routes[i];
+            var chunks = upstreams.Get(route.Provider).StreamAsync(ToUpstream(ticket, route), cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var (more, failure) = await NextAsync(chunks);
+            if (failure is null || i == ticket.Routes.Length - 1)
+            {
+                return (chunks, route, more, failure);
+            }
+            await chunks.DisposeAsync();
+        }
     }
 
     private static async Task<(bool More, UpstreamException? Failure)> NextAsync(IAsyncEnumerator<UpstreamChunk> chunks)
@@ -110,6 +137,6 @@ public sealed class ChatStreamGrain(IChatUpstream upstream, TokenCounter tokens)
         }
     }
 
-    private static UpstreamRequest ToUpstream(StreamTicket ticket) =>
-        new(ticket.SystemPrompt, ticket.Context, ticket.Prompt, ticket.Model, ticket.Seed, ticket.CompletionAllowance);
+    private static UpstreamRequest ToUpstream(StreamTicket ticket, UpstreamRoute route) =>
+        new(ticket.SystemPrompt, ticket.Context, ticket.Prompt, route.Model ?? ticket.Model, ticket.Seed, ticket.CompletionAllowance);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,7 @@ namespace TenantChat.Grains;
 public sealed class TenantGrain(
     TenantStore tenants,
     ChatMessageStore messages,
-    IChatUpstream upstream,
+    ChatUpstreams upstreams,
     TokenCounter tokens,
     PasswordHashing passwords,
     IOptions<TenantLimitsOptions> limits,
@@ -26,6 +27,7 @@ public sealed class TenantGrain(
 {
     private readonly TenantRateLimits _rateLimits = new(limits.Value.MaxConcurrentCalls);
     private readonly Dictionary<Guid, AdmittedCall> _streams = [];
+    private readonly ResponseCache _cache = new();
     private TenantLedger? _ledger;
     private TenantRecord? _tenant;
 
@@ -47,6 +49,10 @@ public sealed class TenantGrain(
         if (_tenant is not null)
         {
             return new ServiceError(ProblemCode.Conflict, "A tenant with this id already exists.");
+        }
+        if (UnknownProvider(settings) is { } unknown)
+        {
+            return unknown;
         }
         var now = clock.GetUtcNow();
         var tenant = new TenantRecord(TenantId, settings, new TenantUsage(0, 0, TenantUsage.MonthStart(now)), now, 1);
@@ -77,12 +83,17 @@ public sealed class TenantGrain(
         {
             return new ServiceError(ProblemCode.Conflict, "The tenant was changed concurrently; read it again.");
         }
+        if (UnknownProvider(settings) is { } unknown)
+        {
+            return unknown;
+        }
         var version = _tenant.Version + 1;
         if (!await tenants.TryUpdateSettingsAsync(TenantId, settings, version))
         {
             return DomainTaken(settings.Domain);
         }
         _tenant = _tenant with { Settings = settings, Version = version };
+        _cache.Clear();
         logger.LogInformation("Tenant {TenantId} settings changed to version {Version}", TenantId, version);
         return View();
     }
@@ -115,16 +126,21 @@ public sealed class TenantGrain(
             long charged = 0;
             try
             {
+                if (call.CachedAnswer is { } cached)
+                {
+                    return await StoreCachedAsync(call, cached);
+                }
                 UpstreamReply reply;
+                UpstreamRoute route;
                 try
                 {
-                    reply = await upstream.CompleteAsync(call.Upstream);
+                    (reply, route) = await CompleteAsync(call);
                 }
                 catch (UpstreamException e)
                 {
                     return UpstreamFailed(e);
                 }
-                var outcome = await CommitAsync(call, reply);
+                var outcome = await CommitAsync(call, reply, route, complete: true);
                 charged = outcome.Value?.Usage.TotalTokens ?? 0;
                 return outcome;
             }
@@ -149,10 +165,23 @@ public sealed class TenantGrain(
                 return admission.Error;
             }
             var call = admission.Value;
-            _streams[request.RequestId] = call;
             var u = call.Upstream;
-            return new StreamTicket(request.RequestId, call.ConversationId, u.SystemPrompt, [.. u.Context], u.Prompt, u.Model, u.Seed,
-                call.Reservation.PromptTokens, call.Reservation.CompletionAllowance);
+            var ticket = new StreamTicket(request.RequestId, call.ConversationId, u.SystemPrompt, [.. u.Context], u.Prompt, u.Model, u.Seed,
+                call.Reservation.PromptTokens, call.Reservation.CompletionAllowance, call.Routes);
+            if (call.CachedAnswer is { } cached)
+            {
+                try
+                {
+                    var stored = await StoreCachedAsync(call, cached);
+                    return stored.Succeeded ? ticket with { Cached = stored.Value } : stored.Error;
+                }
+                finally
+                {
+                    Release(call, 0);
+                }
+            }
+            _streams[request.RequestId] = call;
+            return ticket;
         }
         catch (DbException e)
         {
@@ -160,18 +189,33 @@ public sealed class TenantGrain(
         }
     }
 
-    public async Task<Outcome<ChatReply>> CompleteStreamAsync(StreamTicket ticket, string text, TokenUsage? reportedUsage)
+    public async Task<Outcome<ChatReply>> CompleteStreamAsync(StreamTicket ticket, StreamResult result)
     {
         if (!_streams.Remove(ticket.RequestId, out var call))
         {
-            // The reservation died with an earlier activation of this grain: without it the budget cannot be kept exact.
-            logger.LogWarning("Tenant {TenantId}: a stream ended after its reservation was lost; not stored", TenantId);
-            return new ServiceError(ProblemCode.Unavailable, "The service moved while answering; nothing was stored.", 1);
+            // The reservation died with an earlier activation of this grain: reserve again what the stream may
+            // have used. If the budget has no room for it now, storing it would break the limit, so it is not.
+            var reservation = Ledger.Budget.TryReserve(_tenant?.Settings.TokenLimit ?? 0, ticket.PromptTokens, ticket.CompletionAllowance,
+                clock.GetUtcNow());
+            if (reservation is { } partial && partial.CompletionAllowance < ticket.CompletionAllowance)
+            {
+                Ledger.Budget.Release(partial);
+                reservation = null;
+            }
+            if (reservation is not { } held)
+            {
+                logger.LogWarning("Tenant {TenantId}: a stream ended after its reservation was lost and no longer fits the budget; not stored", TenantId);
+                return new ServiceError(ProblemCode.Unavailable, "The service moved while answering; nothing was stored.", 1);
+            }
+            call = new AdmittedCall(ToUpstream(ticket, held), held, ticket.RequestId, ticket.ConversationId, ticket.Routes)
+            {
+                HoldsRateLimitSlot = false,
+            };
         }
         long charged = 0;
         try
         {
-            var outcome = await CommitAsync(call, new UpstreamReply(text, reportedUsage));
+            var outcome = await CommitAsync(call, new UpstreamReply(result.Text, result.ReportedUsage), result.AnsweredBy, result.Complete);
             charged = outcome.Value?.Usage.TotalTokens ?? 0;
             return outcome;
         }
@@ -195,8 +239,9 @@ public sealed class TenantGrain(
     }
 
     /// <summary>
-    /// Everything before the upstream call: host, model and conversation checks, then, in one turn, the budget
-    /// reservation and the rate limits. An admitted call must be <see cref="Release"/>d on every path.
+    /// Everything before the upstream call: host, model and conversation checks, then, in one turn, the cache
+    /// lookup, the budget reservation and the rate limits. An admitted call must be <see cref="Release"/>d on every
+    /// path. A call the tenant's response cache can answer reserves no tokens and counts only as a request.
     /// </summary>
     private async Task<Outcome<AdmittedCall>> AdmitAsync(string host, ChatRequest request)
     {
@@ -224,6 +269,16 @@ public sealed class TenantGrain(
         // From here to the end of this method there is no await: admission is one turn.
         settings = _tenant.Settings;
         var now = clock.GetUtcNow();
+        var conversation = request.ConversationId ?? Guid.CreateVersion7();
+        var routes = settings.RoutesFor(model).ToImmutableArray();
+        var unreserved = new UpstreamRequest(settings.SystemPrompt, context, request.Prompt, model, request.Seed ?? settings.Seed, 0);
+        var cacheKey = settings.ResponseCacheSeconds > 0 ? ResponseCache.KeyOf(TenantId, unreserved) : null;
+        if (cacheKey is not null && _cache.Find(cacheKey, now) is { } cached)
+        {
+            return _rateLimits.TryAdmit(settings, 0, now, out var wait)
+                ? new AdmittedCall(unreserved, default, request.RequestId, conversation, routes) { CacheKey = cacheKey, CachedAnswer = cached }
+                : RateLimited(wait);
+        }
         var promptTokens = tokens.Count(settings.SystemPrompt)
             + context.Sum(turn => tokens.Count(turn.Prompt) + tokens.Count(turn.Response))
             + tokens.Count(request.Prompt);
@@ -236,20 +291,49 @@ public sealed class TenantGrain(
         if (!_rateLimits.TryAdmit(settings, reservation.Tokens, now, out var retryAfter))
         {
             Ledger.Budget.Release(reservation);
-            return new ServiceError(ProblemCode.RateLimited, "The tenant's rate limit is reached; retry later.", retryAfter);
+            return RateLimited(retryAfter);
         }
-        var upstreamRequest = new UpstreamRequest(settings.SystemPrompt, context, request.Prompt, model,
-            request.Seed ?? settings.Seed, reservation.CompletionAllowance);
-        return new AdmittedCall(upstreamRequest, reservation, request.RequestId, request.ConversationId ?? Guid.CreateVersion7());
+        return new AdmittedCall(unreserved with { MaxOutputTokens = reservation.CompletionAllowance }, reservation, request.RequestId, conversation, routes)
+        {
+            CacheKey = cacheKey,
+        };
     }
 
     private void Release(AdmittedCall call, long chargedTokens)
     {
         Ledger.Budget.Release(call.Reservation);
-        _rateLimits.Complete(call.Reservation.Tokens, chargedTokens);
+        if (call.HoldsRateLimitSlot)
+        {
+            _rateLimits.Complete(call.Reservation.Tokens, chargedTokens);
+        }
     }
 
-    private async Task<Outcome<ChatReply>> CommitAsync(AdmittedCall call, UpstreamReply reply)
+    /// <summary>
+    /// Asks the call's routes in order: the tenant's provider, then its fallbacks. A route that fails (after its
+    /// own retries) or whose circuit is open passes the call to the next; the last failure is the call's.
+    /// </summary>
+    private async Task<(UpstreamReply Reply, UpstreamRoute Route)> CompleteAsync(AdmittedCall call)
+    {
+        for (var i = 0; ; i++)
+        {
+            var route = call.Routes[i];
+            try
+            {
+                return (await upstreams.Get(route.Provider).CompleteAsync(call.Upstream with { Model = route.Model! }), route);
+            }
+            catch (UpstreamException e) when (i < call.Routes.Length - 1)
+            {
+                logger.LogWarning("Tenant {TenantId}: upstream {Provider} failed ({Failure}); falling back to {Fallback}",
+                    TenantId, route.Provider, e.Failure, call.Routes[i + 1].Provider);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stores the answer and charges what it used. A <paramref name="complete"/> answer that was not cut short
+    /// by the call's allowance goes into the tenant's response cache, when the tenant has one.
+    /// </summary>
+    private async Task<Outcome<ChatReply>> CommitAsync(AdmittedCall call, UpstreamReply reply, UpstreamRoute answeredBy, bool complete)
     {
         var request = call.Upstream;
         var (text, usage, overReported) = AnswerSettlement.Settle(reply, request.SystemPrompt, call.Reservation, tokens);
@@ -257,10 +341,27 @@ public sealed class TenantGrain(
         {
             logger.LogWarning("Tenant {TenantId}: upstream reported more tokens than reserved; charging the reservation", TenantId);
         }
-        var message = new StoredMessage(call.RequestId, call.ConversationId, request.Prompt, text, request.Model, request.Seed, usage);
+        var outcome = await StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, request.Prompt, text,
+            answeredBy.Model!, request.Seed, usage, answeredBy.Provider));
+        if (complete && outcome.Succeeded && call.CacheKey is { } key && usage.CompletionTokens < call.Reservation.CompletionAllowance
+            && _tenant!.Settings.ResponseCacheSeconds is > 0 and var seconds)
+        {
+            _cache.Add(key, new ResponseCache.Entry(text, answeredBy, clock.GetUtcNow().AddSeconds(seconds)));
+        }
+        return outcome;
+    }
+
+    /// <summary>A cache hit is stored like any answer, marked as cached and charged nothing.</summary>
+    private Task<Outcome<ChatReply>> StoreCachedAsync(AdmittedCall call, ResponseCache.Entry cached) =>
+        StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, call.Upstream.Prompt, cached.Text,
+            cached.AnsweredBy.Model!, call.Upstream.Seed, new TokenUsage(0, 0), cached.AnsweredBy.Provider, Cached: true));
+
+    private async Task<Outcome<ChatReply>> StoreAsync(AdmittedCall call, StoredMessage message)
+    {
         if (await Ledger.CommitAsync(message) is { } createdAt)
         {
-            return new ChatReply(message.Id, call.ConversationId, text, request.Model, request.Seed, usage, createdAt);
+            return new ChatReply(message.Id, message.ConversationId, message.Response, message.Model, message.Seed, message.Usage, createdAt,
+                message.Cached);
         }
         // An earlier attempt of this request committed first: answer with what it stored, charged once.
         var stored = await messages.FindAsync(TenantId, call.RequestId);
@@ -271,6 +372,21 @@ public sealed class TenantGrain(
     {
         logger.LogWarning("Tenant {TenantId}: upstream call failed ({Failure})", TenantId, e.Failure);
         return UpstreamErrors.ToServiceError(e);
+    }
+
+    private static ServiceError RateLimited(int retryAfterSeconds) =>
+        new(ProblemCode.RateLimited, "The tenant's rate limit is reached; retry later.", retryAfterSeconds);
+
+    /// <summary>Settings may only name upstreams this silo has configured (every silo runs the same configuration).</summary>
+    private ServiceError? UnknownProvider(TenantSettings settings)
+    {
+        var (field, unknown) = upstreams.Contains(settings.Provider)
+            ? ("fallbacks", settings.Fallbacks.FirstOrDefault(route => !upstreams.Contains(route.Provider))?.Provider)
+            : ("provider", settings.Provider);
+        return unknown is null
+            ? null
+            : new ServiceError(ProblemCode.ValidationFailed,
+                $"{field}: no upstream is configured as '{unknown}'; configured: {string.Join(", ", upstreams.Names.Order(StringComparer.Ordinal))}.");
     }
 
     private ServiceError StorageUnavailable(DbException e)
@@ -291,7 +407,10 @@ public sealed class TenantGrain(
     }
 
     private static ChatReply Reply(ChatMessageView stored) =>
-        new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt);
+        new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt, stored.Cached);
+
+    private static UpstreamRequest ToUpstream(StreamTicket ticket, Reservation reservation) =>
+        new(ticket.SystemPrompt, ticket.Context, ticket.Prompt, ticket.Model, ticket.Seed, reservation.CompletionAllowance);
 
     private TenantView View() => (_tenant! with { Usage = Ledger.Budget.Committed }).ToView(clock.GetUtcNow());
 
@@ -299,6 +418,18 @@ public sealed class TenantGrain(
 
     private static ServiceError DomainTaken(string domain) => new(ProblemCode.Conflict, $"The domain '{domain}' is already taken.");
 
-    /// <summary>An admitted call: what goes upstream and the tokens held for it.</summary>
-    private sealed record class AdmittedCall(UpstreamRequest Upstream, Reservation Reservation, Guid RequestId, Guid ConversationId);
+    /// <summary>
+    /// An admitted call: what goes upstream, where (<see cref="Routes"/>, in order), and the tokens held for it.
+    /// <see cref="CacheKey"/> is set when the tenant caches answers; <see cref="CachedAnswer"/> when the cache answers.
+    /// </summary>
+    private sealed record class AdmittedCall(
+        UpstreamRequest Upstream, Reservation Reservation, Guid RequestId, Guid ConversationId, ImmutableArray<UpstreamRoute> Routes)
+    {
+        public string? CacheKey { get; init; }
+
+        public ResponseCache.Entry? CachedAnswer { get; init; }
+
+        /// <summary>False for a stream settled by a later activation of the grain, which never counted it as in flight.</summary>
+        public bool HoldsRateLimitSlot { get; init; } = true;
+    }
 }

@@ -1,6 +1,10 @@
 namespace TenantChat.Grains.Models;
 
-/// <summary>A stored exchange as the tenant's users read it back.</summary>
+/// <summary>
+/// A stored exchange as the tenant's users read it back: <see cref="Provider"/> is the configured upstream that
+/// answered (null on messages stored before it was recorded), <see cref="Cached"/> whether the tenant's response
+/// cache did.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record class ChatMessageView(
     [property: Id(0)] Guid Id,
@@ -10,4 +14,6 @@ public sealed record class ChatMessageView(
     [property: Id(4)] string Model,
     [property: Id(5)] int? Seed,
     [property: Id(6)] TokenUsage Usage,
-    [property: Id(7)] DateTimeOffset CreatedAt);
+    [property: Id(7)] DateTimeOffset CreatedAt,
+    [property: Id(8)] string? Provider = null,
+    [property: Id(9)] bool Cached = false);

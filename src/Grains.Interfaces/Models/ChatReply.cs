@@ -1,6 +1,6 @@
 namespace TenantChat.Grains.Models;
 
-/// <summary>A stored exchange, as the caller receives it.</summary>
+/// <summary>A stored exchange, as the caller receives it; <see cref="Cached"/> when the tenant's response cache answered.</summary>
 [GenerateSerializer, Immutable]
 public sealed record class ChatReply(
     [property: Id(0)] Guid Id,
@@ -9,4 +9,5 @@ public sealed record class ChatReply(
     [property: Id(3)] string Model,
     [property: Id(4)] int? Seed,
     [property: Id(5)] TokenUsage Usage,
-    [property: Id(6)] DateTimeOffset CreatedAt);
+    [property: Id(6)] DateTimeOffset CreatedAt,
+    [property: Id(7)] bool Cached = false);

@@ -3,8 +3,9 @@ using System.Collections.Immutable;
 namespace TenantChat.Grains.Models;
 
 /// <summary>
-/// An admitted streaming call: what to send upstream and how much it may generate. Its tokens stay reserved in
-/// the tenant's grain until the stream is completed or abandoned. Silo-internal: it holds the system parameter.
+/// An admitted streaming call: what to send upstream, where (<see cref="Routes"/>: the provider, then its
+/// fallbacks) and how much it may generate. Its tokens stay reserved in the tenant's grain until the stream is
+/// completed or abandoned. Silo-internal: it holds the system parameter.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record class StreamTicket(
@@ -16,4 +17,9 @@ public sealed record class StreamTicket(
     [property: Id(5)] string Model,
     [property: Id(6)] int? Seed,
     [property: Id(7)] int PromptTokens,
-    [property: Id(8)] int CompletionAllowance);
+    [property: Id(8)] int CompletionAllowance,
+    [property: Id(9)] ImmutableArray<UpstreamRoute> Routes)
+{
+    /// <summary>Set when the tenant's response cache answered: already stored, nothing to ask upstream.</summary>
+    [Id(10)] public ChatReply? Cached { get; init; }
+}

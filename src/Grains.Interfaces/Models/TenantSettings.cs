@@ -29,4 +29,19 @@ public sealed record class TenantSettings
     [Id(10)] public int MaxOutputTokens { get; init; } = DefaultMaxOutputTokens;
 
     [Id(11)] public TenantStatus Status { get; init; } = TenantStatus.Active;
+
+    /// <summary>The configured upstream that answers this tenant's calls first.</summary>
+    [Id(12)] public string Provider { get; init; } = UpstreamRoute.DefaultProvider;
+
+    /// <summary>Tried in order when the provider fails or its circuit is open.</summary>
+    [Id(13)] public ImmutableArray<UpstreamRoute> Fallbacks { get; init; } = [];
+
+    /// <summary>How long an answer is reused for the same prompt, context, model and seed; 0 (the default) turns the cache off.</summary>
+    [Id(14)] public int ResponseCacheSeconds { get; init; }
+
+    /// <summary>Where a call for <paramref name="model"/> goes: the provider, then each fallback.</summary>
+    public IEnumerable<UpstreamRoute> RoutesFor(string model) =>
+        Fallbacks.Select(route => route with { Model = route.Model ?? model })
+            .Prepend(new UpstreamRoute(Provider, model))
+            .Distinct();
 }

@@ -7,6 +7,9 @@ namespace TenantChat.Grains.Persistence;
 /// <summary>The <c>chat_messages</c> ledger: every stored exchange, and the tenant totals written with it.</summary>
 public sealed class ChatMessageStore(NpgsqlDataSource db)
 {
+    private const string ViewColumns =
+        "id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, created_at, provider, cached";
+
     /// <summary>
     /// Stores a batch of messages and the tenant's new totals in one statement (one round trip, one transaction),
     /// so the totals in <c>tenants</c> always equal the sum of the stored messages. A message whose id is already
@@ -19,11 +22,12 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         const string sql = """
             with inserted as (
                 insert into chat_messages (id, tenant_id, conversation_id, prompt, response, model, seed,
-                    prompt_tokens, completion_tokens, total_tokens, created_at)
+                    prompt_tokens, completion_tokens, total_tokens, provider, cached, created_at)
                 select m.id, @tenant_id, m.conversation_id, m.prompt, m.response, m.model, m.seed,
-                    m.prompt_tokens, m.completion_tokens, m.prompt_tokens + m.completion_tokens, @created_at
-                from unnest(@ids, @conversation_ids, @prompts, @responses, @models, @seeds, @prompt_tokens, @completion_tokens)
-                    as m(id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens)
+                    m.prompt_tokens, m.completion_tokens, m.prompt_tokens + m.completion_tokens, m.provider, m.cached, @created_at
+                from unnest(@ids, @conversation_ids, @prompts, @responses, @models, @seeds, @prompt_tokens, @completion_tokens,
+                        @providers, @cached)
+                    as m(id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, provider, cached)
                 on conflict (id) do nothing
                 returning id, total_tokens
             ), totals as (
@@ -52,6 +56,8 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         p.Add(new NpgsqlParameter("seeds", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = messages.Select(m => m.Seed).ToArray() });
         p.AddWithValue("prompt_tokens", messages.Select(m => m.Usage.PromptTokens).ToArray());
         p.AddWithValue("completion_tokens", messages.Select(m => m.Usage.CompletionTokens).ToArray());
+        p.AddWithValue("providers", messages.Select(m => m.Provider).ToArray());
+        p.AddWithValue("cached", messages.Select(m => m.Cached).ToArray());
         await using var reader = await command.ExecuteReaderAsync();
         if (!await reader.ReadAsync())
         {
@@ -64,8 +70,8 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
     /// <summary>A stored exchange of this tenant by id, or null.</summary>
     public async Task<ChatMessageView?> FindAsync(Guid tenantId, Guid id)
     {
-        const string sql = """
-            select id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, created_at
+        const string sql = $"""
+            select {ViewColumns}
             from chat_messages where tenant_id = @tenant_id and id = @id
             """;
         await using var command = db.CreateCommand(sql);
@@ -105,11 +111,21 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         return turns.Count > maxTurns ? turns.GetRange(turns.Count - maxTurns, maxTurns) : turns;
     }
 
+    /// <summary>How many of this tenant's answers since <paramref name="since"/> came from its response cache.</summary>
+    public async Task<long> CountCacheHitsAsync(Guid tenantId, DateTimeOffset since)
+    {
+        const string sql = "select count(*) from chat_messages where tenant_id = @tenant_id and cached and created_at >= @since";
+        await using var command = db.CreateCommand(sql);
+        command.Parameters.AddWithValue("tenant_id", tenantId);
+        command.Parameters.AddWithValue("since", since);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>Newest first, after <paramref name="after"/> in that order; optionally one conversation only.</summary>
     public async Task<IReadOnlyList<ChatMessageView>> ListAsync(Guid tenantId, Guid? conversationId, int limit, PageKey? after)
     {
-        const string sql = """
-            select id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, created_at
+        const string sql = $"""
+            select {ViewColumns}
             from chat_messages
             where tenant_id = @tenant_id
               and (@conversation_id::uuid is null or conversation_id = @conversation_id)
@@ -135,7 +151,7 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         {
             items.Add(new ChatMessageView(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
                 reader.IsDBNull(5) ? null : reader.GetInt32(5), new TokenUsage(reader.GetInt32(6), reader.GetInt32(7)),
-                reader.GetFieldValue<DateTimeOffset>(8)));
+                reader.GetFieldValue<DateTimeOffset>(8), reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetBoolean(10)));
         }
         return items;
     }

@@ -2,7 +2,11 @@ using TenantChat.Grains.Models;
 
 namespace TenantChat.Grains.Persistence;
 
-/// <summary>A finished exchange waiting to be written; <c>created_at</c> is stamped when its batch is written.</summary>
+/// <summary>
+/// A finished exchange waiting to be written; <c>created_at</c> is stamped when its batch is written.
+/// <see cref="Provider"/> is the configured upstream that answered; <see cref="Cached"/> marks an answer reused from
+/// the tenant's response cache.
+/// </summary>
 public sealed record class StoredMessage(
     Guid Id,
     Guid ConversationId,
@@ -10,4 +14,6 @@ public sealed record class StoredMessage(
     string Response,
     string Model,
     int? Seed,
-    TokenUsage Usage);
+    TokenUsage Usage,
+    string Provider,
+    bool Cached = false);

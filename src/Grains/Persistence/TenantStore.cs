@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Npgsql;
 using NpgsqlTypes;
 using TenantChat.Grains.Models;
@@ -8,9 +10,17 @@ namespace TenantChat.Grains.Persistence;
 /// <summary>Reads and writes the <c>tenants</c> table. Only a tenant's own grain writes its row.</summary>
 public sealed class TenantStore(NpgsqlDataSource db)
 {
+    /// <summary>Fallback routes are stored as <c>[{"provider": "...", "model": "..."}]</c>, model left out when unset.</summary>
+    private static readonly JsonSerializerOptions RouteJson = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
     private const string Columns = """
         id, name, domain, system_prompt, token_limit, model, seed, allowed_models, rate_limit_rpm, rate_limit_tpm,
-        max_context_turns, max_output_tokens, status, tokens_used, calls, period_start, created_at, settings_version
+        max_context_turns, max_output_tokens, status, tokens_used, calls, period_start, created_at, settings_version,
+        provider, fallbacks, response_cache_seconds
         """;
 
     public async Task<TenantRecord?> FindAsync(Guid id, CancellationToken cancellationToken = default)
@@ -56,9 +66,11 @@ public sealed class TenantStore(NpgsqlDataSource db)
         const string sql = """
             insert into tenants (id, name, domain, system_prompt, token_limit, model, seed, allowed_models,
                 rate_limit_rpm, rate_limit_tpm, max_context_turns, max_output_tokens, status,
+                provider, fallbacks, response_cache_seconds,
                 tokens_used, calls, period_start, created_at, updated_at, settings_version)
             values (@id, @name, @domain, @system_prompt, @token_limit, @model, @seed, @allowed_models,
                 @rate_limit_rpm, @rate_limit_tpm, @max_context_turns, @max_output_tokens, @status,
+                @provider, @fallbacks, @response_cache_seconds,
                 @tokens_used, @calls, @period_start, @created_at, @created_at, @version)
             on conflict (domain) do nothing
             """;
@@ -92,7 +104,8 @@ public sealed class TenantStore(NpgsqlDataSource db)
                 token_limit = @token_limit, model = @model, seed = @seed, allowed_models = @allowed_models,
                 rate_limit_rpm = @rate_limit_rpm, rate_limit_tpm = @rate_limit_tpm,
                 max_context_turns = @max_context_turns, max_output_tokens = @max_output_tokens,
-                status = @status, settings_version = @version, updated_at = now()
+                status = @status, provider = @provider, fallbacks = @fallbacks,
+                response_cache_seconds = @response_cache_seconds, settings_version = @version, updated_at = now()
             where id = @id
             """;
         await using var command = db.CreateCommand(sql);
@@ -151,6 +164,9 @@ public sealed class TenantStore(NpgsqlDataSource db)
         p.AddWithValue("max_context_turns", settings.MaxContextTurns);
         p.AddWithValue("max_output_tokens", settings.MaxOutputTokens);
         p.AddWithValue("status", settings.Status == TenantStatus.Suspended ? "suspended" : "active");
+        p.AddWithValue("provider", settings.Provider);
+        p.Add(new NpgsqlParameter("fallbacks", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(settings.Fallbacks, RouteJson) });
+        p.AddWithValue("response_cache_seconds", settings.ResponseCacheSeconds);
         p.AddWithValue("version", version);
     }
 
@@ -170,6 +186,9 @@ public sealed class TenantStore(NpgsqlDataSource db)
             MaxContextTurns = r.GetInt32(10),
             MaxOutputTokens = r.GetInt32(11),
             Status = r.GetString(12) == "suspended" ? TenantStatus.Suspended : TenantStatus.Active,
+            Provider = r.GetString(18),
+            Fallbacks = JsonSerializer.Deserialize<ImmutableArray<UpstreamRoute>>(r.GetString(19), RouteJson),
+            ResponseCacheSeconds = r.GetInt32(20),
         };
         var usage = new TenantUsage(r.GetInt64(13), r.GetInt64(14), r.GetFieldValue<DateTimeOffset>(15));
         return new TenantRecord(r.GetGuid(0), settings, usage, r.GetFieldValue<DateTimeOffset>(16), r.GetInt32(17));

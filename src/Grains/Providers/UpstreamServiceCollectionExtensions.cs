@@ -2,56 +2,75 @@ using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Extensions.Http;
 using Polly.Timeout;
+using TenantChat.Grains.Models;
 
 namespace TenantChat.Grains.Providers;
 
 public static class UpstreamServiceCollectionExtensions
 {
-    /// <summary>Registers the configured <see cref="IChatUpstream"/>; unknown or incomplete settings fail at start-up.</summary>
+    private const string UpstreamsSection = "Upstreams";
+
+    /// <summary>
+    /// Registers <see cref="ChatUpstreams"/>: the upstream configured in <c>Ai</c> as <c>default</c> (also
+    /// resolvable as <see cref="IChatUpstream"/>), and one per child of <c>Ai:Upstreams</c>, each with its own
+    /// retries, timeouts and circuit breaker. Unknown or incomplete settings fail at start-up.
+    /// </summary>
     public static IServiceCollection AddChatUpstream(this IServiceCollection services, IConfiguration configuration)
     {
-        var section = configuration.GetSection(AiOptions.Section);
-        var options = section.Get<AiOptions>() ?? new AiOptions();
-        services.AddOptions<AiOptions>().Bind(section);
-        switch (options.Provider.ToUpperInvariant())
+        var ai = configuration.GetSection(AiOptions.Section);
+        services.AddOptions<AiOptions>().Bind(ai);
+        services.AddUpstream(UpstreamRoute.DefaultProvider, ai);
+        foreach (var section in ai.GetSection(UpstreamsSection).GetChildren())
         {
-            case "MOCK":
-                services.AddSingleton<IChatUpstream, MockChatUpstream>();
-                break;
-            case "TEXT":
-                services.AddHttpUpstream<TextApiChatClient>(options, SetBearerKey);
-                break;
-            case "OPENAI":
-                services.AddHttpUpstream<OpenAiChatClient>(options, SetBearerKey);
-                break;
-            case "ANTHROPIC":
-                services.AddHttpUpstream<AnthropicChatClient>(options, AnthropicChatClient.SetHeaders);
-                break;
-            default:
+            var name = section.Key.ToLowerInvariant();
+            if (name == UpstreamRoute.DefaultProvider || !UpstreamRoute.IsValidProviderName(name))
+            {
                 throw new InvalidOperationException(
-                    $"Ai:Provider '{options.Provider}' is not supported; use 'mock', 'text', 'openai' or 'anthropic'.");
+                    $"{section.Path} is not a usable upstream name: use letters, digits, '-' and '_', and not '{UpstreamRoute.DefaultProvider}'.");
+            }
+            services.AddUpstream(name, section);
         }
+        services.AddSingleton<ChatUpstreams>();
+        services.AddSingleton(provider => provider.GetRequiredService<ChatUpstreams>().Default);
         return services;
     }
 
-    private static void AddHttpUpstream<TClient>(
-        this IServiceCollection services, AiOptions options, Action<HttpRequestHeaders, string?> setHeaders)
-        where TClient : class, IChatUpstream =>
-        services.AddHttpClient<IChatUpstream, TClient>(http =>
+    private static void AddUpstream(this IServiceCollection services, string name, IConfigurationSection section)
+    {
+        var options = section.Get<AiOptions>() ?? new AiOptions();
+        Func<HttpClient, IOptions<AiOptions>, IChatUpstream>? create = options.Provider.ToUpperInvariant() switch
         {
-            Configure(http, options);
+            "MOCK" => null,
+            "TEXT" => (http, o) => new TextApiChatClient(http, o),
+            "OPENAI" => (http, o) => new OpenAiChatClient(http, o),
+            "ANTHROPIC" => (http, o) => new AnthropicChatClient(http, o),
+            _ => throw new InvalidOperationException(
+                $"{section.Path}:Provider '{options.Provider}' is not supported; use 'mock', 'text', 'openai' or 'anthropic'."),
+        };
+        if (create is null)
+        {
+            services.AddSingleton(new ChatUpstreams.UpstreamFactory(name, _ => new MockChatUpstream()));
+            return;
+        }
+        var baseUrl = options.BaseUrl ?? throw new InvalidOperationException($"{section.Path}:BaseUrl is required for this provider.");
+        var setHeaders = options.Provider.Equals("anthropic", StringComparison.OrdinalIgnoreCase)
+            ? AnthropicChatClient.SetHeaders
+            : (Action<HttpRequestHeaders, string?>)SetBearerKey;
+        var clientName = $"upstream:{name}";
+        services.AddHttpClient(clientName, http =>
+        {
+            // A base without a trailing slash would lose its last segment when a relative path is appended.
+            http.BaseAddress = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
+            http.Timeout = Timeout.InfiniteTimeSpan; // the per-attempt timeout policy and the body's idle timeout own time
             setHeaders(http.DefaultRequestHeaders, options.ApiKey);
         }).AddUpstreamPolicies(options);
-
-    private static void Configure(HttpClient http, AiOptions options)
-    {
-        var baseUrl = options.BaseUrl ?? throw new InvalidOperationException("Ai:BaseUrl is required for this provider.");
-        // A base without a trailing slash would lose its last segment when a relative path is appended.
-        http.BaseAddress = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
-        http.Timeout = Timeout.InfiniteTimeSpan; // the per-attempt timeout policy and the body's idle timeout own time
+        var wrapped = Options.Create(options);
+        services.AddSingleton(new ChatUpstreams.UpstreamFactory(name,
+            provider => create(provider.GetRequiredService<IHttpClientFactory>().CreateClient(clientName), wrapped)));
     }
 
     private static void SetBearerKey(HttpRequestHeaders headers, string? apiKey)
@@ -64,10 +83,11 @@ public static class UpstreamServiceCollectionExtensions
 
     /// <summary>
     /// Outermost first: jittered retries of transient failures, a circuit breaker shared by all calls of this
-    /// process, and a timeout per attempt. The handlers see a request only until its response headers arrive; a
-    /// body read after that is timed by <see cref="UpstreamBody"/> and, once it has begun, never retried.
+    /// process to this upstream, and a timeout per attempt. The handlers see a request only until its response
+    /// headers arrive; a body read after that is timed by <see cref="UpstreamBody"/> and, once it has begun, never
+    /// retried.
     /// </summary>
-    public static IHttpClientBuilder AddUpstreamPolicies(this IHttpClientBuilder builder, AiOptions options)
+    private static IHttpClientBuilder AddUpstreamPolicies(this IHttpClientBuilder builder, AiOptions options)
     {
         var transient = HttpPolicyExtensions.HandleTransientHttpError()
             .OrResult(response => response.StatusCode == HttpStatusCode.TooManyRequests)

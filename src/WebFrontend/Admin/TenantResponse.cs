@@ -22,13 +22,20 @@ public sealed record class TenantResponse(
     DateTimeOffset PeriodStart,
     string Status,
     int Version,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    string Provider,
+    IReadOnlyList<FallbackResponse> Fallbacks,
+    int ResponseCacheSeconds)
 {
     public static TenantResponse From(TenantView view)
     {
         var s = view.Settings;
         return new TenantResponse(view.Id, s.Name, s.Domain, s.SystemPrompt, s.Model, s.Seed, s.AllowedModels, s.MaxContextTurns,
             s.MaxOutputTokens, s.RateLimitRpm, s.RateLimitTpm, s.TokenLimit, view.TokensUsed, view.TokensRemaining, view.Calls,
-            view.PeriodStart, s.Status == TenantStatus.Suspended ? "suspended" : "active", view.Version, view.CreatedAt);
+            view.PeriodStart, s.Status == TenantStatus.Suspended ? "suspended" : "active", view.Version, view.CreatedAt,
+            s.Provider, [.. s.Fallbacks.Select(route => new FallbackResponse(route.Provider, route.Model))], s.ResponseCacheSeconds);
     }
 }
+
+/// <summary>One fallback route; no model means the model the call asked for.</summary>
+public sealed record class FallbackResponse(string Provider, string? Model);

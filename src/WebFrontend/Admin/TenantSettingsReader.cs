@@ -14,12 +14,15 @@ namespace TenantChat.WebFrontend.Admin;
 public sealed class TenantSettingsReader
 {
     public const int MaxSystemPromptChars = 16_000;
+    public const int MaxFallbacks = 5;
+    public const int MaxResponseCacheSeconds = 30 * 24 * 3600;
 
     /// <summary>What the platform operator may set when creating a tenant (the admin account fields are read elsewhere).</summary>
     public static readonly IReadOnlySet<string> OperatorCreateFields = new HashSet<string>
     {
         "name", "domain", "system_prompt", "token_limit", "model", "seed", "allowed_models", "rate_limit_rpm",
-        "rate_limit_tpm", "max_context_turns", "max_output_tokens", "admin_email", "admin_password",
+        "rate_limit_tpm", "max_context_turns", "max_output_tokens", "provider", "fallbacks", "response_cache_seconds",
+        "admin_email", "admin_password",
     };
 
     /// <summary>What the platform operator may change later.</summary>
@@ -28,7 +31,8 @@ public sealed class TenantSettingsReader
     /// <summary>What a tenant's own admin may change: the chat settings, not the budget, limits, domain or status.</summary>
     public static readonly IReadOnlySet<string> TenantAdminFields = new HashSet<string>
     {
-        "system_prompt", "model", "seed", "allowed_models", "max_context_turns", "max_output_tokens",
+        "system_prompt", "model", "seed", "allowed_models", "max_context_turns", "max_output_tokens", "provider", "fallbacks",
+        "response_cache_seconds",
     };
 
     private readonly Dictionary<string, string[]> _errors = [];
@@ -79,6 +83,10 @@ public sealed class TenantSettingsReader
                 "max_context_turns" => Integer(field, node, 0, 100, nullable: false) is { } turns ? settings with { MaxContextTurns = (int)turns } : settings,
                 "max_output_tokens" => Integer(field, node, 1, 1_000_000, nullable: false) is { } output ? settings with { MaxOutputTokens = (int)output } : settings,
                 "status" => Status(node) is { } status ? settings with { Status = status } : settings,
+                "provider" => ProviderName(field, node) is { } provider ? settings with { Provider = provider } : settings,
+                "fallbacks" => Fallbacks(node) is { } fallbacks ? settings with { Fallbacks = fallbacks } : settings,
+                "response_cache_seconds" => Integer(field, node, 0, MaxResponseCacheSeconds, nullable: false) is { } seconds
+                    ? settings with { ResponseCacheSeconds = (int)seconds } : settings,
                 _ => settings, // admin account fields are read by the accounts feature, not here
             };
         }
@@ -156,6 +164,50 @@ public sealed class TenantSettingsReader
         }
         _errors["allowed_models"] = ["allowed_models must be a list of 1 to 50 model names."];
         return null;
+    }
+
+    /// <summary>The name of an upstream the operator configured; whether it exists is the silo's to say.</summary>
+    private string? ProviderName(string field, JsonNode? node)
+    {
+        if (node?.GetValueKind() == JsonValueKind.String && node.GetValue<string>().ToLowerInvariant() is var name
+            && UpstreamRoute.IsValidProviderName(name))
+        {
+            return name;
+        }
+        _errors[field] = [$"{field} must be the name of a configured upstream (letters, digits, '-' and '_')."];
+        return null;
+    }
+
+    /// <summary>Up to <see cref="MaxFallbacks"/> routes: <c>{ "provider": name, "model"?: name }</c>.</summary>
+    private ImmutableArray<UpstreamRoute>? Fallbacks(JsonNode? node)
+    {
+        const string shape = "fallbacks must be a list of at most 5 objects { \"provider\": name, \"model\"?: name }.";
+        if (node is not JsonArray array || array.Count > MaxFallbacks)
+        {
+            _errors["fallbacks"] = [shape];
+            return null;
+        }
+        var routes = ImmutableArray.CreateBuilder<UpstreamRoute>();
+        foreach (var item in array)
+        {
+            if (item is not JsonObject route || route.Any(field => field.Key is not ("provider" or "model"))
+                || ProviderName("fallbacks", route["provider"]) is not { } provider)
+            {
+                _errors["fallbacks"] = [shape];
+                return null;
+            }
+            string? model = null;
+            if (route.TryGetPropertyValue("model", out var modelNode) && modelNode is not null)
+            {
+                if (Text("fallbacks", modelNode, 1, 200) is not { } name)
+                {
+                    return null;
+                }
+                model = name;
+            }
+            routes.Add(new UpstreamRoute(provider, model));
+        }
+        return routes.ToImmutable();
     }
 
     private TenantStatus? Status(JsonNode? node)

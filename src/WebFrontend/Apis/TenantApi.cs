@@ -9,7 +9,8 @@ using TenantChat.WebFrontend.Tenancy;
 
 namespace TenantChat.WebFrontend.Apis;
 
-public sealed record class UsageResponse(long TokensUsed, long TokenLimit, long TokensRemaining, long Calls, DateTimeOffset PeriodStart);
+/// <summary>The tenant's usage in the current period; <see cref="CacheHits"/> of its <see cref="Calls"/> were answered from its cache.</summary>
+public sealed record class UsageResponse(long TokensUsed, long TokenLimit, long TokensRemaining, long Calls, DateTimeOffset PeriodStart, long CacheHits);
 
 /// <summary>The tenant's own view of itself: usage for its users, settings for its admins.</summary>
 public static class TenantApi
@@ -23,10 +24,16 @@ public static class TenantApi
         return app;
     }
 
-    public static async Task<Results<Ok<UsageResponse>, ApiProblem>> GetUsageAsync(HttpContext httpContext, IClusterClient orleans) =>
-        await Grain(httpContext, orleans).GetAsync() is { } tenant
-            ? TypedResults.Ok(new UsageResponse(tenant.TokensUsed, tenant.Settings.TokenLimit, tenant.TokensRemaining, tenant.Calls, tenant.PeriodStart))
-            : Gone();
+    public static async Task<Results<Ok<UsageResponse>, ApiProblem>> GetUsageAsync(HttpContext httpContext, IClusterClient orleans)
+    {
+        if (await Grain(httpContext, orleans).GetAsync() is not { } tenant)
+        {
+            return Gone();
+        }
+        var cacheHits = await orleans.GetGrain<IChatHistoryGrain>(0).CountCacheHitsAsync(tenant.Id, tenant.PeriodStart);
+        return TypedResults.Ok(new UsageResponse(tenant.TokensUsed, tenant.Settings.TokenLimit, tenant.TokensRemaining, tenant.Calls,
+            tenant.PeriodStart, cacheHits));
+    }
 
     public static async Task<Results<Ok<TenantResponse>, ApiProblem>> GetTenantAsync(HttpContext httpContext, IClusterClient orleans) =>
         await Grain(httpContext, orleans).GetAsync() is { } tenant ? TypedResults.Ok(TenantResponse.From(tenant)) : Gone();

@@ -19,6 +19,8 @@ public class ClusterFixture : IAsyncLifetime
 {
     public const string OperatorKey = "test-operator-key";
     public const string SigningKey = "test-signing-key-of-at-least-32-characters";
+    public const string BackupUpstream = "backup";
+    public const string FlakyUpstream = "flaky";
 
     private WebApplicationFactory<Program>? _frontend;
 
@@ -51,6 +53,14 @@ public class ClusterFixture : IAsyncLifetime
             ["Ai:MaxRetries"] = "2",
             // Tests that make the upstream fail must not open the circuit for the tests that follow.
             ["Ai:CircuitBreakerFailures"] = "100000",
+            // Fallback routes: an offline upstream that always answers, and the fake again with a circuit that
+            // opens after two failed calls (only the circuit test routes to it).
+            [$"Ai:Upstreams:{BackupUpstream}:Provider"] = "mock",
+            [$"Ai:Upstreams:{FlakyUpstream}:Provider"] = "text",
+            [$"Ai:Upstreams:{FlakyUpstream}:BaseUrl"] = Upstream.BaseUrl.ToString(),
+            [$"Ai:Upstreams:{FlakyUpstream}:MaxRetries"] = "0",
+            [$"Ai:Upstreams:{FlakyUpstream}:CircuitBreakerFailures"] = "2",
+            [$"Ai:Upstreams:{FlakyUpstream}:CircuitBreakSeconds"] = "600",
         }));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();

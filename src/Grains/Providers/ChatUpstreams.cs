@@ -1,0 +1,52 @@
+using TenantChat.Grains.Models;
+
+namespace TenantChat.Grains.Providers;
+
+/// <summary>
+/// The upstreams the platform operator configured, by name: <c>default</c> from the <c>Ai</c> section, the others
+/// from <c>Ai:Upstreams:{name}</c>. Tenants pick among these names; URLs and keys stay in the operator's hands.
+/// Each upstream's client is reused across calls and renewed every couple of minutes, as the HttpClient factory
+/// renews its handlers, so a changed DNS entry is followed.
+/// </summary>
+public sealed class ChatUpstreams
+{
+    private static readonly long RenewAfterMs = (long)TimeSpan.FromMinutes(2).TotalMilliseconds;
+
+    private readonly Dictionary<string, Slot> _slots;
+
+    public ChatUpstreams(IEnumerable<UpstreamFactory> factories, IServiceProvider services) =>
+        _slots = factories.ToDictionary(factory => factory.Name, factory => new Slot(() => factory.Create(services)), StringComparer.Ordinal);
+
+    public IReadOnlyCollection<string> Names => _slots.Keys;
+
+    public IChatUpstream Default => Get(UpstreamRoute.DefaultProvider);
+
+    public bool Contains(string name) => _slots.ContainsKey(name);
+
+    /// <summary>The upstream called <paramref name="name"/>; tenant settings naming an unknown one are refused when saved.</summary>
+    public IChatUpstream Get(string name) =>
+        _slots.TryGetValue(name, out var slot) ? slot.Get() : throw new UpstreamException(UpstreamFailure.Unavailable, $"No upstream is configured as '{name}'.");
+
+    /// <summary>How one named upstream's client is made.</summary>
+    public sealed record class UpstreamFactory(string Name, Func<IServiceProvider, IChatUpstream> Create);
+
+    private sealed class Slot(Func<IChatUpstream> create)
+    {
+        private IChatUpstream? _client;
+        private long _renewAt;
+
+        /// <summary>Two callers renewing at once each make a client; both work, one is kept.</summary>
+        public IChatUpstream Get()
+        {
+            var now = Environment.TickCount64;
+            if (Volatile.Read(ref _client) is { } client && now < Volatile.Read(ref _renewAt))
+            {
+                return client;
+            }
+            client = create();
+            Volatile.Write(ref _renewAt, now + RenewAfterMs);
+            Volatile.Write(ref _client, client);
+            return client;
+        }
+    }
+}
