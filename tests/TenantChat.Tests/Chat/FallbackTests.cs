@@ -117,10 +117,8 @@ public sealed class FallbackTests(ClusterFixture fixture)
         var tenant = await fixture.CreateTenantAsync("[fake:500] Streaming fallback tenant.",
             customize: Routes("default", (ClusterFixture.BackupUpstream, "backup-model")));
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "api/chat/stream") { Content = JsonContent.Create(new { prompt = "Stream anyway" }) };
-        using var response = await tenant.Client.SendAsync(request);
-        var events = (await response.Content.ReadAsStringAsync()).Split('\n')
-            .Where(line => line.StartsWith("data: ", StringComparison.Ordinal)).Select(line => line["data: ".Length..]).ToList();
+        var (response, events) = await tenant.Client.StreamEventsAsync("Stream anyway");
+        using var _ = response;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("[DONE]", events[^1]);

@@ -142,10 +142,8 @@ public sealed class ResponseCacheTests(ClusterFixture fixture)
         var tenant = await fixture.CreateTenantAsync("Streaming cache tenant.", customize: CacheFor(300));
         var first = await OkAsync(tenant.Client.ChatAsync("Stream it again"));
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "api/chat/stream") { Content = JsonContent.Create(new { prompt = "Stream it again" }) };
-        using var response = await tenant.Client.SendAsync(request);
-        var events = (await response.Content.ReadAsStringAsync()).Split('\n')
-            .Where(line => line.StartsWith("data: ", StringComparison.Ordinal)).Select(line => line["data: ".Length..]).ToList();
+        var (response, events) = await tenant.Client.StreamEventsAsync("Stream it again");
+        using var _ = response;
 
         Assert.Equal("[DONE]", events[^1]);
         var final = JsonNode.Parse(events[^2])!;

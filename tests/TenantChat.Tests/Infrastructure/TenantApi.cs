@@ -50,6 +50,15 @@ public static class TenantApi
         return client.PostAsJsonAsync("api/chat/call", body);
     }
 
+    /// <summary>Streams a chat and returns the <c>data:</c> payloads of the whole event stream, in order.</summary>
+    public static async Task<(HttpResponseMessage Response, List<string> Events)> StreamEventsAsync(this HttpClient client, string prompt)
+    {
+        var response = await client.PostAsJsonAsync("api/chat/stream", new { prompt });
+        var events = (await response.Content.ReadAsStringAsync()).Split('\n')
+            .Where(line => line.StartsWith("data: ", StringComparison.Ordinal)).Select(line => line["data: ".Length..]).ToList();
+        return (response, events);
+    }
+
     public static async Task<JsonObject> GetTenantAsync(this ClusterFixture fixture, Guid id)
     {
         using var admin = fixture.OperatorClient();
