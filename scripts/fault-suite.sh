@@ -24,8 +24,8 @@ suite_timeout="${FAULT_SUITE_TIMEOUT:-420}"
 
 say() { printf '==> %s\n' "$*"; }
 
-# Ports other engineers' runs use at fixed numbers; 30000 is the only one inside free_port's range.
-taken_ports=" 30000 "
+# Ports that run.sh and cluster.sh use at fixed numbers; 30000 and 30001 are the only ones inside free_port's range.
+taken_ports=" 30000 30001 "
 
 # pick_port VAR: a free port, distinct from every port picked before (none is bound until the processes start).
 pick_port() {
