@@ -148,11 +148,14 @@ public sealed class NoisyNeighbourScenario(FaultRun run)
 
         public IReadOnlyCollection<ChatCall> Calls => _calls;
 
-        /// <summary>True when A's ten latest answered calls were all refused: its burst allowance is spent.</summary>
+        /// <summary>
+        /// True when at least 15 of A's 20 latest answered calls were refused: its burst allowance is spent. (Then
+        /// about one call in ten still gets through, as the bucket refills at a tenth of the flood's rate.)
+        /// </summary>
         public bool IsRefusedNow()
         {
-            var latest = _calls.OrderByDescending(call => call.Finished).Take(10).ToList();
-            return latest.Count == 10 && latest.All(call => call.Status == 429);
+            var latest = _calls.OrderByDescending(call => call.Finished).Take(20).ToList();
+            return latest.Count == 20 && latest.Count(call => call.Status == 429) >= 15;
         }
 
         public Task RunAsync(CancellationToken stop) =>
