@@ -167,17 +167,9 @@ public sealed class NoisyNeighbourScenario(FaultRun run)
             var next = SuiteClock.Now + WorkerInterval * worker / Workers;
             while (!stop.IsCancellationRequested)
             {
-                var wait = next - SuiteClock.Now;
-                if (wait > TimeSpan.Zero)
+                if (!await Wait.UntilTimeAsync(next, stop))
                 {
-                    try
-                    {
-                        await Task.Delay(wait, stop);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return;
-                    }
+                    return;
                 }
                 next += WorkerInterval;
                 if (On)
