@@ -105,9 +105,10 @@ public sealed class NoisyNeighbourScenario(FaultRun run)
         // A full bucket on activation, then the limit's rate: more admitted calls than that would be a leak.
         var admitted = calls.Count(call => call.Succeeded);
         var span = calls.Max(call => call.Started) - calls.Min(call => call.Started);
-        var allowed = RateLimitRpm + (int)Math.Ceiling(RateLimitRpm * span.TotalMinutes) + 1;
+        var allowed = RateLimitRpm + (int)Math.Ceiling(RateLimitRpm * span.TotalMinutes) + 5;
         run.Report.Check("A is admitted no faster than its limit allows", admitted <= allowed,
-            $"{admitted} admitted in {Invariants.Duration(span)} of flood (at most {allowed}: a full bucket of {RateLimitRpm}, then {RateLimitRpm}/min)");
+            $"{admitted} admitted in {Invariants.Duration(span)} of flood (at most {allowed}: a full bucket of {RateLimitRpm}, "
+            + $"then {RateLimitRpm}/min, and 5 for the gap between the suite's clock and the grain's)");
     }
 
     private void CheckQuietLatency(List<(bool Flooded, ChatCall Call)> measured)
