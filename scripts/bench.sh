@@ -24,8 +24,8 @@ bench_dir="$repo/.local/bench"
 publish_dir="$bench_dir/publish"
 log_dir="$bench_dir/logs"
 docs_dir="${BENCH_DOCS:-$repo/docs}"
-# Ports that scripts/run.sh uses; a benchmark next to a running system must not take them.
-reserved_ports=" 8080 8081 11111 30000 55432 "
+# Ports that scripts/run.sh and scripts/cluster.sh use; a benchmark next to a running system must not take them.
+reserved_ports=" 8080 8081 8090 8091 11111 11112 30000 30001 55432 "
 
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'bench.sh: %s\n' "$*" >&2; exit 1; }

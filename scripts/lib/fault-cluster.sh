@@ -54,16 +54,36 @@ wait_ready() {
     done
 }
 
-# kill_service NAME: SIGKILL, as a crash would; returns once the process is gone.
-kill_service() {
-    local pid i
-    pid="$(service_pid "$1")"
-    kill -KILL "$pid" 2>/dev/null || true
-    for ((i = 0; i < 100; i++)); do
-        pid_running "$pid" || return 0
+# wait_gone PID SECONDS: whether the process exits within SECONDS.
+wait_gone() {
+    local i
+    for ((i = 0; i < $2 * 10; i++)); do
+        pid_running "$1" || return 0
         sleep 0.1
     done
+    return 1
+}
+
+# kill_service NAME: SIGKILL, as a crash would; returns once the process is gone.
+kill_service() {
+    local pid
+    pid="$(service_pid "$1")"
+    kill -KILL "$pid" 2>/dev/null || true
+    wait_gone "$pid" 10 && return 0
     echo "$1 (pid $pid) survived SIGKILL" >&2
+    return 1
+}
+
+# term_service NAME: SIGTERM, as an orchestrator stops a process (docker stop, a rolling update); returns once the
+# process has exited. Still running after 60 s (longer than the processes' own shutdown timeout): SIGKILL, and fail.
+term_service() {
+    local pid
+    pid="$(service_pid "$1")"
+    pid_running "$pid" || { echo "$1 (pid $pid) is not running" >&2; return 1; }
+    kill -TERM "$pid"
+    wait_gone "$pid" 60 && return 0
+    kill -KILL "$pid" 2>/dev/null || true
+    echo "$1 (pid $pid) was still running 60 s after SIGTERM; killed" >&2
     return 1
 }
 
@@ -98,6 +118,7 @@ fault_control() {
     case "${1:-}" in
         start) start_service "$2" && wait_ready "$2" ;;
         kill) kill_service "$2" ;;
+        term) term_service "$2" ;;
         pg-stop) stop_postgres "$FAULT_WORK/pg" ;;
         pg-start) start_postgres "$FAULT_WORK/pg" "$(<"$FAULT_WORK/pg/port")" ;;
         processes)
@@ -107,6 +128,6 @@ fault_control() {
                 printf '%s %s %s\n' "$(basename "$dir")" "$pid" "$(pid_running "$pid" && echo running || echo stopped)"
             done
             ;;
-        *) echo "usage: control start|kill NAME | pg-stop | pg-start | processes" >&2; return 2 ;;
+        *) echo "usage: control start|kill|term NAME | pg-stop | pg-start | processes" >&2; return 2 ;;
     esac
 }

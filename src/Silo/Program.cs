@@ -5,6 +5,7 @@ using TenantChat.Silo.Extensions;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.UseOrleans(silo => silo.UseConfiguredEndpoints(builder.Configuration).AddTenantChat(builder.Configuration));
 builder.Services.AddSiloHealthChecks();
+builder.Services.AddGracefulShutdown(builder.Configuration);
 
 var app = builder.Build();
 app.MapHealthEndpoints();

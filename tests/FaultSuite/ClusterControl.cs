@@ -11,6 +11,12 @@ public sealed class ClusterControl(string script)
     /// <summary><c>kill -9</c> of a service; returns when the process is gone.</summary>
     public Task KillAsync(string service) => RunAsync(TimeSpan.FromSeconds(20), "kill", service);
 
+    /// <summary>
+    /// SIGTERM to a service, as an orchestrator stops it; returns when the process has exited, and fails if it had
+    /// to be killed after 60 s.
+    /// </summary>
+    public Task TerminateAsync(string service) => RunAsync(TimeSpan.FromSeconds(75), "term", service);
+
     /// <summary>Starts a service as a new process and waits for its <c>/health/ready</c>.</summary>
     public Task StartAsync(string service) => RunAsync(TimeSpan.FromSeconds(120), "start", service);
 

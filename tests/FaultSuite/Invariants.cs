@@ -81,9 +81,12 @@ public static class Invariants
         {
             return "no calls";
         }
-        TimeSpan At(double quantile) => sorted[(int)Math.Ceiling(quantile * sorted.Count) - 1];
-        return $"p50 {Duration(At(0.5))}, p95 {Duration(At(0.95))}, max {Duration(sorted[^1])} over {sorted.Count} calls";
+        return $"p50 {Duration(Quantile(sorted, 0.5))}, p95 {Duration(Quantile(sorted, 0.95))}, max {Duration(sorted[^1])} over {sorted.Count} calls";
     }
+
+    /// <summary>The nearest-rank quantile of <paramref name="sorted"/> (ascending, not empty).</summary>
+    public static TimeSpan Quantile(IReadOnlyList<TimeSpan> sorted, double quantile) =>
+        sorted[Math.Max(0, (int)Math.Ceiling(quantile * sorted.Count) - 1)];
 
     public static string Duration(TimeSpan duration) =>
         duration < TimeSpan.FromSeconds(1) ? $"{duration.TotalMilliseconds:0} ms" : $"{duration.TotalSeconds:0.0} s";

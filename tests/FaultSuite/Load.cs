@@ -66,17 +66,9 @@ public sealed class Load(TenantChatClient client, IReadOnlyList<FaultTenant> ten
             }
             var next = SuiteClock.Now + MinimumInterval;
             await SendAsync(tenant, frontend);
-            var wait = next - SuiteClock.Now;
-            if (wait > TimeSpan.Zero)
+            if (!await Wait.UntilTimeAsync(next, stop))
             {
-                try
-                {
-                    await Task.Delay(wait, stop);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                return;
             }
         }
     }

@@ -20,7 +20,11 @@ if (!report.Check("both frontends answer the operator API", notServing is null, 
 [
     ("a. kill -9 of a silo under steady load", TimeSpan.FromSeconds(180), () => new SiloKillScenario(run).RunAsync()),
     ("b. 300 concurrent calls racing one tenant's budget", TimeSpan.FromSeconds(60), () => new BudgetRaceScenario(run).RunAsync()),
-    ("c. PostgreSQL restart under load", TimeSpan.FromSeconds(120), () => new DatabaseRestartScenario(run).RunAsync()),
+    ("c. tenant A floods at 10x its rate limit; tenant B's latency", TimeSpan.FromSeconds(90), () => new NoisyNeighbourScenario(run).RunAsync()),
+    ("d. SIGTERM of a frontend with calls in flight", TimeSpan.FromSeconds(150), () => new FrontendStopScenario(run).RunAsync()),
+    ("e. SIGTERM of a silo with calls in flight", TimeSpan.FromSeconds(180), () => new SiloStopScenario(run).RunAsync()),
+    // Last: connections pooled before the restart fail once each afterwards, and its ledger check spans every tenant.
+    ("f. PostgreSQL restart under load", TimeSpan.FromSeconds(120), () => new DatabaseRestartScenario(run).RunAsync()),
 ];
 foreach (var (title, bound, scenario) in scenarios)
 {

@@ -34,7 +34,8 @@ public sealed class SiloLocator : IAsyncDisposable
             client.UseAdoNetClustering(options =>
             {
                 options.Invariant = "Npgsql";
-                options.ConnectionString = settings.Postgres;
+                // Unpooled, like the ledger: a connection pooled before a database restart fails its first query after.
+                options.ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(settings.Postgres) { Pooling = false }.ConnectionString;
             });
         });
         var host = builder.Build();
@@ -49,6 +50,56 @@ public sealed class SiloLocator : IAsyncDisposable
             host.Dispose();
             throw;
         }
+    }
+
+    /// <summary><see cref="ConnectAsync"/>, or null (and a note in the report) when the cluster cannot be joined.</summary>
+    public static async Task<SiloLocator?> TryConnectAsync(SuiteSettings settings)
+    {
+        try
+        {
+            return await ConnectAsync(settings);
+        }
+        catch (Exception e)
+        {
+            Report.Info($"could not join the cluster to see where tenants live ({e.GetType().Name}: {e.Message})");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The silo hosting the most of <paramref name="tenants"/>, by asking the cluster; the first silo, with every
+    /// tenant counted as its, if the cluster cannot say. Disposes the locator first thing after asking, so the
+    /// suite's own client is not part of the failover that follows.
+    /// </summary>
+    public static async Task<(string Silo, IReadOnlyList<FaultTenant> Tenants)> ChooseBusiestAsync(
+        SiloLocator? locator, SuiteSettings settings, IReadOnlyList<FaultTenant> tenants)
+    {
+        if (locator is not null)
+        {
+            await using (locator)
+            {
+                try
+                {
+                    var located = await locator.LocateAsync(tenants);
+                    foreach (var silo in settings.SiloPorts.Keys)
+                    {
+                        var hosted = located.TryGetValue(silo, out var list) ? list : [];
+                        Report.Info($"{silo} hosts tenants [{string.Join(", ", hosted.Select(tenant => tenant.Index))}]");
+                    }
+                    if (located.Count > 0)
+                    {
+                        var busiest = located.MaxBy(entry => entry.Value.Count);
+                        return (busiest.Key, busiest.Value);
+                    }
+                    Report.Info("the cluster located none of the tenants' grains");
+                }
+                catch (Exception e)
+                {
+                    Report.Info($"could not ask the cluster where the tenants live ({e.GetType().Name}: {e.Message})");
+                }
+            }
+        }
+        return (settings.SiloPorts.Keys.First(), tenants);
     }
 
     /// <summary>Silo name (as in <see cref="SuiteSettings.SiloPorts"/>) to the tenants whose grain it hosts.</summary>

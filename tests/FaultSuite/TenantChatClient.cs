@@ -58,6 +58,45 @@ public sealed class TenantChatClient(SuiteSettings settings) : IDisposable
         }
     }
 
+    /// <summary>
+    /// Chat calls a frontend is serving right now, from its <c>/metrics</c> (prometheus-net's
+    /// http_requests_in_progress of the chat route); null when that cannot be read.
+    /// </summary>
+    public async Task<int?> ChatCallsInProgressAsync(int frontend)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            var metrics = await _http.GetStringAsync(new Uri(settings.Frontends[frontend], "metrics"), timeout.Token);
+            return metrics.Split('\n')
+                .Where(line => line.StartsWith("http_requests_in_progress{", StringComparison.Ordinal) && line.Contains("chat/call", StringComparison.Ordinal))
+                .Sum(line => (int)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="frontends"/> together serve at least <paramref name="expected"/> chat calls (so
+    /// calls just sent have really arrived), for at most <paramref name="limit"/>; returns the last count seen.
+    /// </summary>
+    public async Task<int> WaitForCallsInProgressAsync(IReadOnlyList<int> frontends, int expected, TimeSpan limit)
+    {
+        var deadline = SuiteClock.Now + limit;
+        while (true)
+        {
+            var counts = await Task.WhenAll(frontends.Select(ChatCallsInProgressAsync));
+            var total = counts.Sum(count => count ?? 0);
+            if (total >= expected || SuiteClock.Now >= deadline)
+            {
+                return total;
+            }
+            await Task.Delay(50);
+        }
+    }
+
     public async Task<FaultTenant> CreateTenantAsync(int index, object body)
     {
         using var response = await AdminAsync(HttpMethod.Post, "api/admin/tenants", 0, JsonContent.Create(body));

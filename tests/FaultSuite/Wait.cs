@@ -16,4 +16,22 @@ public static class Wait
         }
         return true;
     }
+
+    /// <summary>Waits until <paramref name="time"/> on the suite's clock; false if <paramref name="stop"/> came first.</summary>
+    public static async Task<bool> UntilTimeAsync(TimeSpan time, CancellationToken stop)
+    {
+        var wait = time - SuiteClock.Now;
+        if (wait > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(wait, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+        return !stop.IsCancellationRequested;
+    }
 }

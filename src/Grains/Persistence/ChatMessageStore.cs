@@ -11,10 +11,13 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         "id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, created_at, provider, cached";
 
     /// <summary>
-    /// Stores a batch of messages and the tenant's new totals in one statement (one round trip, one transaction),
-    /// so the totals in <c>tenants</c> always equal the sum of the stored messages. A message whose id is already
-    /// stored (a retried request that did commit) is skipped and not counted again. Returns the ids stored now
-    /// and the totals after.
+    /// Stores a batch of messages and adds them to the tenant's totals in one statement (one round trip, one
+    /// transaction), so the totals in <c>tenants</c> always equal the sum of the stored messages. A message whose id
+    /// is already stored (a retried request that did commit) is skipped and not counted again. The totals are added
+    /// to as stored, never overwritten from memory: while a silo hands a tenant over (a graceful stop), its old
+    /// activation may still be committing calls when the new one has already read the totals, and neither must undo
+    /// the other's. <paramref name="before"/> gives the period: when it starts later than the stored one (a new
+    /// month), the totals start again from zero. Returns the ids stored now and the totals after.
     /// </summary>
     public async Task<(HashSet<Guid> Stored, TenantUsage After)> AppendAsync(
         Guid tenantId, IReadOnlyList<StoredMessage> messages, DateTimeOffset createdAt, TenantUsage before)
@@ -32,21 +35,20 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
                 returning id, total_tokens
             ), totals as (
                 update tenants set
-                    tokens_used = @tokens_used + (select coalesce(sum(total_tokens), 0) from inserted),
-                    calls = @calls + (select count(*) from inserted),
-                    period_start = @period_start,
+                    tokens_used = (case when period_start < @period_start then 0 else tokens_used end)
+                        + (select coalesce(sum(total_tokens), 0) from inserted),
+                    calls = (case when period_start < @period_start then 0 else calls end) + (select count(*) from inserted),
+                    period_start = greatest(period_start, @period_start),
                     updated_at = @created_at
                 where id = @tenant_id
-                returning tokens_used, calls
+                returning tokens_used, calls, period_start
             )
-            select (select coalesce(array_agg(id), '{}') from inserted), tokens_used, calls from totals
+            select (select coalesce(array_agg(id), '{}') from inserted), tokens_used, calls, period_start from totals
             """;
         await using var command = db.CreateCommand(sql);
         var p = command.Parameters;
         p.AddWithValue("tenant_id", tenantId);
         p.AddWithValue("created_at", createdAt);
-        p.AddWithValue("tokens_used", before.TokensUsed);
-        p.AddWithValue("calls", before.Calls);
         p.AddWithValue("period_start", before.PeriodStart);
         p.AddWithValue("ids", messages.Select(m => m.Id).ToArray());
         p.AddWithValue("conversation_ids", messages.Select(m => m.ConversationId).ToArray());
@@ -64,7 +66,7 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
             throw new InvalidOperationException($"Tenant {tenantId} has no row.");
         }
         var stored = reader.GetFieldValue<Guid[]>(0).ToHashSet();
-        return (stored, before with { TokensUsed = reader.GetInt64(1), Calls = reader.GetInt64(2) });
+        return (stored, new TenantUsage(reader.GetInt64(1), reader.GetInt64(2), reader.GetFieldValue<DateTimeOffset>(3)));
     }
 
     /// <summary>A stored exchange of this tenant by id, or null.</summary>

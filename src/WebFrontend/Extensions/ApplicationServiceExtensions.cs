@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Orleans.Configuration;
 using Prometheus;
+using TenantChat.Shared;
 using TenantChat.WebFrontend.Accounts;
 using TenantChat.WebFrontend.Admin;
 using TenantChat.WebFrontend.Apis;
@@ -41,6 +42,7 @@ public static class ApplicationServiceExtensions
         services.AddOpenApi();
 
         services.AddFrontendHealthChecks(builder.Configuration);
+        services.AddGracefulShutdown(builder.Configuration);
         return builder;
     }
 

@@ -1,7 +1,7 @@
 namespace TenantChat.FaultSuite.Scenarios;
 
 /// <summary>
-/// c. PostgreSQL stopped (<c>pg_ctl -m fast</c>) under load, kept down, started again on the same port. While it is
+/// f. PostgreSQL stopped (<c>pg_ctl -m fast</c>) under load, kept down, started again on the same port. While it is
 /// down calls must fail fast and cleanly (503 unavailable with Retry-After, or another contract problem), never
 /// with a 200 whose message is lost; after it is back, calls succeed again without any process being restarted.
 /// </summary>

@@ -18,7 +18,7 @@ public sealed class SiloKillScenario(FaultRun run)
     {
         var report = run.Report;
         var tenants = await run.CreateTenantsAsync("kill", 6, tokenLimit: 100_000_000);
-        var locator = await ConnectLocatorAsync();
+        var locator = await SiloLocator.TryConnectAsync(run.Settings);
         var load = new Load(run.Client, tenants, "kill");
         using var stop = new CancellationTokenSource();
         var loading = load.RunAsync(maxCalls: 6000, stop.Token);
@@ -36,7 +36,7 @@ public sealed class SiloKillScenario(FaultRun run)
             return;
         }
 
-        var (victim, victimTenants) = await ChooseVictimAsync(locator, tenants);
+        var (victim, victimTenants) = await SiloLocator.ChooseBusiestAsync(locator, run.Settings, tenants);
         var pid = await run.Control.PidAsync(victim);
         var killedAt = SuiteClock.Now;
         await run.Control.KillAsync(victim);
@@ -67,63 +67,7 @@ public sealed class SiloKillScenario(FaultRun run)
         await Invariants.LedgerMatchesUsageAsync(run, tenants);
         await Invariants.NoCallIsStoredTwiceAsync(run, tenants);
 
-        var restartedAt = SuiteClock.Now;
-        try
-        {
-            await run.Control.StartAsync(victim);
-            report.Check($"{victim} restarts as a new process and is ready", true,
-                $"pid {await run.Control.PidAsync(victim)}, ready after {Invariants.Duration(SuiteClock.Now - restartedAt)}");
-        }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
-        {
-            report.Check($"{victim} restarts as a new process and is ready", false, e.Message);
-        }
-    }
-
-    private async Task<SiloLocator?> ConnectLocatorAsync()
-    {
-        try
-        {
-            return await SiloLocator.ConnectAsync(run.Settings);
-        }
-        catch (Exception e)
-        {
-            Report.Info($"could not join the cluster to see where tenants live ({e.GetType().Name}: {e.Message})");
-            return null;
-        }
-    }
-
-    /// <summary>The silo hosting the most tenants, by asking the cluster; the first silo if the cluster cannot say.</summary>
-    private async Task<(string Silo, IReadOnlyList<FaultTenant> Tenants)> ChooseVictimAsync(SiloLocator? locator, IReadOnlyList<FaultTenant> tenants)
-    {
-        if (locator is not null)
-        {
-            // Disconnected before the kill, so the suite's own client is not part of the failover.
-            await using (locator)
-            {
-                try
-                {
-                    var located = await locator.LocateAsync(tenants);
-                    foreach (var silo in run.Settings.SiloPorts.Keys)
-                    {
-                        var hosted = located.TryGetValue(silo, out var list) ? list : [];
-                        Report.Info($"{silo} hosts tenants [{string.Join(", ", hosted.Select(tenant => tenant.Index))}]");
-                    }
-                    if (located.Count > 0)
-                    {
-                        var busiest = located.MaxBy(entry => entry.Value.Count);
-                        return (busiest.Key, busiest.Value);
-                    }
-                    Report.Info("the cluster located none of the tenants' grains");
-                }
-                catch (Exception e)
-                {
-                    Report.Info($"could not ask the cluster where the tenants live ({e.GetType().Name}: {e.Message})");
-                }
-            }
-        }
-        // Not knowing, count every tenant as the dead silo's: all must be served again within the bound.
-        return (run.Settings.SiloPorts.Keys.First(), tenants);
+        await run.StartAgainAsync(victim);
     }
 
     private void CheckRecovery(Load load, IReadOnlyList<FaultTenant> victimTenants, TimeSpan killedAt)
