@@ -37,7 +37,16 @@ public sealed class TenantGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _tenant = await tenants.FindAsync(TenantId, cancellationToken);
+        try
+        {
+            _tenant = await tenants.FindAsync(TenantId, cancellationToken);
+        }
+        catch (DbException e)
+        {
+            // A failed activation reaches the caller without passing the grain call filters (StorageFailureFilter).
+            logger.LogWarning("Tenant {TenantId}: database unavailable while activating ({Failure})", TenantId, e.GetType().Name);
+            throw new StorageUnavailableException("The database is unavailable; try again shortly.");
+        }
         if (_tenant is not null)
         {
             Ledger.Budget.Load(_tenant.Usage);

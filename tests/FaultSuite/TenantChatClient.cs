@@ -158,6 +158,18 @@ public sealed class TenantChatClient(SuiteSettings settings) : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// Asks the operator API to create a throw-away tenant and says how it answered: the status, the problem
+    /// <c>code</c> (if any) and whether a Retry-After came with it.
+    /// </summary>
+    public async Task<(int Status, string? Code, bool RetryAfter)> ProbeOperatorApiAsync(string domain)
+    {
+        var body = new { name = "Operator probe", domain, token_limit = 1000, model = "fault-model" };
+        using var response = await AdminAsync(HttpMethod.Post, "api/admin/tenants", 0, JsonContent.Create(body));
+        var problem = TryParse(await response.Content.ReadAsStringAsync());
+        return ((int)response.StatusCode, Text(problem?["code"]), response.Headers.RetryAfter is not null);
+    }
+
     private async Task<HttpResponseMessage> AdminAsync(HttpMethod method, string path, int frontend, HttpContent? content)
     {
         var limit = TimeSpan.FromSeconds(30);

@@ -58,6 +58,7 @@ public static class SiloBuilderExtensions
         silo.Services.AddSingleton<SchemaMigrator>();
         silo.Services.AddHostedService<SchemaMigrationService>();
         silo.Services.AddTenantChatGrains(configuration);
+        silo.AddIncomingGrainCallFilter<StorageFailureFilter>();
         return silo;
     }
 }

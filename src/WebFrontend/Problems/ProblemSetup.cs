@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
+using TenantChat.Grains;
 using TenantChat.Grains.Models;
 
 namespace TenantChat.WebFrontend.Problems;
@@ -41,7 +42,7 @@ public static class ProblemSetup
             ApiProblem problem = exception switch
             {
                 BadHttpRequestException bad => new ApiProblem(ProblemCode.ValidationFailed, Describe(bad)) { StatusOverride = bad.StatusCode },
-                OrleansException or TimeoutException or TaskCanceledException or System.Data.Common.DbException =>
+                OrleansException or TimeoutException or TaskCanceledException or StorageUnavailableException or System.Data.Common.DbException =>
                     new ApiProblem(ProblemCode.Unavailable, "The service is temporarily unavailable. Try again shortly.", 2),
                 _ => new ApiProblem(ProblemCode.Internal, "The request could not be completed."),
             };

@@ -40,11 +40,15 @@ public sealed class DatabaseRestartScenario(FaultRun run)
         await run.Control.StopDatabaseAsync();
         var down = SuiteClock.Now;
         Report.Info($"PostgreSQL stopped (pg_ctl -m fast) at {Invariants.Seconds(down)}, after {Invariants.Duration(down - stopping)}");
+        var probe = await run.Client.ProbeOperatorApiAsync($"probe-down-{Guid.NewGuid():N}.fault.test");
+        report.Check("the operator API answers 503 unavailable with Retry-After while the database is down",
+            probe is (503, "unavailable", true), $"creating a tenant answered {probe.Status} {probe.Code}{(probe.RetryAfter ? " with Retry-After" : "")}");
         await Task.Delay(Outage);
         var starting = SuiteClock.Now;
         await run.Control.StartDatabaseAsync();
         var up = SuiteClock.Now;
         Report.Info($"PostgreSQL started again at {Invariants.Seconds(up)}, down for {Invariants.Duration(up - down)}");
+        await CheckOperatorRecoveryAsync(up);
 
         await Wait.UntilAsync(() => load.EveryTenantServedSince(up), RecoveryBound);
         await Task.Delay(TimeSpan.FromSeconds(2));
@@ -79,6 +83,23 @@ public sealed class DatabaseRestartScenario(FaultRun run)
         await Invariants.NoCallIsStoredTwiceAsync(run, run.AllTenants);
         // Last, over every tenant of the run: the restart must not have lost or invented any usage.
         await Invariants.LedgerMatchesUsageAsync(run, run.AllTenants);
+    }
+
+    /// <summary>
+    /// Right after the restart the operator API must work again: a connection pooled before the restart may fail one
+    /// request, cleanly (503), and the next must succeed; never a 500.
+    /// </summary>
+    private async Task CheckOperatorRecoveryAsync(TimeSpan up)
+    {
+        var answers = new List<(int Status, string? Code, bool RetryAfter)>();
+        while (answers.Count < 10 && answers.LastOrDefault().Status != 201 && SuiteClock.Now - up < RecoveryBound)
+        {
+            answers.Add(await run.Client.ProbeOperatorApiAsync($"probe-up-{Guid.NewGuid():N}.fault.test"));
+        }
+        var clean = answers.All(answer => answer is (201, _, _) or (503, "unavailable", true));
+        run.Report.Check("after the restart the operator API creates tenants again, failing only cleanly (503) before",
+            clean && answers.Count > 0 && answers[^1].Status == 201,
+            string.Join(", ", answers.Select(answer => $"{answer.Status}{(answer.Code is null ? "" : " " + answer.Code)}")));
     }
 
     private void CheckRecovery(Load load, TimeSpan up)

@@ -1,0 +1,35 @@
+using System.Data.Common;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace TenantChat.Grains;
+
+/// <summary>
+/// Turns a database failure escaping any grain method into a <see cref="StorageUnavailableException"/>, which can
+/// reach the caller (the driver's own exceptions cannot be serialized, and would surface as a 500). After a failure
+/// on a connection, the pool's idle connections are dropped: after a database restart they are all dead, and each
+/// would otherwise fail one more request before the pool is clean.
+/// </summary>
+public sealed class StorageFailureFilter(NpgsqlDataSource db, ILogger<StorageFailureFilter> logger) : IIncomingGrainCallFilter
+{
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        catch (DbException e)
+        {
+            if (e.IsTransient)
+            {
+                db.Clear();
+                logger.LogWarning("Database unavailable during {Method}: {Failure}", context.InterfaceMethod?.Name, e.GetType().Name);
+            }
+            else
+            {
+                logger.LogError(e, "Database error during {Method}", context.InterfaceMethod?.Name);
+            }
+            throw new StorageUnavailableException("The database is unavailable; try again shortly.");
+        }
+    }
+}
