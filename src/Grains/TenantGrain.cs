@@ -28,6 +28,7 @@ public sealed class TenantGrain(
     private readonly TenantRateLimits _rateLimits = new(limits.Value.MaxConcurrentCalls);
     private readonly Dictionary<Guid, AdmittedCall> _streams = [];
     private readonly ResponseCache _cache = new();
+    private readonly Dictionary<Guid, Task<Outcome<ChatReply>>> _running = [];
     private TenantLedger? _ledger;
     private TenantRecord? _tenant;
 
@@ -119,6 +120,26 @@ public sealed class TenantGrain(
     }
 
     public async Task<Outcome<ChatReply>> ChatAsync(string host, ChatRequest request)
+    {
+        // A retry whose first attempt is still running here (its caller only timed out) waits for that attempt
+        // instead of asking the upstream again.
+        if (request.IsRetry && _running.TryGetValue(request.RequestId, out var running))
+        {
+            return await running;
+        }
+        var attempt = RunChatAsync(host, request);
+        _running[request.RequestId] = attempt;
+        try
+        {
+            return await attempt;
+        }
+        finally
+        {
+            _running.Remove(request.RequestId);
+        }
+    }
+
+    private async Task<Outcome<ChatReply>> RunChatAsync(string host, ChatRequest request)
     {
         try
         {

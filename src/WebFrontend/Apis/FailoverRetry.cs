@@ -37,8 +37,8 @@ public static class FailoverRetry
     }
 
     // A timeout is retried too: the retry is idempotent, and a call whose silo vanished without a word only ends by
-    // timing out (Orleans' response timeout, 30 s). The price: an upstream slower than that is asked a second time,
-    // though only one answer is stored and charged.
+    // timing out (Orleans' response timeout, 30 s). A retry that reaches the activation still running the first
+    // attempt waits for it; only one that reaches a new activation runs the call again.
     private static bool IsSiloLoss(Exception e) =>
         e is SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException or TimeoutException;
 }

@@ -30,6 +30,23 @@ public sealed class RateLimitAndRetryTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_retry_reaching_the_attempt_still_running_waits_for_it_instead_of_asking_again()
+    {
+        var tenant = await fixture.CreateTenantAsync("[fake:delay=600] Slow retry tenant.");
+        var grain = fixture.Cluster.Client.GetGrain<ITenantGrain>(tenant.Id);
+        var request = new ChatRequest("Take your time", null, null, null, Guid.CreateVersion7());
+
+        var first = grain.ChatAsync(tenant.Domain, request);
+        await Task.Delay(200); // the first attempt is waiting on the upstream, as when its caller timed out
+        var retried = await grain.ChatAsync(tenant.Domain, request with { IsRetry = true });
+
+        Assert.True(retried.Succeeded);
+        Assert.Equal((await first).Value, retried.Value);
+        Assert.Single(fixture.Upstream.CallsFor(tenant.SystemPrompt));
+        Assert.Equal((1, (long)retried.Value.Usage.TotalTokens), await fixture.LedgerAsync(tenant.Id));
+    }
+
+    [Fact]
     public async Task A_retried_request_that_was_already_stored_is_answered_from_storage_and_charged_once()
     {
         var tenant = await fixture.CreateTenantAsync("Retry tenant.");
