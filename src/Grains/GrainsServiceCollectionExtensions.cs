@@ -29,6 +29,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton(_ => NpgsqlDataSource.Create(builder.ConnectionString));
         services.AddSingleton<TenantStore>();
         services.AddSingleton<ChatMessageStore>();
+        services.AddSingleton<ChatMessageWriter>();
         services.AddSingleton<AccountStore>();
         services.AddSingleton<CustomerDataStore>();
         services.AddSingleton<PasswordHashing>();

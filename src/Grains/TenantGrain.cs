@@ -17,6 +17,7 @@ namespace TenantChat.Grains;
 public sealed class TenantGrain(
     TenantStore tenants,
     ChatMessageStore messages,
+    ChatMessageWriter writer,
     IChatUpstream upstream,
     TokenCounter tokens,
     PasswordHashing passwords,
@@ -31,7 +32,7 @@ public sealed class TenantGrain(
 
     private Guid TenantId => this.GetPrimaryKey();
 
-    private TenantLedger Ledger => _ledger ??= new TenantLedger(TenantId, tenants, messages, clock);
+    private TenantLedger Ledger => _ledger ??= new TenantLedger(TenantId, tenants, writer, clock);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
