@@ -29,6 +29,7 @@ public sealed class TenantGrain(
     private readonly Dictionary<Guid, AdmittedCall> _streams = [];
     private TenantLedger? _ledger;
     private TenantRecord? _tenant;
+    private (int SettingsVersion, int Tokens)? _systemPromptTokens;
 
     private Guid TenantId => this.GetPrimaryKey();
 
@@ -225,7 +226,7 @@ public sealed class TenantGrain(
         // From here to the end of this method there is no await: admission is one turn.
         settings = _tenant.Settings;
         var now = clock.GetUtcNow();
-        var promptTokens = tokens.Count(settings.SystemPrompt)
+        var promptTokens = SystemPromptTokens()
             + context.Sum(turn => tokens.Count(turn.Prompt) + tokens.Count(turn.Response))
             + tokens.Count(request.Prompt);
         var maxOutput = Math.Min(settings.MaxOutputTokens, request.MaxOutputTokens ?? int.MaxValue);
@@ -242,6 +243,17 @@ public sealed class TenantGrain(
         var upstreamRequest = new UpstreamRequest(settings.SystemPrompt, context, request.Prompt, model,
             request.Seed ?? settings.Seed, reservation.CompletionAllowance);
         return new AdmittedCall(upstreamRequest, reservation, request.RequestId, request.ConversationId ?? Guid.CreateVersion7());
+    }
+
+    /// <summary>The system parameter's tokens, counted once per settings version rather than on every call.</summary>
+    private int SystemPromptTokens()
+    {
+        if (_systemPromptTokens is not { } counted || counted.SettingsVersion != _tenant!.Version)
+        {
+            counted = (_tenant!.Version, tokens.Count(_tenant.Settings.SystemPrompt));
+            _systemPromptTokens = counted;
+        }
+        return counted.Tokens;
     }
 
     private void Release(AdmittedCall call, long chargedTokens)
