@@ -68,6 +68,14 @@ public static class ChatStreaming
     {
         var events = orleans.GetGrain<IChatStreamGrain>(request.RequestId).StreamAsync(tenant.TenantId, tenant.Domain, request);
         var enumerator = events.GetAsyncEnumerator(cancellationToken);
-        return (enumerator, await enumerator.MoveNextAsync());
+        try
+        {
+            return (enumerator, await enumerator.MoveNextAsync());
+        }
+        catch
+        {
+            await enumerator.DisposeAsync();
+            throw;
+        }
     }
 }
