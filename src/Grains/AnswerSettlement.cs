@@ -25,11 +25,13 @@ public static class AnswerSettlement
             var prompt = (int)Math.Min(reported.PromptTokens, reservation.Tokens);
             return (text, new TokenUsage(prompt, (int)(reservation.Tokens - prompt)), true);
         }
-        if (tokens.Count(text) > reservation.CompletionAllowance)
+        var completionTokens = tokens.Count(text);
+        if (completionTokens > reservation.CompletionAllowance)
         {
             text = tokens.Truncate(text, reservation.CompletionAllowance);
+            completionTokens = tokens.Count(text);
         }
-        return (text, new TokenUsage(reservation.PromptTokens, tokens.Count(text)), false);
+        return (text, new TokenUsage(reservation.PromptTokens, completionTokens), false);
     }
 
     /// <summary>A model can be talked into quoting its instructions; the tenant's system parameter never leaves.</summary>

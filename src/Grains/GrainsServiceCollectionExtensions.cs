@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -17,18 +18,22 @@ public static class GrainsServiceCollectionExtensions
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is required.");
         // Prepared statements and no DISCARD ALL on every pooled connection's return: a third fewer statements
         // and about 30% less database CPU per chat call in the benchmark (docs/benchmarks.md).
+        // A setting given in the connection string wins. NpgsqlConnectionStringBuilder.ContainsKey cannot tell: it is
+        // true for every keyword Npgsql knows, given or not, so the string's own keys are read with the plain builder.
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!builder.ContainsKey("Max Auto Prepare"))
+        if (!IsGiven(given, "Max Auto Prepare"))
         {
             builder.MaxAutoPrepare = 32;
         }
-        if (!builder.ContainsKey("No Reset On Close"))
+        if (!IsGiven(given, "No Reset On Close"))
         {
             builder.NoResetOnClose = true;
         }
         services.AddSingleton(_ => NpgsqlDataSource.Create(builder.ConnectionString));
         services.AddSingleton<TenantStore>();
         services.AddSingleton<ChatMessageStore>();
+        services.AddSingleton<ChatMessageWriter>();
         services.AddSingleton<AccountStore>();
         services.AddSingleton<CustomerDataStore>();
         services.AddSingleton<PasswordHashing>();
@@ -39,4 +44,8 @@ public static class GrainsServiceCollectionExtensions
         services.AddChatUpstream(configuration);
         return services;
     }
+
+    /// <summary>Npgsql takes a keyword with its spaces or without ("Max Auto Prepare", "MaxAutoPrepare").</summary>
+    private static bool IsGiven(DbConnectionStringBuilder given, string keyword) =>
+        given.ContainsKey(keyword) || given.ContainsKey(keyword.Replace(" ", "", StringComparison.Ordinal));
 }

@@ -18,6 +18,7 @@ namespace TenantChat.Grains;
 public sealed class TenantGrain(
     TenantStore tenants,
     ChatMessageStore messages,
+    ChatMessageWriter writer,
     ChatUpstreams upstreams,
     TokenCounter tokens,
     PasswordHashing passwords,
@@ -31,10 +32,11 @@ public sealed class TenantGrain(
     private readonly Dictionary<Guid, Task<Outcome<ChatReply>>> _running = [];
     private TenantLedger? _ledger;
     private TenantRecord? _tenant;
+    private (int SettingsVersion, int Tokens)? _systemPromptTokens;
 
     private Guid TenantId => this.GetPrimaryKey();
 
-    private TenantLedger Ledger => _ledger ??= new TenantLedger(TenantId, tenants, messages, clock);
+    private TenantLedger Ledger => _ledger ??= new TenantLedger(TenantId, tenants, writer, clock);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -309,7 +311,7 @@ public sealed class TenantGrain(
                 ? new AdmittedCall(unreserved, default, request.RequestId, conversation, routes) { CacheKey = cacheKey, CachedAnswer = cached }
                 : RateLimited(wait);
         }
-        var promptTokens = tokens.Count(settings.SystemPrompt)
+        var promptTokens = SystemPromptTokens()
             + context.Sum(turn => tokens.Count(turn.Prompt) + tokens.Count(turn.Response))
             + tokens.Count(request.Prompt);
         var maxOutput = Math.Min(settings.MaxOutputTokens, request.MaxOutputTokens ?? int.MaxValue);
@@ -327,6 +329,17 @@ public sealed class TenantGrain(
         {
             CacheKey = cacheKey,
         };
+    }
+
+    /// <summary>The system parameter's tokens, counted once per settings version rather than on every call.</summary>
+    private int SystemPromptTokens()
+    {
+        if (_systemPromptTokens is not { } counted || counted.SettingsVersion != _tenant!.Version)
+        {
+            counted = (_tenant!.Version, tokens.Count(_tenant.Settings.SystemPrompt));
+            _systemPromptTokens = counted;
+        }
+        return counted.Tokens;
     }
 
     private void Release(AdmittedCall call, long chargedTokens)

@@ -5,13 +5,14 @@ namespace TenantChat.Grains;
 
 /// <summary>
 /// Every write of one tenant's usage, one at a time, so the totals in memory and in the database move together.
-/// Finished messages are queued and written in batches (one round trip each) while the previous batch is in
-/// flight; a caller's task completes only once its message is durable. Used only inside the tenant grain's turns.
+/// Finished messages queue here while the tenant's previous batch is being written, then go to the silo's
+/// <see cref="ChatMessageWriter"/> together, which writes them along with other tenants' batches; a caller's task
+/// completes only once its message is durable. Used only inside the tenant grain's turns.
 /// </summary>
 [SuppressMessage("Design", "CA1001", Justification = "SemaphoreSlim needs disposal only once its wait handle is used, which it never is.")]
-public sealed class TenantLedger(Guid tenantId, TenantStore tenants, ChatMessageStore messages, TimeProvider clock)
+public sealed class TenantLedger(Guid tenantId, TenantStore tenants, ChatMessageWriter writer, TimeProvider clock)
 {
-    private const int MaxBatchSize = 256;
+    private const int MaxBatchSize = ChatMessageWriter.MaxBatchMessages;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private List<(StoredMessage Message, TaskCompletionSource<DateTimeOffset?> Done)> _pending = [];
@@ -93,10 +94,13 @@ public sealed class TenantLedger(Guid tenantId, TenantStore tenants, ChatMessage
         await _gate.WaitAsync();
         try
         {
-            var now = clock.GetUtcNow();
-            var (stored, after) = await messages.AppendAsync(tenantId, [.. batch.Select(item => item.Message)], now, Budget.Committed.AsOf(now));
-            Budget.Load(after);
-            batch.ForEach(item => item.Done.SetResult(stored.Contains(item.Message.Id) ? now : null));
+            var result = await writer.AppendAsync(tenantId, [.. batch.Select(item => item.Message)]);
+            // The totals as the database holds them after this commit; none come back when nothing was stored.
+            if (result.After is { } after)
+            {
+                Budget.Load(after);
+            }
+            batch.ForEach(item => item.Done.SetResult(result.Stored.Contains(item.Message.Id) ? result.CreatedAt : null));
         }
         catch (Exception e)
         {

@@ -11,62 +11,85 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         "id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, created_at, provider, cached";
 
     /// <summary>
-    /// Stores a batch of messages and adds them to the tenant's totals in one statement (one round trip, one
-    /// transaction), so the totals in <c>tenants</c> always equal the sum of the stored messages. A message whose id
-    /// is already stored (a retried request that did commit) is skipped and not counted again. The totals are added
-    /// to as stored, never overwritten from memory: while a silo hands a tenant over (a graceful stop), its old
-    /// activation may still be committing calls when the new one has already read the totals, and neither must undo
-    /// the other's. <paramref name="before"/> gives the period: when it starts later than the stored one (a new
-    /// month), the totals start again from zero. Returns the ids stored now and the totals after.
+    /// Stores the messages of any number of tenants and charges each tenant its share, in one statement (one round
+    /// trip, one transaction), so every tenant's totals in <c>tenants</c> always equal the sum of its stored
+    /// messages. A message whose id is already stored (a retried request that did commit) is skipped and not
+    /// counted again. Totals are added to what the row holds, from zero when its period began before the month of
+    /// <paramref name="createdAt"/>. Returns the ids stored now and the new totals of every tenant charged.
     /// </summary>
-    public async Task<(HashSet<Guid> Stored, TenantUsage After)> AppendAsync(
-        Guid tenantId, IReadOnlyList<StoredMessage> messages, DateTimeOffset createdAt, TenantUsage before)
+    public async Task<(HashSet<Guid> Stored, Dictionary<Guid, TenantUsage> Totals)> AppendAsync(
+        IReadOnlyList<(Guid TenantId, StoredMessage Message)> messages, DateTimeOffset createdAt)
     {
         const string sql = """
             with inserted as (
                 insert into chat_messages (id, tenant_id, conversation_id, prompt, response, model, seed,
                     prompt_tokens, completion_tokens, total_tokens, provider, cached, created_at)
-                select m.id, @tenant_id, m.conversation_id, m.prompt, m.response, m.model, m.seed,
+                select m.id, m.tenant_id, m.conversation_id, m.prompt, m.response, m.model, m.seed,
                     m.prompt_tokens, m.completion_tokens, m.prompt_tokens + m.completion_tokens, m.provider, m.cached, @created_at
-                from unnest(@ids, @conversation_ids, @prompts, @responses, @models, @seeds, @prompt_tokens, @completion_tokens,
+                from unnest(@ids, @tenant_ids, @conversation_ids, @prompts, @responses, @models, @seeds, @prompt_tokens, @completion_tokens,
                         @providers, @cached)
-                    as m(id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, provider, cached)
+                    as m(id, tenant_id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, provider, cached)
                 on conflict (id) do nothing
-                returning id, total_tokens
+                returning id, tenant_id, total_tokens
+            ), charged as (
+                select tenant_id, sum(total_tokens) as tokens, count(*) as calls from inserted group by tenant_id
             ), totals as (
-                update tenants set
-                    tokens_used = (case when period_start < @period_start then 0 else tokens_used end)
-                        + (select coalesce(sum(total_tokens), 0) from inserted),
-                    calls = (case when period_start < @period_start then 0 else calls end) + (select count(*) from inserted),
-                    period_start = greatest(period_start, @period_start),
+                update tenants t set
+                    tokens_used = case when t.period_start < @month_start then 0 else t.tokens_used end + c.tokens,
+                    calls = case when t.period_start < @month_start then 0 else t.calls end + c.calls,
+                    period_start = greatest(t.period_start, @month_start),
                     updated_at = @created_at
-                where id = @tenant_id
-                returning tokens_used, calls, period_start
+                from charged c
+                where t.id = c.tenant_id
+                returning t.id, t.tokens_used, t.calls, t.period_start
             )
-            select (select coalesce(array_agg(id), '{}') from inserted), tokens_used, calls, period_start from totals
+            select id, null::bigint, null::bigint, null::timestamptz from inserted
+            union all
+            select id, tokens_used, calls, period_start from totals
             """;
         await using var command = db.CreateCommand(sql);
         var p = command.Parameters;
-        p.AddWithValue("tenant_id", tenantId);
         p.AddWithValue("created_at", createdAt);
-        p.AddWithValue("period_start", before.PeriodStart);
-        p.AddWithValue("ids", messages.Select(m => m.Id).ToArray());
-        p.AddWithValue("conversation_ids", messages.Select(m => m.ConversationId).ToArray());
-        p.AddWithValue("prompts", messages.Select(m => m.Prompt).ToArray());
-        p.AddWithValue("responses", messages.Select(m => m.Response).ToArray());
-        p.AddWithValue("models", messages.Select(m => m.Model).ToArray());
-        p.Add(new NpgsqlParameter("seeds", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = messages.Select(m => m.Seed).ToArray() });
-        p.AddWithValue("prompt_tokens", messages.Select(m => m.Usage.PromptTokens).ToArray());
-        p.AddWithValue("completion_tokens", messages.Select(m => m.Usage.CompletionTokens).ToArray());
-        p.AddWithValue("providers", messages.Select(m => m.Provider).ToArray());
-        p.AddWithValue("cached", messages.Select(m => m.Cached).ToArray());
-        await using var reader = await command.ExecuteReaderAsync();
-        if (!await reader.ReadAsync())
+        p.AddWithValue("month_start", TenantUsage.MonthStart(createdAt));
+        p.AddWithValue("ids", Column(messages, m => m.Message.Id));
+        p.AddWithValue("tenant_ids", Column(messages, m => m.TenantId));
+        p.AddWithValue("conversation_ids", Column(messages, m => m.Message.ConversationId));
+        p.AddWithValue("prompts", Column(messages, m => m.Message.Prompt));
+        p.AddWithValue("responses", Column(messages, m => m.Message.Response));
+        p.AddWithValue("models", Column(messages, m => m.Message.Model));
+        p.Add(new NpgsqlParameter("seeds", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = Column(messages, m => m.Message.Seed) });
+        p.AddWithValue("prompt_tokens", Column(messages, m => m.Message.Usage.PromptTokens));
+        p.AddWithValue("completion_tokens", Column(messages, m => m.Message.Usage.CompletionTokens));
+        p.AddWithValue("providers", Column(messages, m => m.Message.Provider));
+        p.AddWithValue("cached", Column(messages, m => m.Message.Cached));
+        var stored = new HashSet<Guid>();
+        var totals = new Dictionary<Guid, TenantUsage>();
+        // Every row is read before returning: an error after the last row (the commit's) must not be missed.
+        await using (var reader = await command.ExecuteReaderAsync())
         {
-            throw new InvalidOperationException($"Tenant {tenantId} has no row.");
+            while (await reader.ReadAsync())
+            {
+                if (reader.IsDBNull(1))
+                {
+                    stored.Add(reader.GetGuid(0));
+                }
+                else
+                {
+                    totals[reader.GetGuid(0)] = new TenantUsage(reader.GetInt64(1), reader.GetInt64(2), reader.GetFieldValue<DateTimeOffset>(3));
+                }
+            }
         }
-        var stored = reader.GetFieldValue<Guid[]>(0).ToHashSet();
-        return (stored, new TenantUsage(reader.GetInt64(1), reader.GetInt64(2), reader.GetFieldValue<DateTimeOffset>(3)));
+        return (stored, totals);
+    }
+
+    private static T[] Column<T>(IReadOnlyList<(Guid TenantId, StoredMessage Message)> messages, Func<(Guid TenantId, StoredMessage Message), T> select)
+    {
+        var column = new T[messages.Count];
+        for (var i = 0; i < column.Length; i++)
+        {
+            column[i] = select(messages[i]);
+        }
+        return column;
     }
 
     /// <summary>A stored exchange of this tenant by id, or null.</summary>

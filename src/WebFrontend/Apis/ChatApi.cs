@@ -14,8 +14,8 @@ public static class ChatApi
     public static IEndpointRouteBuilder MapChatApi(this IEndpointRouteBuilder app)
     {
         var chat = app.MapGroup("api/chat").WithTags("Chat");
-        chat.MapPost("call", CallAsync);
-        chat.MapPost("stream", StreamAsync).Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+        chat.MapPost("call", CallAsync).WithGrainCheckedAccess();
+        chat.MapPost("stream", StreamAsync).WithGrainCheckedAccess().Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         chat.MapGet("messages", ListMessagesAsync).RequireAuthorization(TenantAuthentication.UserPolicy);
         return app;
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using TenantChat.Grains;
 using TenantChat.Grains.Models;
 using TenantChat.WebFrontend.Problems;
+using TenantChat.WebFrontend.Tenancy;
 
 namespace TenantChat.WebFrontend.Apis;
 
@@ -25,11 +26,16 @@ public static class ChatStreaming
     public static async Task StreamAsync(HttpContext httpContext, IClusterClient orleans, ChatRequest request,
         Func<ChatStreamEvent, IEnumerable<object>> toPayloads)
     {
-        var tenant = Tenancy.TenantHttpContextExtensions.Tenant(httpContext);
         var jsonOptions = httpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
-        var events = orleans.GetGrain<IChatStreamGrain>(request.RequestId).StreamAsync(tenant.TenantId, tenant.Domain, request);
-        await using var enumerator = events.GetAsyncEnumerator(httpContext.RequestAborted);
-        if (!await enumerator.MoveNextAsync())
+        var (enumerator, started) = await BeginAsync(httpContext.Tenant(), orleans, request, httpContext.RequestAborted);
+        if (started && enumerator.Current.Error?.Code == ProblemCode.UnknownTenant && await GrainCheckedAccess.ResolveAgainAsync(httpContext) is { } resolved)
+        {
+            // Refused before anything ran (the host mapping was stale): the same request, to the host's tenant now.
+            await enumerator.DisposeAsync();
+            (enumerator, started) = await BeginAsync(resolved, orleans, request, httpContext.RequestAborted);
+        }
+        await using var events = enumerator;
+        if (!started)
         {
             await new ApiProblem(ProblemCode.Internal, "The stream ended without an answer.").ExecuteAsync(httpContext);
             return;
@@ -54,5 +60,22 @@ public static class ChatStreaming
         }
         while (await enumerator.MoveNextAsync());
         await response.WriteAsync("data: [DONE]\n\n", httpContext.RequestAborted);
+    }
+
+    /// <summary>Starts the stream (its tenant grain checks the host) and reads its first event: a refusal or the first delta.</summary>
+    private static async Task<(IAsyncEnumerator<ChatStreamEvent> Events, bool Started)> BeginAsync(
+        TenantContext tenant, IClusterClient orleans, ChatRequest request, CancellationToken cancellationToken)
+    {
+        var events = orleans.GetGrain<IChatStreamGrain>(request.RequestId).StreamAsync(tenant.TenantId, tenant.Domain, request);
+        var enumerator = events.GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            return (enumerator, await enumerator.MoveNextAsync());
+        }
+        catch
+        {
+            await enumerator.DisposeAsync();
+            throw;
+        }
     }
 }

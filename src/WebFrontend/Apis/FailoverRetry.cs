@@ -1,4 +1,7 @@
 using Orleans.Runtime.Messaging;
+using TenantChat.Grains;
+using TenantChat.Grains.Models;
+using TenantChat.WebFrontend.Tenancy;
 
 namespace TenantChat.WebFrontend.Apis;
 
@@ -28,12 +31,24 @@ public static class FailoverRetry
         }
     }
 
-    /// <summary>A chat call of the request's tenant, retried if its silo is lost on the way.</summary>
-    public static Task<Grains.Models.Outcome<Grains.Models.ChatReply>> ChatAsync(HttpContext httpContext, IClusterClient orleans, Grains.Models.ChatRequest request)
+    /// <summary>
+    /// A chat call of the request's tenant, retried if its silo is lost on the way; its grain checks the host
+    /// (<see cref="GrainCheckedAccess"/>), and a refusal as unknown is tried once more after resolving the host again.
+    /// </summary>
+    public static async Task<Outcome<ChatReply>> ChatAsync(HttpContext httpContext, IClusterClient orleans, ChatRequest request)
     {
-        var tenant = Tenancy.TenantHttpContextExtensions.Tenant(httpContext);
-        var grain = orleans.GetGrain<Grains.ITenantGrain>(tenant.TenantId);
-        return RunAsync(attempt => grain.ChatAsync(tenant.Domain, request with { IsRetry = attempt > 0 }), httpContext.RequestAborted);
+        var outcome = await ChatAsync(httpContext.Tenant(), orleans, request, httpContext.RequestAborted);
+        if (outcome.Error?.Code == ProblemCode.UnknownTenant && await GrainCheckedAccess.ResolveAgainAsync(httpContext) is { } resolved)
+        {
+            outcome = await ChatAsync(resolved, orleans, request, httpContext.RequestAborted);
+        }
+        return outcome;
+    }
+
+    private static Task<Outcome<ChatReply>> ChatAsync(TenantContext tenant, IClusterClient orleans, ChatRequest request, CancellationToken cancellationToken)
+    {
+        var grain = orleans.GetGrain<ITenantGrain>(tenant.TenantId);
+        return RunAsync(attempt => grain.ChatAsync(tenant.Domain, request with { IsRetry = attempt > 0 }), cancellationToken);
     }
 
     // A timeout is retried too: the retry is idempotent, and a call whose silo vanished without a word only ends by

@@ -21,7 +21,7 @@ public static class OpenAiCompatibleApi
     {
         var v1 = app.MapGroup("v1").WithTags("OpenAI-compatible");
         v1.MapGet("models", ListModelsAsync);
-        v1.MapPost("chat/completions", CompleteAsync).Produces<ChatCompletion>().Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+        v1.MapPost("chat/completions", CompleteAsync).WithGrainCheckedAccess().Produces<ChatCompletion>().Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         return app;
     }
 

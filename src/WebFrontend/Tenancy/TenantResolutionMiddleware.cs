@@ -7,7 +7,8 @@ namespace TenantChat.WebFrontend.Tenancy;
 /// <summary>
 /// Puts a <see cref="TenantContext"/> on every tenant request, or answers before anything else runs: 400 for a
 /// malformed host, 404 for an unknown one, 403 for a suspended tenant. The tenant's grain confirms the cached
-/// host mapping on every request, so a moved domain is followed at once.
+/// host mapping on every request, so a moved domain is followed at once: here, or on the chat routes
+/// (<see cref="GrainCheckedAccess"/>) in the grain call the route makes anyway.
 /// </summary>
 public sealed class TenantResolutionMiddleware(RequestDelegate next, ILogger<TenantResolutionMiddleware> logger)
 {
@@ -18,7 +19,9 @@ public sealed class TenantResolutionMiddleware(RequestDelegate next, ILogger<Ten
             await new ApiProblem(ProblemCode.ValidationFailed, "The Host header is missing or malformed.").ExecuteAsync(httpContext);
             return;
         }
-        var (tenantId, refused) = await ResolveAsync(domain, resolver, orleans);
+        var (tenantId, refused) = GrainCheckedAccess.AppliesTo(httpContext)
+            ? await ResolveOnlyAsync(domain, resolver)
+            : await ResolveAsync(domain, resolver, orleans);
         if (refused is not null)
         {
             await ApiProblem.From(refused).ExecuteAsync(httpContext);
@@ -31,13 +34,16 @@ public sealed class TenantResolutionMiddleware(RequestDelegate next, ILogger<Ten
         }
     }
 
+    private static async Task<(Guid TenantId, ServiceError? Refused)> ResolveOnlyAsync(string domain, HostTenantResolver resolver) =>
+        await resolver.ResolveAsync(domain) is { } tenantId ? (tenantId, null) : (Guid.Empty, UnknownTenant());
+
     private static async Task<(Guid TenantId, ServiceError? Refused)> ResolveAsync(string domain, HostTenantResolver resolver, IClusterClient orleans)
     {
         for (var attempt = 0; ; attempt++)
         {
             if (await resolver.ResolveAsync(domain) is not { } tenantId)
             {
-                return (Guid.Empty, new ServiceError(ProblemCode.UnknownTenant, "No tenant is served on this host."));
+                return (Guid.Empty, UnknownTenant());
             }
             var refused = await orleans.GetGrain<ITenantGrain>(tenantId).CheckAccessAsync(domain);
             if (refused?.Code != ProblemCode.UnknownTenant || attempt == 1)
@@ -48,6 +54,8 @@ public sealed class TenantResolutionMiddleware(RequestDelegate next, ILogger<Ten
             resolver.Forget(domain);
         }
     }
+
+    private static ServiceError UnknownTenant() => new(ProblemCode.UnknownTenant, "No tenant is served on this host.");
 }
 
 public static class TenantHttpContextExtensions

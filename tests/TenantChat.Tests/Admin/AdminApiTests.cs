@@ -248,6 +248,25 @@ public sealed class AdminApiTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_new_system_parameter_is_counted_in_the_very_next_calls_prompt_tokens()
+    {
+        var tenant = await fixture.CreateTenantAsync("Counted system parameter.");
+        var longer = tenant.SystemPrompt + " Always answer in full sentences, politely, and mention the weather.";
+        var counter = new TenantChat.Grains.Tokens.TokenCounter();
+        using var admin = fixture.OperatorClient();
+
+        using var before = await tenant.Client.ChatAsync("Hello");
+        using var patch = await admin.PatchAsJsonAsync($"api/admin/tenants/{tenant.Id}", new JsonObject { ["system_prompt"] = longer });
+        using var after = await tenant.Client.ChatAsync("Hello");
+
+        Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
+        var promptBefore = (await before.JsonAsync())["usage"]!["prompt_tokens"]!.GetValue<int>();
+        var promptAfter = (await after.JsonAsync())["usage"]!["prompt_tokens"]!.GetValue<int>();
+        Assert.Equal(counter.Count(longer) - counter.Count(tenant.SystemPrompt), promptAfter - promptBefore);
+        Assert.True(promptAfter > promptBefore);
+    }
+
+    [Fact]
     public async Task An_invalid_patch_changes_nothing()
     {
         var tenant = await fixture.CreateTenantAsync("Invalid patch tenant.");

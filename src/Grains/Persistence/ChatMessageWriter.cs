@@ -1,0 +1,130 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace TenantChat.Grains.Persistence;
+
+/// <summary>What came of one tenant's messages: which were stored now, and the tenant's totals after.</summary>
+/// <param name="Stored">The ids stored by this write; a message missing here was already stored by an earlier attempt.</param>
+/// <param name="After">The tenant's totals as committed, or null when nothing was stored (the totals did not move).</param>
+/// <param name="CreatedAt">The <c>created_at</c> of the stored messages.</param>
+public sealed record class AppendResult(IReadOnlySet<Guid> Stored, TenantUsage? After, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// One per silo: gathers the finished messages of every tenant grain on the silo and writes them together, one
+/// statement and one round trip per batch (<see cref="ChatMessageStore.AppendAsync"/>), so a thousand tenants with a
+/// call each cost the database about what one busy tenant does. A caller's task completes only when its batch has
+/// committed. Submissions arriving while <see cref="MaxBatchesInFlight"/> batches are being written wait and go out
+/// together in the next one. A tenant must have at most one submission in flight (its ledger sees to it): then two
+/// batches never touch the same <c>tenants</c> row, and can neither wait on nor deadlock each other.
+/// </summary>
+public sealed class ChatMessageWriter(ChatMessageStore store, TimeProvider clock, ILogger<ChatMessageWriter> logger)
+{
+    /// <summary>Messages per statement, at most (one tenant's submission is never split, and may be larger alone).</summary>
+    public const int MaxBatchMessages = 256;
+
+    /// <summary>
+    /// Two batches: one can fill while the other waits for its commit to reach the disk, and PostgreSQL can
+    /// flush both commits with one sync. More would only take connections and CPU from the rest of the silo.
+    /// </summary>
+    public const int MaxBatchesInFlight = 2;
+
+    private readonly Lock _lock = new();
+    private readonly Queue<Submission> _queue = new();
+    private int _inFlight;
+
+    /// <summary>Stores <paramref name="messages"/> of one tenant and charges their usage to it; completes once durable.</summary>
+    public Task<AppendResult> AppendAsync(Guid tenantId, IReadOnlyList<StoredMessage> messages)
+    {
+        var submission = new Submission(tenantId, messages);
+        bool startWriting;
+        lock (_lock)
+        {
+            _queue.Enqueue(submission);
+            startWriting = _inFlight < MaxBatchesInFlight;
+            if (startWriting)
+            {
+                _inFlight++;
+            }
+        }
+        if (startWriting)
+        {
+            // On the thread pool, never on the calling grain's scheduler: the batch serves every tenant on the silo.
+            _ = Task.Run(WriteWhilePendingAsync);
+        }
+        return submission.Done.Task;
+    }
+
+    private async Task WriteWhilePendingAsync()
+    {
+        while (NextBatch() is { } batch)
+        {
+            await WriteAsync(batch);
+        }
+    }
+
+    /// <summary>The oldest submissions, up to <see cref="MaxBatchMessages"/>; null (and one writer fewer) when none wait.</summary>
+    private List<Submission>? NextBatch()
+    {
+        lock (_lock)
+        {
+            if (_queue.Count == 0)
+            {
+                _inFlight--;
+                return null;
+            }
+            var batch = new List<Submission>();
+            var messages = 0;
+            while (_queue.TryPeek(out var next) && (batch.Count == 0 || messages + next.Messages.Count <= MaxBatchMessages))
+            {
+                batch.Add(_queue.Dequeue());
+                messages += next.Messages.Count;
+            }
+            return batch;
+        }
+    }
+
+    private async Task WriteAsync(List<Submission> batch)
+    {
+        var createdAt = clock.GetUtcNow();
+        try
+        {
+            var rows = batch.SelectMany(s => s.Messages.Select(m => (s.TenantId, m))).ToList();
+            var (stored, totals) = await store.AppendAsync(rows, createdAt);
+            foreach (var submission in batch)
+            {
+                var after = totals.TryGetValue(submission.TenantId, out var usage) ? usage : (TenantUsage?)null;
+                submission.Done.SetResult(new AppendResult(stored, after, createdAt));
+            }
+        }
+        catch (PostgresException e) when (batch.Count > 1 && IsAboutTheData(e))
+        {
+            // The server refused the statement, so nothing of it was stored. One tenant's message must not fail
+            // every other tenant's calls: write each submission alone, and only the offending one fails.
+            logger.LogWarning("A batch of {Count} submissions was refused ({SqlState}); writing each alone", batch.Count, e.SqlState);
+            foreach (var submission in batch)
+            {
+                await WriteAsync([submission]);
+            }
+        }
+        catch (Exception e)
+        {
+            // The outcome may be unknown (the connection dropped mid-commit): the callers fail, their ledgers re-read.
+            foreach (var submission in batch)
+            {
+                submission.Done.SetException(e);
+            }
+        }
+    }
+
+    /// <summary>Data exceptions (22: e.g. a NUL in text) and constraint violations (23): errors of some row, not of the database.</summary>
+    private static bool IsAboutTheData(PostgresException e) => e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal);
+
+    private sealed class Submission(Guid tenantId, IReadOnlyList<StoredMessage> messages)
+    {
+        public Guid TenantId { get; } = tenantId;
+
+        public IReadOnlyList<StoredMessage> Messages { get; } = messages;
+
+        public TaskCompletionSource<AppendResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
