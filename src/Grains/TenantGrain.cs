@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -26,17 +25,17 @@ public sealed class TenantGrain(
     TimeProvider clock,
     ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
-    private readonly TenantRateLimits _rateLimits = new(limits.Value.MaxConcurrentCalls);
     private readonly Dictionary<Guid, AdmittedCall> _streams = [];
-    private readonly ResponseCache _cache = new();
     private readonly Dictionary<Guid, Task<Outcome<ChatReply>>> _running = [];
     private TenantLedger? _ledger;
+    private TenantAdmission? _admission;
     private TenantRecord? _tenant;
-    private (int SettingsVersion, int Tokens)? _systemPromptTokens;
 
     private Guid TenantId => this.GetPrimaryKey();
 
     private TenantLedger Ledger => _ledger ??= new TenantLedger(TenantId, tenants, writer, clock);
+
+    private TenantAdmission Admission => _admission ??= new TenantAdmission(TenantId, tokens, limits.Value.MaxConcurrentCalls);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -60,9 +59,9 @@ public sealed class TenantGrain(
     {
         if (_tenant is not null)
         {
-            return new ServiceError(ProblemCode.Conflict, "A tenant with this id already exists.");
+            return TenantErrors.AlreadyExists;
         }
-        if (UnknownProvider(settings) is { } unknown)
+        if (upstreams.UnknownRoute(settings) is { } unknown)
         {
             return unknown;
         }
@@ -73,7 +72,7 @@ public sealed class TenantGrain(
             : (new AccountView(Guid.CreateVersion7(), TenantId, admin.Email, admin.DisplayName, AccountRole.Admin, now), passwords.Hash(admin.Password));
         if (!await tenants.TryInsertAsync(tenant, adminAccount))
         {
-            return DomainTaken(settings.Domain);
+            return TenantErrors.DomainTaken(settings.Domain);
         }
         _tenant = tenant;
         Ledger.Budget.Load(tenant.Usage);
@@ -89,23 +88,23 @@ public sealed class TenantGrain(
     {
         if (_tenant is null)
         {
-            return TenantNotFound();
+            return TenantErrors.NotFound;
         }
         if (_tenant.Version != expectedVersion)
         {
-            return new ServiceError(ProblemCode.Conflict, "The tenant was changed concurrently; read it again.");
+            return TenantErrors.ChangedConcurrently;
         }
-        if (UnknownProvider(settings) is { } unknown)
+        if (upstreams.UnknownRoute(settings) is { } unknown)
         {
             return unknown;
         }
         var version = _tenant.Version + 1;
         if (!await tenants.TryUpdateSettingsAsync(TenantId, settings, version))
         {
-            return DomainTaken(settings.Domain);
+            return TenantErrors.DomainTaken(settings.Domain);
         }
         _tenant = _tenant with { Settings = settings, Version = version };
-        _cache.Clear();
+        Admission.Cache.Clear();
         logger.LogInformation("Tenant {TenantId} settings changed to version {Version}", TenantId, version);
         return View();
     }
@@ -114,7 +113,7 @@ public sealed class TenantGrain(
     {
         if (_tenant is null)
         {
-            return TenantNotFound();
+            return TenantErrors.NotFound;
         }
         await Ledger.ResetAsync();
         logger.LogInformation("Tenant {TenantId} usage reset", TenantId);
@@ -166,7 +165,8 @@ public sealed class TenantGrain(
                 UpstreamRoute route;
                 try
                 {
-                    (reply, route) = await CompleteAsync(call);
+                    (reply, route) = await upstreams.CompleteAsync(call.Routes, call.Upstream, (failed, e) => logger.LogWarning(
+                        "Tenant {TenantId}: upstream {Provider} failed ({Failure}); falling back", TenantId, failed.Provider, e.Failure));
                 }
                 catch (UpstreamException e)
                 {
@@ -225,24 +225,13 @@ public sealed class TenantGrain(
     {
         if (!_streams.Remove(ticket.RequestId, out var call))
         {
-            // The reservation died with an earlier activation of this grain: reserve again what the stream may
-            // have used. If the budget has no room for it now, storing it would break the limit, so it is not.
-            var reservation = Ledger.Budget.TryReserve(_tenant?.Settings.TokenLimit ?? 0, ticket.PromptTokens, ticket.CompletionAllowance,
-                clock.GetUtcNow());
-            if (reservation is { } partial && partial.CompletionAllowance < ticket.CompletionAllowance)
-            {
-                Ledger.Budget.Release(partial);
-                reservation = null;
-            }
-            if (reservation is not { } held)
+            // The reservation died with an earlier activation of this grain: reserve its allowance again, if it fits.
+            call = TenantAdmission.Readmit(_tenant, Ledger.Budget, ticket, clock.GetUtcNow());
+            if (call is null)
             {
                 logger.LogWarning("Tenant {TenantId}: a stream ended after its reservation was lost and no longer fits the budget; not stored", TenantId);
-                return new ServiceError(ProblemCode.Unavailable, "The service moved while answering; nothing was stored.", 1);
+                return TenantErrors.StreamLost;
             }
-            call = new AdmittedCall(ToUpstream(ticket, held), held, ticket.RequestId, ticket.ConversationId, ticket.Routes)
-            {
-                HoldsRateLimitSlot = false,
-            };
         }
         long charged = 0;
         try
@@ -285,92 +274,24 @@ public sealed class TenantGrain(
         var model = request.Model ?? settings.Model;
         if (!settings.AllowedModels.Contains(model))
         {
-            return new ServiceError(ProblemCode.ValidationFailed, $"Model '{model}' is not available for this tenant.");
+            return TenantErrors.ModelNotAllowed(model);
         }
         IReadOnlyList<ConversationTurn> context = request.Context is { } given ? given : [];
         if (request.ConversationId is { } conversationId)
         {
             if (await messages.GetRecentTurnsAsync(TenantId, conversationId, settings.MaxContextTurns) is not { } turns)
             {
-                return new ServiceError(ProblemCode.NotFound, "No such conversation.");
+                return TenantErrors.NoSuchConversation;
             }
             context = turns;
         }
         await Ledger.RefreshIfStaleAsync();
 
-        // From here to the end of this method there is no await: admission is one turn.
-        settings = _tenant.Settings;
-        var now = clock.GetUtcNow();
-        var conversation = request.ConversationId ?? Guid.CreateVersion7();
-        var routes = settings.RoutesFor(model).ToImmutableArray();
-        var unreserved = new UpstreamRequest(settings.SystemPrompt, context, request.Prompt, model, request.Seed ?? settings.Seed, 0);
-        var cacheKey = settings.ResponseCacheSeconds > 0 ? ResponseCache.KeyOf(TenantId, unreserved) : null;
-        if (cacheKey is not null && _cache.Find(cacheKey, now) is { } cached)
-        {
-            return _rateLimits.TryAdmit(settings, 0, now, out var wait)
-                ? new AdmittedCall(unreserved, default, request.RequestId, conversation, routes) { CacheKey = cacheKey, CachedAnswer = cached }
-                : RateLimited(wait);
-        }
-        var promptTokens = SystemPromptTokens()
-            + context.Sum(turn => tokens.Count(turn.Prompt) + tokens.Count(turn.Response))
-            + tokens.Count(request.Prompt);
-        var maxOutput = Math.Min(settings.MaxOutputTokens, request.MaxOutputTokens ?? int.MaxValue);
-        if (Ledger.Budget.TryReserve(settings.TokenLimit, promptTokens, maxOutput, now) is not { } reservation)
-        {
-            return new ServiceError(ProblemCode.TokenLimitExceeded, "The tenant's token budget for this period is spent.",
-                TenantUsage.RetryAfterSeconds(now));
-        }
-        if (!_rateLimits.TryAdmit(settings, reservation.Tokens, now, out var retryAfter))
-        {
-            Ledger.Budget.Release(reservation);
-            return RateLimited(retryAfter);
-        }
-        return new AdmittedCall(unreserved with { MaxOutputTokens = reservation.CompletionAllowance }, reservation, request.RequestId, conversation, routes)
-        {
-            CacheKey = cacheKey,
-        };
+        // No await from here on: admission is one turn.
+        return Admission.Admit(_tenant, Ledger.Budget, request, model, context, clock.GetUtcNow());
     }
 
-    /// <summary>The system parameter's tokens, counted once per settings version rather than on every call.</summary>
-    private int SystemPromptTokens()
-    {
-        if (_systemPromptTokens is not { } counted || counted.SettingsVersion != _tenant!.Version)
-        {
-            counted = (_tenant!.Version, tokens.Count(_tenant.Settings.SystemPrompt));
-            _systemPromptTokens = counted;
-        }
-        return counted.Tokens;
-    }
-
-    private void Release(AdmittedCall call, long chargedTokens)
-    {
-        Ledger.Budget.Release(call.Reservation);
-        if (call.HoldsRateLimitSlot)
-        {
-            _rateLimits.Complete(call.Reservation.Tokens, chargedTokens);
-        }
-    }
-
-    /// <summary>
-    /// Asks the call's routes in order: the tenant's provider, then its fallbacks. A route that fails (after its
-    /// own retries) or whose circuit is open passes the call to the next; the last failure is the call's.
-    /// </summary>
-    private async Task<(UpstreamReply Reply, UpstreamRoute Route)> CompleteAsync(AdmittedCall call)
-    {
-        for (var i = 0; ; i++)
-        {
-            var route = call.Routes[i];
-            try
-            {
-                return (await upstreams.Get(route.Provider).CompleteAsync(call.Upstream with { Model = route.Model! }), route);
-            }
-            catch (UpstreamException e) when (i < call.Routes.Length - 1)
-            {
-                logger.LogWarning("Tenant {TenantId}: upstream {Provider} failed ({Failure}); falling back to {Fallback}",
-                    TenantId, route.Provider, e.Failure, call.Routes[i + 1].Provider);
-            }
-        }
-    }
+    private void Release(AdmittedCall call, long chargedTokens) => Admission.Release(Ledger.Budget, call, chargedTokens);
 
     /// <summary>
     /// Stores the answer and charges what it used. A <paramref name="complete"/> answer that was not cut short
@@ -386,10 +307,9 @@ public sealed class TenantGrain(
         }
         var outcome = await StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, request.Prompt, text,
             answeredBy.Model!, request.Seed, usage, answeredBy.Provider));
-        if (complete && outcome.Succeeded && call.CacheKey is { } key && usage.CompletionTokens < call.Reservation.CompletionAllowance
-            && _tenant!.Settings.ResponseCacheSeconds is > 0 and var seconds)
+        if (complete && outcome.Succeeded)
         {
-            _cache.Add(key, new ResponseCache.Entry(text, answeredBy, clock.GetUtcNow().AddSeconds(seconds)));
+            Admission.Remember(call, _tenant!.Settings, text, usage, answeredBy, clock.GetUtcNow());
         }
         return outcome;
     }
@@ -408,7 +328,7 @@ public sealed class TenantGrain(
         }
         // An earlier attempt of this request committed first: answer with what it stored, charged once.
         var stored = await messages.FindAsync(TenantId, call.RequestId);
-        return stored is null ? new ServiceError(ProblemCode.Unavailable, "Try again shortly.", 1) : Reply(stored);
+        return stored is null ? TenantErrors.TryAgain : Reply(stored);
     }
 
     private Outcome<ChatReply> UpstreamFailed(UpstreamException e)
@@ -417,62 +337,16 @@ public sealed class TenantGrain(
         return UpstreamErrors.ToServiceError(e);
     }
 
-    private static ServiceError RateLimited(int retryAfterSeconds) =>
-        new(ProblemCode.RateLimited, "The tenant's rate limit is reached; retry later.", retryAfterSeconds);
-
-    /// <summary>Settings may only name upstreams this silo has configured (every silo runs the same configuration).</summary>
-    private ServiceError? UnknownProvider(TenantSettings settings)
-    {
-        var (field, unknown) = upstreams.Contains(settings.Provider)
-            ? ("fallbacks", settings.Fallbacks.FirstOrDefault(route => !upstreams.Contains(route.Provider))?.Provider)
-            : ("provider", settings.Provider);
-        return unknown is null
-            ? null
-            : new ServiceError(ProblemCode.ValidationFailed,
-                $"{field}: no upstream is configured as '{unknown}'; configured: {string.Join(", ", upstreams.Names.Order(StringComparer.Ordinal))}.");
-    }
-
     private ServiceError StorageUnavailable(DbException e)
     {
         logger.LogWarning(e, "Tenant {TenantId}: database unavailable during a chat call", TenantId);
-        return new ServiceError(ProblemCode.Unavailable, "Storage is unavailable; nothing was charged. Try again shortly.", 2);
+        return TenantErrors.StorageUnavailable;
     }
 
-    private ServiceError? AccessError(string host)
-    {
-        if (_tenant is null || !string.Equals(_tenant.Settings.Domain, host, StringComparison.Ordinal))
-        {
-            return new ServiceError(ProblemCode.UnknownTenant, "No tenant is served on this host.");
-        }
-        return _tenant.Settings.Status == TenantStatus.Suspended
-            ? new ServiceError(ProblemCode.TenantSuspended, "This tenant is suspended.")
-            : null;
-    }
+    private ServiceError? AccessError(string host) => TenantErrors.ForHost(_tenant, host);
 
     private static ChatReply Reply(ChatMessageView stored) =>
         new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt, stored.Cached);
 
-    private static UpstreamRequest ToUpstream(StreamTicket ticket, Reservation reservation) =>
-        new(ticket.SystemPrompt, ticket.Context, ticket.Prompt, ticket.Model, ticket.Seed, reservation.CompletionAllowance);
-
     private TenantView View() => (_tenant! with { Usage = Ledger.Budget.Committed }).ToView(clock.GetUtcNow());
-
-    private static ServiceError TenantNotFound() => new(ProblemCode.NotFound, "No tenant has this id.");
-
-    private static ServiceError DomainTaken(string domain) => new(ProblemCode.Conflict, $"The domain '{domain}' is already taken.");
-
-    /// <summary>
-    /// An admitted call: what goes upstream, where (<see cref="Routes"/>, in order), and the tokens held for it.
-    /// <see cref="CacheKey"/> is set when the tenant caches answers; <see cref="CachedAnswer"/> when the cache answers.
-    /// </summary>
-    private sealed record class AdmittedCall(
-        UpstreamRequest Upstream, Reservation Reservation, Guid RequestId, Guid ConversationId, ImmutableArray<UpstreamRoute> Routes)
-    {
-        public string? CacheKey { get; init; }
-
-        public ResponseCache.Entry? CachedAnswer { get; init; }
-
-        /// <summary>False for a stream settled by a later activation of the grain, which never counted it as in flight.</summary>
-        public bool HoldsRateLimitSlot { get; init; } = true;
-    }
 }

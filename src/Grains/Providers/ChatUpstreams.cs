@@ -27,6 +27,40 @@ public sealed class ChatUpstreams
     public IChatUpstream Get(string name) =>
         _slots.TryGetValue(name, out var slot) ? slot.Get() : throw new UpstreamException(UpstreamFailure.Unavailable, $"No upstream is configured as '{name}'.");
 
+    /// <summary>
+    /// Asks <paramref name="routes"/> in order: the tenant's provider, then its fallbacks. A route that fails (after
+    /// its own retries) or whose circuit is open passes the call on, after telling <paramref name="fallingBack"/>;
+    /// the last route's failure is the call's.
+    /// </summary>
+    public async Task<(UpstreamReply Reply, UpstreamRoute Route)> CompleteAsync(
+        IReadOnlyList<UpstreamRoute> routes, UpstreamRequest request, Action<UpstreamRoute, UpstreamException> fallingBack)
+    {
+        for (var i = 0; ; i++)
+        {
+            var route = routes[i];
+            try
+            {
+                return (await Get(route.Provider).CompleteAsync(request with { Model = route.Model! }), route);
+            }
+            catch (UpstreamException e) when (i < routes.Count - 1)
+            {
+                fallingBack(route, e);
+            }
+        }
+    }
+
+    /// <summary>Null when every upstream the settings name is configured here (every silo runs the same configuration); else why not.</summary>
+    public ServiceError? UnknownRoute(TenantSettings settings)
+    {
+        var (field, unknown) = Contains(settings.Provider)
+            ? ("fallbacks", settings.Fallbacks.FirstOrDefault(route => !Contains(route.Provider))?.Provider)
+            : ("provider", settings.Provider);
+        return unknown is null
+            ? null
+            : new ServiceError(ProblemCode.ValidationFailed,
+                $"{field}: no upstream is configured as '{unknown}'; configured: {string.Join(", ", Names.Order(StringComparer.Ordinal))}.");
+    }
+
     /// <summary>How one named upstream's client is made.</summary>
     public sealed record class UpstreamFactory(string Name, Func<IServiceProvider, IChatUpstream> Create);
 
