@@ -12,7 +12,7 @@ public static class AccountInput
     public static string? Email(string? email, string field, IDictionary<string, string[]> errors)
     {
         var trimmed = email?.Trim();
-        if (trimmed is null || trimmed.Length > 254 || !MailAddress.TryCreate(trimmed, out var address) || address.Address != trimmed)
+        if (trimmed is null || trimmed.Length > 254 || Apis.StoredText.HasNul(trimmed) || !MailAddress.TryCreate(trimmed, out var address) || address.Address != trimmed)
         {
             errors[field] = [$"{field} must be an email address."];
             return null;
@@ -32,9 +32,9 @@ public static class AccountInput
 
     public static string? DisplayName(string? displayName, IDictionary<string, string[]> errors)
     {
-        if (displayName is not null && (displayName.Trim().Length == 0 || displayName.Length > 200))
+        if (displayName is not null && (displayName.Trim().Length == 0 || displayName.Length > 200 || Apis.StoredText.HasNul(displayName)))
         {
-            errors["display_name"] = ["display_name, when given, must be 1 to 200 characters."];
+            errors["display_name"] = ["display_name, when given, must be 1 to 200 characters, without NUL."];
         }
         return displayName?.Trim();
     }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TenantChat.Grains.Models;
+using TenantChat.WebFrontend.Apis;
 using TenantChat.WebFrontend.Tenancy;
 
 namespace TenantChat.WebFrontend.Admin;
@@ -109,6 +110,11 @@ public sealed class TenantSettingsReader
             return null;
         }
         var value = node.GetValue<string>();
+        if (StoredText.HasNul(value))
+        {
+            _errors[field] = [field + " " + StoredText.NulProblem];
+            return null;
+        }
         var length = value.Trim().EnumerateRunes().Count();
         if (length < min || value.EnumerateRunes().Count() > max)
         {
@@ -158,7 +164,8 @@ public sealed class TenantSettingsReader
     private ImmutableArray<string>? Models(JsonNode? node)
     {
         if (node is JsonArray array && array.Count is > 0 and <= 50
-            && array.All(item => item?.GetValueKind() == JsonValueKind.String && item.GetValue<string>().Trim().Length is > 0 and <= 200))
+            && array.All(item => item?.GetValueKind() == JsonValueKind.String && item.GetValue<string>().Trim().Length is > 0 and <= 200
+                && !StoredText.HasNul(item.GetValue<string>())))
         {
             return [.. array.Select(item => item!.GetValue<string>()).Distinct(StringComparer.Ordinal)];
         }

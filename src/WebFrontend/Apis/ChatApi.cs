@@ -77,7 +77,11 @@ public static class ChatApi
         {
             errors["prompt"] = [$"prompt must be at most {options.MaxPromptChars} characters."];
         }
-        if (body.Model is { } model && (model.Trim().Length == 0 || model.Length > 200))
+        else if (StoredText.HasNul(body.Prompt))
+        {
+            errors["prompt"] = ["prompt " + StoredText.NulProblem];
+        }
+        if (body.Model is { } model && (model.Trim().Length == 0 || model.Length > 200 || StoredText.HasNul(model)))
         {
             errors["model"] = ["model, when given, must be a non-empty model name."];
         }

@@ -84,18 +84,22 @@ public static class CustomerDataApi
     private static ApiProblem? Validate(CustomerDataBody body, out CustomerDataInput input)
     {
         var errors = new Dictionary<string, string[]>();
-        if (body.Title is not { } title || title.Trim().Length == 0 || title.Length > 200)
+        if (body.Title is not { } title || title.Trim().Length == 0 || title.Length > 200 || StoredText.HasNul(title))
         {
-            errors["title"] = ["title is required, 1 to 200 characters."];
+            errors["title"] = ["title is required, 1 to 200 characters, and " + StoredText.NulProblem];
         }
-        if (body.Content is not { } content || content.Length > MaxContentChars)
+        if (body.Content is not { } content || content.Length > MaxContentChars || StoredText.HasNul(content))
         {
-            errors["content"] = [$"content is required, at most {MaxContentChars} characters."];
+            errors["content"] = [$"content is required, at most {MaxContentChars} characters, and " + StoredText.NulProblem];
         }
         var metadata = body.Metadata is { ValueKind: not JsonValueKind.Null } given ? given.GetRawText() : "{}";
         if (body.Metadata is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) } || metadata.Length > MaxMetadataBytes)
         {
             errors["metadata"] = [$"metadata, when given, must be a JSON object of at most {MaxMetadataBytes} bytes."];
+        }
+        else if (body.Metadata is { } json && StoredText.HasNul(json))
+        {
+            errors["metadata"] = ["metadata " + StoredText.NulProblem];
         }
         input = new CustomerDataInput(body.Title?.Trim() ?? "", body.Content ?? "", metadata);
         return errors.Count == 0 ? null : ApiProblem.Validation(errors);

@@ -87,6 +87,10 @@ public static class OpenAiCompatibleApi
             {
                 return new ApiProblem(ProblemCode.ValidationFailed, "Every message needs text content.");
             }
+            if (StoredText.HasNul(text))
+            {
+                return new ApiProblem(ProblemCode.ValidationFailed, "Message content " + StoredText.NulProblem);
+            }
             switch (message.Role)
             {
                 case "system" or "developer":
