@@ -29,7 +29,13 @@ public interface ITenantGrain : IGrainWithGuidKey
     /// Runs one chat exchange for a caller on <paramref name="host"/>. Interleaves with other calls: only the
     /// accounting steps take the grain's turn, never the upstream I/O.
     /// </summary>
+    /// <remarks>
+    /// The caller waits 10 s for an answer, not Orleans' 30 s: a call lost with a silo that died without a word is
+    /// retried sooner. A call that is only slow is not harmed: its retry (<see cref="ChatRequest.IsRetry"/>) joins
+    /// the attempt still running in this activation instead of starting another.
+    /// </remarks>
     [AlwaysInterleave]
+    [ResponseTimeout("00:00:10")]
     Task<Outcome<ChatReply>> ChatAsync(string host, ChatRequest request);
 
     /// <summary>Admits a streamed call like <see cref="ChatAsync"/>: its tokens stay reserved until it is completed or abandoned.</summary>

@@ -26,10 +26,13 @@ public sealed class TenantGrain(
     ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
     private readonly Dictionary<Guid, AdmittedCall> _streams = [];
-    private readonly Dictionary<Guid, Task<Outcome<ChatReply>>> _running = [];
+    private readonly Dictionary<Guid, RunningCall> _running = [];
     private TenantLedger? _ledger;
     private TenantAdmission? _admission;
     private TenantRecord? _tenant;
+
+    /// <summary>How long a retried call's outcome is kept after it ends: longer than the frontend waits per attempt.</summary>
+    private static readonly TimeSpan RetryGrace = TimeSpan.FromSeconds(15);
 
     private Guid TenantId => this.GetPrimaryKey();
 
@@ -122,21 +125,40 @@ public sealed class TenantGrain(
 
     public async Task<Outcome<ChatReply>> ChatAsync(string host, ChatRequest request)
     {
-        // A retry whose first attempt is still running here (its caller only timed out) waits for that attempt
-        // instead of asking the upstream again.
+        // A retry whose first attempt is running here, or ended a moment ago, gets that attempt's outcome instead
+        // of asking the upstream again: its caller only timed out waiting (see ITenantGrain.ChatAsync).
         if (request.IsRetry && _running.TryGetValue(request.RequestId, out var running))
         {
-            return await running;
+            running.Joined = true;
+            return await running.Outcome;
         }
-        var attempt = RunChatAsync(host, request);
+        var attempt = new RunningCall(RunChatAsync(host, request));
         _running[request.RequestId] = attempt;
         try
         {
-            return await attempt;
+            return await attempt.Outcome;
         }
         finally
         {
-            _running.Remove(request.RequestId);
+            if (attempt.Joined)
+            {
+                // Its caller is retrying, and the next retry may arrive just after the end: keep the outcome a while.
+                _ = ForgetLaterAsync(request.RequestId, attempt);
+            }
+            else
+            {
+                _running.Remove(request.RequestId);
+            }
+        }
+    }
+
+    /// <summary>Runs on this activation's scheduler, like any continuation started in a grain turn.</summary>
+    private async Task ForgetLaterAsync(Guid requestId, RunningCall attempt)
+    {
+        await Task.Delay(RetryGrace);
+        if (_running.TryGetValue(requestId, out var current) && current == attempt)
+        {
+            _running.Remove(requestId);
         }
     }
 
@@ -349,4 +371,12 @@ public sealed class TenantGrain(
         new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt, stored.Cached);
 
     private TenantView View() => (_tenant! with { Usage = Ledger.Budget.Committed }).ToView(clock.GetUtcNow());
+
+    /// <summary>A chat call in progress, and whether a retry of it has come (so more may follow).</summary>
+    private sealed class RunningCall(Task<Outcome<ChatReply>> outcome)
+    {
+        public Task<Outcome<ChatReply>> Outcome { get; } = outcome;
+
+        public bool Joined { get; set; }
+    }
 }

@@ -13,7 +13,11 @@ namespace TenantChat.WebFrontend.Apis;
 public static class FailoverRetry
 {
     // Declaring a silo dead takes a few seconds, much longer on a starved machine.
-    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(45);
+    private static readonly TimeSpan GiveUpOnLossAfter = TimeSpan.FromSeconds(45);
+
+    // A call that timed out may only be slow (a slow upstream, its retries, the tenant's fallbacks): its retry joins
+    // the attempt still running, so waiting on costs nothing. Only a call longer than any chat call can be is given up.
+    private static readonly TimeSpan GiveUpOnTimeoutAfter = TimeSpan.FromMinutes(5);
 
     public static async Task<T> RunAsync<T>(Func<int, Task<T>> call, CancellationToken cancellationToken)
     {
@@ -24,7 +28,11 @@ public static class FailoverRetry
             {
                 return await call(attempt);
             }
-            catch (Exception e) when (IsSiloLoss(e) && TimeProvider.System.GetElapsedTime(started) < GiveUpAfter)
+            catch (TimeoutException) when (TimeProvider.System.GetElapsedTime(started) < GiveUpOnTimeoutAfter)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            catch (Exception e) when (IsSiloLoss(e) && TimeProvider.System.GetElapsedTime(started) < GiveUpOnLossAfter)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 * Math.Pow(2, attempt))), cancellationToken);
             }
@@ -51,9 +59,6 @@ public static class FailoverRetry
         return RunAsync(attempt => grain.ChatAsync(tenant.Domain, request with { IsRetry = attempt > 0 }), cancellationToken);
     }
 
-    // A timeout is retried too: the retry is idempotent, and a call whose silo vanished without a word only ends by
-    // timing out (Orleans' response timeout, 30 s). A retry that reaches the activation still running the first
-    // attempt waits for it; only one that reaches a new activation runs the call again.
     private static bool IsSiloLoss(Exception e) =>
-        e is SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException or TimeoutException;
+        e is SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException;
 }

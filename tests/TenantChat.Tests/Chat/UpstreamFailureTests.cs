@@ -33,6 +33,22 @@ public sealed class UpstreamFailureTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_call_slower_than_the_frontends_wait_is_joined_by_its_retries_not_run_again()
+    {
+        // Six routes that each time out three times: about 20 s in all, twice the 10 s the frontend waits per attempt.
+        var tenant = await fixture.CreateTenantAsync("[fake:hang] Very slow tenant.", customize: body =>
+            body["fallbacks"] = new System.Text.Json.Nodes.JsonArray([.. Enumerable.Range(1, 5)
+                .Select(i => new System.Text.Json.Nodes.JsonObject { ["provider"] = "default", ["model"] = $"slow-{i}" })]));
+
+        using var response = await tenant.Client.ChatAsync("Are you there?");
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        // Had a retry run the call again, the upstream would have seen more than one round of 6 x 3 attempts.
+        Assert.Equal(18, fixture.Upstream.CallsFor(tenant.SystemPrompt).Count);
+        await AssertNothingChargedAsync(tenant);
+    }
+
+    [Fact]
     public async Task A_failed_call_releases_its_reservation()
     {
         // The budget fits one call at a time: if a failure kept its reservation, the next call would be refused.
