@@ -9,7 +9,7 @@ namespace TenantChat.Grains;
 public sealed class StorageUnavailableException : Exception
 {
     public StorageUnavailableException()
-        : this("The database is unavailable.")
+        : this("The database is unavailable; try again shortly.")
     {
     }
 

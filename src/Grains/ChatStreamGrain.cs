@@ -37,7 +37,7 @@ public sealed class ChatStreamGrain(ChatUpstreams upstreams, TokenCounter tokens
         TokenUsage? reported = null;
         var settled = false;
         using var cancel = new CancellationTokenSource();
-        var (chunks, route, more, failure) = await OpenAsync(ticket, cancel.Token);
+        var (chunks, route, more, failure) = await upstreams.OpenStreamAsync(ticket.Routes, ToUpstream(ticket), cancel.Token);
         try
         {
             var generated = 0;
@@ -62,7 +62,7 @@ public sealed class ChatStreamGrain(ChatUpstreams upstreams, TokenCounter tokens
                         break; // the answer is cut here: nothing more is read, and it is not whole
                     }
                 }
-                (more, failure) = await NextAsync(chunks);
+                (more, failure) = await ChatUpstreams.NextAsync(chunks);
             }
             settled = true;
         }
@@ -104,39 +104,6 @@ public sealed class ChatStreamGrain(ChatUpstreams upstreams, TokenCounter tokens
         return await tenant.CompleteStreamAsync(ticket, result);
     }
 
-    /// <summary>
-    /// Opens the stream on the first route whose first chunk arrives (or that ends cleanly); a route failing before
-    /// that gives way to the next. Returns the open stream, its route, whether a first chunk is waiting in
-    /// <c>Current</c>, and the last route's failure when every route failed.
-    /// </summary>
-    private async Task<(IAsyncEnumerator<UpstreamChunk> Chunks, UpstreamRoute Route, bool More, UpstreamException? Failure)> OpenAsync(
-        StreamTicket ticket, CancellationToken cancellationToken)
-    {
-        for (var i = 0; ; i++)
-        {
-            var route = ticket.Routes[i];
-            var chunks = upstreams.Get(route.Provider).StreamAsync(ToUpstream(ticket, route), cancellationToken).GetAsyncEnumerator(cancellationToken);
-            var (more, failure) = await NextAsync(chunks);
-            if (failure is null || i == ticket.Routes.Length - 1)
-            {
-                return (chunks, route, more, failure);
-            }
-            await chunks.DisposeAsync();
-        }
-    }
-
-    private static async Task<(bool More, UpstreamException? Failure)> NextAsync(IAsyncEnumerator<UpstreamChunk> chunks)
-    {
-        try
-        {
-            return (await chunks.MoveNextAsync(), null);
-        }
-        catch (UpstreamException e)
-        {
-            return (false, e);
-        }
-    }
-
-    private static UpstreamRequest ToUpstream(StreamTicket ticket, UpstreamRoute route) =>
-        new(ticket.SystemPrompt, ticket.Context, ticket.Prompt, route.Model ?? ticket.Model, ticket.Seed, ticket.CompletionAllowance);
+    private static UpstreamRequest ToUpstream(StreamTicket ticket) =>
+        new(ticket.SystemPrompt, ticket.Context, ticket.Prompt, ticket.Model, ticket.Seed, ticket.CompletionAllowance);
 }

@@ -29,7 +29,7 @@ public sealed class StorageFailureFilter(NpgsqlDataSource db, ILogger<StorageFai
             {
                 logger.LogError(e, "Database error during {Method}", context.InterfaceMethod?.Name);
             }
-            throw new StorageUnavailableException("The database is unavailable; try again shortly.");
+            throw new StorageUnavailableException();
         }
     }
 }

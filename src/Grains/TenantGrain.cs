@@ -50,7 +50,7 @@ public sealed class TenantGrain(
         {
             // A failed activation reaches the caller without passing the grain call filters (StorageFailureFilter).
             logger.LogWarning("Tenant {TenantId}: database unavailable while activating ({Failure})", TenantId, e.GetType().Name);
-            throw new StorageUnavailableException("The database is unavailable; try again shortly.");
+            throw new StorageUnavailableException();
         }
         if (_tenant is not null)
         {

@@ -49,6 +49,40 @@ public sealed class ChatUpstreams
         }
     }
 
+    /// <summary>
+    /// Opens a stream on the first of <paramref name="routes"/> whose first chunk arrives (or that ends cleanly); a
+    /// route failing before that gives way to the next, as in <see cref="CompleteAsync"/>. Returns the open stream,
+    /// its route, whether a first chunk waits in <c>Current</c>, and the last route's failure when every route failed.
+    /// </summary>
+    public async Task<(IAsyncEnumerator<UpstreamChunk> Chunks, UpstreamRoute Route, bool More, UpstreamException? Failure)> OpenStreamAsync(
+        IReadOnlyList<UpstreamRoute> routes, UpstreamRequest request, CancellationToken cancellationToken)
+    {
+        for (var i = 0; ; i++)
+        {
+            var route = routes[i];
+            var chunks = Get(route.Provider).StreamAsync(request with { Model = route.Model! }, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var (more, failure) = await NextAsync(chunks);
+            if (failure is null || i == routes.Count - 1)
+            {
+                return (chunks, route, more, failure);
+            }
+            await chunks.DisposeAsync();
+        }
+    }
+
+    /// <summary>The next chunk of a stream, or the failure that ended it.</summary>
+    public static async Task<(bool More, UpstreamException? Failure)> NextAsync(IAsyncEnumerator<UpstreamChunk> chunks)
+    {
+        try
+        {
+            return (await chunks.MoveNextAsync(), null);
+        }
+        catch (UpstreamException e)
+        {
+            return (false, e);
+        }
+    }
+
     /// <summary>Null when every upstream the settings name is configured here (every silo runs the same configuration); else why not.</summary>
     public ServiceError? UnknownRoute(TenantSettings settings)
     {
