@@ -34,6 +34,8 @@ public sealed class ChatStreamGrain(ChatUpstreams upstreams, TokenCounter tokens
             yield break;
         }
         var answer = new StringBuilder();
+        // Redacted on the way out: a quote of the system parameter split over deltas never reaches the caller.
+        var redactor = new SecretRedactor(ticket.SystemPrompt);
         TokenUsage? reported = null;
         var settled = false;
         using var cancel = new CancellationTokenSource();
@@ -55,14 +57,24 @@ public sealed class ChatStreamGrain(ChatUpstreams upstreams, TokenCounter tokens
                         pieceTokens = ticket.CompletionAllowance - generated;
                     }
                     generated += pieceTokens;
-                    answer.Append(delta);
-                    yield return new ChatStreamEvent(delta);
+                    var shown = redactor.Push(delta);
+                    if (shown.Length > 0)
+                    {
+                        answer.Append(shown);
+                        yield return new ChatStreamEvent(shown);
+                    }
                     if (generated >= ticket.CompletionAllowance)
                     {
                         break; // the answer is cut here: nothing more is read, and it is not whole
                     }
                 }
                 (more, failure) = await ChatUpstreams.NextAsync(chunks);
+            }
+            var rest = failure is null ? redactor.Flush() : "";
+            if (rest.Length > 0)
+            {
+                answer.Append(rest);
+                yield return new ChatStreamEvent(rest);
             }
             settled = true;
         }
@@ -73,6 +85,7 @@ public sealed class ChatStreamGrain(ChatUpstreams upstreams, TokenCounter tokens
             if (!settled)
             {
                 // The caller went away mid-stream: the upstream is cancelled, what it generated is kept and charged.
+                answer.Append(redactor.Flush());
                 await SettleAsync(tenant, ticket, new StreamResult(answer.ToString(), reported, route, Complete: false));
                 DeactivateOnIdle();
             }

@@ -15,7 +15,7 @@ public static class AnswerSettlement
     public static (string Text, TokenUsage Usage, bool OverReported) Settle(
         UpstreamReply reply, string systemPrompt, Reservation reservation, TokenCounter tokens)
     {
-        var text = RedactSystemPrompt(reply.Text, systemPrompt);
+        var text = SecretRedactor.Redact(reply.Text, systemPrompt);
         if (reply.ReportedUsage is { } reported)
         {
             if (reported.TotalTokens <= reservation.Tokens)
@@ -33,10 +33,4 @@ public static class AnswerSettlement
         }
         return (text, new TokenUsage(reservation.PromptTokens, completionTokens), false);
     }
-
-    /// <summary>A model can be talked into quoting its instructions; the tenant's system parameter never leaves.</summary>
-    private static string RedactSystemPrompt(string text, string systemPrompt) =>
-        systemPrompt.Trim().Length >= 8 && text.Contains(systemPrompt.Trim(), StringComparison.OrdinalIgnoreCase)
-            ? text.Replace(systemPrompt.Trim(), "[redacted]", StringComparison.OrdinalIgnoreCase)
-            : text;
 }
