@@ -1,3 +1,4 @@
+using TenantChat.Grains.Chat;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Tokens;
 using TenantChat.Grains.Upstreams;

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace TenantChat.Grains;
+namespace TenantChat.Grains.Chat;
 
 /// <summary>
 /// Replaces every quote of a tenant's system parameter (case-insensitive, 8 characters or more) with
