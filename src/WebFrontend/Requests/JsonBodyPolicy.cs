@@ -17,15 +17,15 @@ public sealed class JsonBodyPolicy(RequestDelegate next)
     public async Task InvokeAsync(HttpContext context)
     {
         var endpoint = context.GetEndpoint();
-        if (endpoint?.Metadata.GetMetadata<IAcceptsMetadata>() is null || !IsJson(context.Request))
+        if (endpoint?.Metadata.GetMetadata<IAcceptsMetadata>() is null || JsonMediaType(context.Request) is not { } mediaType)
         {
             await next(context);
             return;
         }
         var limit = endpoint.Metadata.GetMetadata<JsonBodyLimit>()?.Bytes ?? JsonBodyLimit.Default;
-        if (CharsetProblem(context.Request) is { } charset)
+        if (!IsUtf8(mediaType))
         {
-            await Refuse(context, "Content-Type", charset);
+            await Refuse(context, "Content-Type", "must be application/json with no charset or charset=utf-8.");
             return;
         }
         if (context.Request.ContentLength > limit)
@@ -53,19 +53,21 @@ public sealed class JsonBodyPolicy(RequestDelegate next)
     private static Task Refuse(HttpContext context, string field, string message) =>
         ApiProblem.Validation(new Dictionary<string, string[]> { [field] = [$"{field} {message}"] }).ExecuteAsync(context);
 
-    /// <summary>The media types the routes read as JSON: <c>application/json</c> and any <c>+json</c>.</summary>
-    private static bool IsJson(HttpRequest request) =>
+    /// <summary>The request's media type when the routes read it as JSON: <c>application/json</c> or any <c>+json</c>.</summary>
+    private static MediaTypeHeaderValue? JsonMediaType(HttpRequest request) =>
         MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
         && (type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || type.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+            || type.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
+            ? type
+            : null;
 
     /// <summary>JSON between systems is UTF-8 (RFC 8259 §8.1): any other charset is refused rather than guessed.</summary>
-    private static string? CharsetProblem(HttpRequest request)
+    private static bool IsUtf8(MediaTypeHeaderValue type)
     {
-        var charset = MediaTypeHeaderValue.Parse(request.ContentType).Charset;
-        return charset.HasValue && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase)
-            ? "must be application/json with no charset or charset=utf-8."
-            : null;
+        var charset = HeaderUtilities.RemoveQuotes(type.Charset);
+        return !charset.HasValue
+            || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+            || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The whole body, or null as soon as it passes <paramref name="limit"/> bytes.</summary>
