@@ -49,4 +49,16 @@ public interface ITenantGrain : IGrainWithGuidKey
     /// <summary>Releases the reservation of a stream that generated nothing; nothing is charged.</summary>
     [AlwaysInterleave]
     Task AbandonStreamAsync(Guid requestId);
+
+    /// <summary>
+    /// The caller of <paramref name="requestId"/> went away: if its call is still waiting for room in the budget,
+    /// it leaves the queue without running. A call already admitted runs on, as any call whose caller left.
+    /// </summary>
+    /// <remarks>
+    /// A call of its own rather than a cancellation token on <see cref="ChatAsync"/>: Orleans cancels a call's token
+    /// when the call times out, and a chat call that timed out is only slow; its retry joins it.
+    /// </remarks>
+    [AlwaysInterleave]
+    [OneWay]
+    Task StopWaitingAsync(Guid requestId);
 }
