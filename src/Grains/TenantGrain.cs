@@ -318,15 +318,22 @@ public sealed class TenantGrain(
             }
             context = turns;
         }
-        await Ledger.RefreshIfStaleAsync();
+        if (Ledger.Budget.IsStale)
+        {
+            await Ledger.RefreshIfStaleAsync();
+            AdmitWaiting(); // no call was admitted while the budget was stale: those waiting go first
+        }
 
         // No await from here until the call is admitted, refused or waiting: admission is one turn.
-        AdmitWaiting(); // those waiting may have been held back by a stale budget; they go first
         var now = clock.GetUtcNow();
         var call = Admission.Prepare(_tenant, request, model, context, now);
         if (Admission.TryAdmit(_tenant.Settings, Ledger.Budget, call, now) is { } decided)
         {
             return decided;
+        }
+        if (Admission.Waiting.Count >= limits.Value.MaxConcurrentCalls)
+        {
+            return TenantErrors.RateLimited(1); // waiting calls are capped like calls in flight: a burst cannot pile up without end
         }
         var wait = TimeSpan.FromSeconds(admissionOptions.Value.AdmissionWaitSeconds);
         return await Admission.Waiting.WaitAsync(call, wait, clock) ?? TenantErrors.BudgetSpent(TenantUsage.RetryAfterSeconds(clock.GetUtcNow()));
