@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
-using TenantChat.Grains;
+using TenantChat.Grains.Tenants;
 using TenantChat.Tests.Infrastructure;
 
 namespace TenantChat.Tests.Chat;

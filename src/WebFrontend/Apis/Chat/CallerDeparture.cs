@@ -1,6 +1,6 @@
 using TenantChat.Grains;
 
-namespace TenantChat.WebFrontend.Apis;
+namespace TenantChat.WebFrontend.Apis.Chat;
 
 /// <summary>
 /// A chat call may wait in its tenant's grain for room in the budget. When its caller disconnects meanwhile, the

@@ -1,4 +1,4 @@
-namespace TenantChat.Grains;
+namespace TenantChat.Grains.Tenants;
 
 /// <summary>The silo's part of the <c>Chat</c> configuration section: how chat calls are admitted.</summary>
 public sealed class ChatAdmissionOptions

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using TenantChat.Grains.Models;
-using TenantChat.Grains.Providers;
+using TenantChat.Grains.Upstreams;
 
-namespace TenantChat.Grains;
+namespace TenantChat.Grains.Tenants;
 
 /// <summary>
 /// A chat call checked and counted but not yet admitted: what it would send upstream (no allowance yet), the tokens

@@ -1,6 +1,6 @@
 using TenantChat.Grains.Models;
 
-namespace TenantChat.Grains;
+namespace TenantChat.Grains.Tenants;
 
 /// <summary>
 /// A tenant's calls that would fit its budget once calls in flight settle (contract section 9, invariant 7). When
