@@ -1,7 +1,9 @@
+# shellcheck shell=bash
 # Local PostgreSQL for development and tests: installs the server if missing, runs a private cluster in a
 # folder of ours on a port of ours, never touching a system-wide instance. Source this file; it defines functions.
 
 pg_bin_dir() {
+    # shellcheck disable=SC2012 # Debian's version folders are plain numbers
     ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
 }
 
