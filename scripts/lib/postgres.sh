@@ -42,12 +42,3 @@ stop_postgres() {
     [ -f "$dir/data/postmaster.pid" ] && as_postgres "$(pg_bin_dir)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1
     return 0
 }
-
-# A TCP port nothing listens on yet.
-free_port() {
-    local port
-    while :; do
-        port=$(( (RANDOM % 20000) + 20000 ))
-        (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-    done
-}
