@@ -3,6 +3,7 @@ using TenantChat.Shared;
 using TenantChat.WebFrontend.Apis;
 using TenantChat.WebFrontend.Apis.Chat;
 using TenantChat.WebFrontend.Extensions;
+using TenantChat.WebFrontend.Pages;
 
 // Settings ship beside the assembly: `dotnet X.dll` works from any working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -19,6 +20,7 @@ app.MapAccountsApi();
 app.MapCustomerDataApi();
 app.MapTenantApi();
 app.MapAdminApi();
+app.MapPages();
 app.Run();
 
 /// <summary>Entry point, public so functional tests can host it with WebApplicationFactory.</summary>

@@ -39,6 +39,9 @@ public sealed record class TenantSettings
     /// <summary>How long an answer is reused for the same prompt, context, model and seed; 0 (the default) turns the cache off.</summary>
     [Id(14)] public int ResponseCacheSeconds { get; init; }
 
+    /// <summary>Origins (<c>https://shop.example.com</c>) whose pages may call this tenant's chat routes from a browser: the widget's sites.</summary>
+    [Id(30)] public ImmutableArray<string> WidgetOrigins { get; init; } = [];
+
     /// <summary>Where a call for <paramref name="model"/> goes: the provider, then each fallback.</summary>
     public IEnumerable<UpstreamRoute> RoutesFor(string model) =>
         Fallbacks.Select(route => route with { Model = route.Model ?? model })

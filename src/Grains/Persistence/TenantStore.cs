@@ -20,7 +20,7 @@ public sealed class TenantStore(NpgsqlDataSource db)
     private const string Columns = """
         id, name, domain, system_prompt, token_limit, model, seed, allowed_models, rate_limit_rpm, rate_limit_tpm,
         max_context_turns, max_output_tokens, status, tokens_used, calls, period_start, created_at, settings_version,
-        provider, fallbacks, response_cache_seconds
+        provider, fallbacks, response_cache_seconds, widget_origins
         """;
 
     public async Task<TenantRecord?> FindAsync(Guid id, CancellationToken cancellationToken = default)
@@ -66,11 +66,11 @@ public sealed class TenantStore(NpgsqlDataSource db)
         const string sql = """
             insert into tenants (id, name, domain, system_prompt, token_limit, model, seed, allowed_models,
                 rate_limit_rpm, rate_limit_tpm, max_context_turns, max_output_tokens, status,
-                provider, fallbacks, response_cache_seconds,
+                provider, fallbacks, response_cache_seconds, widget_origins,
                 tokens_used, calls, period_start, created_at, updated_at, settings_version)
             values (@id, @name, @domain, @system_prompt, @token_limit, @model, @seed, @allowed_models,
                 @rate_limit_rpm, @rate_limit_tpm, @max_context_turns, @max_output_tokens, @status,
-                @provider, @fallbacks, @response_cache_seconds,
+                @provider, @fallbacks, @response_cache_seconds, @widget_origins,
                 @tokens_used, @calls, @period_start, @created_at, @created_at, @version)
             on conflict (domain) do nothing
             """;
@@ -105,7 +105,7 @@ public sealed class TenantStore(NpgsqlDataSource db)
                 rate_limit_rpm = @rate_limit_rpm, rate_limit_tpm = @rate_limit_tpm,
                 max_context_turns = @max_context_turns, max_output_tokens = @max_output_tokens,
                 status = @status, provider = @provider, fallbacks = @fallbacks,
-                response_cache_seconds = @response_cache_seconds, settings_version = @version, updated_at = now()
+                response_cache_seconds = @response_cache_seconds, widget_origins = @widget_origins, settings_version = @version, updated_at = now()
             where id = @id
             """;
         await using var command = db.CreateCommand(sql);
@@ -168,6 +168,7 @@ public sealed class TenantStore(NpgsqlDataSource db)
         p.AddWithValue("provider", settings.Provider);
         p.Add(new NpgsqlParameter("fallbacks", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(settings.Fallbacks, RouteJson) });
         p.AddWithValue("response_cache_seconds", settings.ResponseCacheSeconds);
+        p.AddWithValue("widget_origins", settings.WidgetOrigins.ToArray());
         p.AddWithValue("version", version);
     }
 
@@ -190,6 +191,7 @@ public sealed class TenantStore(NpgsqlDataSource db)
             Provider = r.GetString(18),
             Fallbacks = JsonSerializer.Deserialize<ImmutableArray<UpstreamRoute>>(r.GetString(19), RouteJson),
             ResponseCacheSeconds = r.GetInt32(20),
+            WidgetOrigins = [.. r.GetFieldValue<string[]>(r.GetOrdinal("widget_origins"))],
         };
         var usage = new TenantUsage(r.GetInt64(13), r.GetInt64(14), r.GetFieldValue<DateTimeOffset>(15));
         return new TenantRecord(r.GetGuid(0), settings, usage, r.GetFieldValue<DateTimeOffset>(16), r.GetInt32(17));

@@ -7,6 +7,7 @@ using TenantChat.Shared;
 using TenantChat.WebFrontend.Accounts;
 using TenantChat.WebFrontend.Admin;
 using TenantChat.WebFrontend.Apis.Chat;
+using TenantChat.WebFrontend.Pages;
 using TenantChat.WebFrontend.Problems;
 using TenantChat.WebFrontend.Requests;
 using TenantChat.WebFrontend.Tenancy;
@@ -30,6 +31,7 @@ public static class ApplicationServiceExtensions
         services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.Section).Validate(o => o.MaxPromptChars > 0 && o.MaxMessages > 0);
         services.AddApiProblems();
         services.AddSingleton<HostTenantResolver>();
+        services.AddSingleton<PageAssets>();
 
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthentication>(AdminKeyAuthentication.SchemeName, null);
@@ -80,6 +82,7 @@ public static class ApplicationServiceExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<TrustedProxyHost>();
+        app.UseMiddleware<WidgetCors>();
         app.UseWhen(
             context => (context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/api/admin"))
                 || context.Request.Path.StartsWithSegments("/v1"),

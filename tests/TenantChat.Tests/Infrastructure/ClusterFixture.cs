@@ -72,15 +72,18 @@ public class ClusterFixture : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 
-        _frontend = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-        {
-            web.UseSetting("ConnectionStrings:Postgres", ConnectionString);
-            web.UseSetting("Orleans:ClusterId", Cluster.Options.ClusterId);
-            web.UseSetting("Orleans:ServiceId", Cluster.Options.ServiceId);
-            web.UseSetting("Admin:ApiKey", OperatorKey);
-            web.UseSetting("Auth:SigningKey", SigningKey);
-        });
+        _frontend = new WebApplicationFactory<Program>().WithWebHostBuilder(ConfigureFrontend);
         _frontend.Server.PreserveExecutionContext = true;
+    }
+
+    /// <summary>The settings of a frontend on this cluster (the in-memory one, or another one such as the browser tests' Kestrel).</summary>
+    public void ConfigureFrontend(Microsoft.AspNetCore.Hosting.IWebHostBuilder web)
+    {
+        web.UseSetting("ConnectionStrings:Postgres", ConnectionString);
+        web.UseSetting("Orleans:ClusterId", Cluster.Options.ClusterId);
+        web.UseSetting("Orleans:ServiceId", Cluster.Options.ServiceId);
+        web.UseSetting("Admin:ApiKey", OperatorKey);
+        web.UseSetting("Auth:SigningKey", SigningKey);
     }
 
     /// <summary>A client whose requests carry <paramref name="host"/> as their Host.</summary>

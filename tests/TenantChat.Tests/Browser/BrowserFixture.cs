@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using TenantChat.Tests.Infrastructure;
+
+namespace TenantChat.Tests.Browser;
+
+/// <summary>
+/// The system on real parts (<see cref="ClusterFixture"/>) plus what a browser needs: the frontend on a real
+/// Kestrel socket on loopback, a second site on another port that embeds the widget, and one headless Debian
+/// chromium shared by the collection. Chromium maps every <c>*.test</c> host to loopback, so
+/// <c>http://tenant-x.test:PORT/</c> reaches the frontend with the tenant's Host header. Chromium (apt) and
+/// axe-core (npm, test-only) are installed when missing.
+/// </summary>
+public sealed class BrowserFixture : ClusterFixture, IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private WebApplicationFactory<Program>? _frontend;
+    private EmbeddingSite? _site;
+    private IPlaywright? _playwright;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>The real frontend's port on loopback.</summary>
+    public int Port { get; private set; }
+
+    /// <summary>axe-core's source, run inside pages by the accessibility checks.</summary>
+    public string AxeSource { get; private set; } = null!;
+
+    public EmbeddingSite Site => _site!;
+
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    public new async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _frontend = new WebApplicationFactory<Program>().WithWebHostBuilder(ConfigureFrontend);
+        _frontend.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        _frontend.StartServer();
+        Port = new Uri(_frontend.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First()).Port;
+        _site = await EmbeddingSite.StartAsync(Port);
+
+        await EnsureInstalledAsync(ChromiumPath, "bash", "-c \"apt-get install -y chromium || (apt-get update && apt-get install -y chromium)\"", "/");
+        var axeFolder = Path.Combine(RepositoryRoot, "tests", "TenantChat.Tests", "Browser");
+        var axePath = Path.Combine(axeFolder, "node_modules", "axe-core", "axe.min.js");
+        await EnsureInstalledAsync(axePath, "npm", "ci --no-audit --no-fund", axeFolder);
+        AxeSource = await File.ReadAllTextAsync(axePath);
+
+        _playwright = await Playwright.CreateAsync();
+        List<string> args = ["--host-resolver-rules=MAP *.test 127.0.0.1"];
+        if (Environment.UserName == "root")
+        {
+            args.Add("--no-sandbox"); // chromium refuses to run its sandbox as root
+        }
+        Browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = args });
+    }
+
+    /// <summary>The frontend's address for <paramref name="host"/>.</summary>
+    public string Url(string host, string path = "/") => $"http://{host}:{Port}{path}";
+
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1100, Height = 760 } });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Saves what the page shows to <c>docs/images/NAME.png</c>, for the README.</summary>
+    public static Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new() { Path = Path.Combine(RepositoryRoot, "docs", "images", name + ".png"), FullPage = true });
+
+    public new async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+        _playwright?.Dispose();
+        if (_site is not null)
+        {
+            await _site.DisposeAsync();
+        }
+        if (_frontend is not null)
+        {
+            await _frontend.DisposeAsync();
+        }
+        await base.DisposeAsync();
+    }
+
+    private static async Task EnsureInstalledAsync(string path, string command, string arguments, string workingDirectory)
+    {
+        if (File.Exists(path))
+        {
+            return;
+        }
+        using var process = Process.Start(new ProcessStartInfo(command, arguments) { WorkingDirectory = workingDirectory })!;
+        await process.WaitForExitAsync();
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"{path} is missing and `{command} {arguments}` did not install it (exit {process.ExitCode}).");
+        }
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "TenantChat.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+        throw new InvalidOperationException("The browser tests run from inside the repository.");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}
