@@ -1,0 +1,152 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using TenantChat.Fakes;
+using TenantChat.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace TenantChat.Tests.Browser;
+
+/// <summary>The operator console and the tenant console, in a real browser against the real cluster.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class ConsoleBrowserTests(BrowserFixture fixture)
+{
+    private const string AdminPassword = "admin password 123";
+
+    [Fact]
+    public async Task Operator_creates_a_tenant_and_suspends_it_and_its_page_then_shows_the_suspension()
+    {
+        var domain = TenantApi.UniqueDomain("shop");
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync(fixture.Url("operator.test", "/operator"));
+
+        await page.GetByLabel("Operator key").FillAsync("not the key");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("That operator key is not valid.");
+
+        await page.GetByLabel("Operator key").FillAsync(ClusterFixture.OperatorKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByLabel("Name").FillAsync("Shop made in the browser");
+        await page.GetByLabel("Domain").FillAsync(domain);
+        await page.GetByLabel("Token budget").FillAsync("5000");
+        await page.GetByLabel("System prompt").FillAsync("Be brief.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create tenant" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"{domain} is created.");
+
+        var visitor = await fixture.NewPageAsync();
+        await visitor.GotoAsync(fixture.Url(domain));
+        await Expect(visitor.GetByLabel("Your message")).ToBeVisibleAsync();
+
+        await page.GetByLabel("Search tenants").FillAsync(domain[..12]);
+        await Expect(page.Locator("#tenant-rows tr")).ToHaveCountAsync(1);
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Suspend {domain}" }).ClickAsync();
+        await Expect(page.Locator($"tr[data-domain='{domain}'] .cn-badge")).ToHaveTextAsync("suspended");
+        await BrowserFixture.ScreenshotAsync(page, "operator");
+
+        var response = await visitor.GotoAsync(fixture.Url(domain));
+        Assert.Equal(403, response!.Status);
+        await Expect(visitor.GetByRole(AriaRole.Heading)).ToHaveTextAsync("This chat is suspended");
+
+        // The key was held in memory only.
+        var kept = await page.EvaluateAsync<string>("() => location.href + JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie");
+        Assert.DoesNotContain(ClusterFixture.OperatorKey, kept, StringComparison.Ordinal);
+        Assert.Empty(await Accessibility.SeriousViolationsAsync(page, fixture.AxeSource));
+    }
+
+    [Fact]
+    public async Task Tenant_user_sees_usage_with_a_chart_and_the_history_of_answers()
+    {
+        var (tenant, email) = await TenantWithAdminAsync("Console usage tenant");
+        using var chat = await tenant.Client.ChatAsync("What does shipping cost?");
+        chat.EnsureSuccessStatusCode();
+        var tokens = (await chat.JsonAsync())["usage"]!["total_tokens"]!.GetValue<long>();
+
+        var page = await SignInAsync(tenant, email);
+        await Expect(page.Locator("#usage-figures")).ToContainTextAsync(tokens.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(page.GetByRole(AriaRole.Img, new() { Name = "Tokens per day against the budget" })).ToBeVisibleAsync();
+        Assert.True(await page.Locator("#usage-chart rect.cn-bar").CountAsync() >= 1);
+        await BrowserFixture.ScreenshotAsync(page, "console-usage");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "History" }).ClickAsync();
+        await Expect(page.Locator("#history-rows")).ToContainTextAsync("What does shipping cost?");
+        Assert.Empty(await Accessibility.SeriousViolationsAsync(page, fixture.AxeSource));
+    }
+
+    [Fact]
+    public async Task Admin_changes_the_system_prompt_in_the_console_and_the_next_visitor_answer_reflects_it()
+    {
+        var (tenant, email) = await TenantWithAdminAsync("Before the change");
+        var page = await SignInAsync(tenant, email);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await Expect(page.GetByLabel("System prompt")).ToHaveValueAsync(tenant.SystemPrompt);
+        var changed = $"After the change {Guid.NewGuid():N}";
+        await page.GetByLabel("System prompt").FillAsync(changed);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Settings saved; the next answer uses them.");
+        await BrowserFixture.ScreenshotAsync(page, "console-settings");
+
+        var visitor = await fixture.NewPageAsync();
+        await visitor.GotoAsync(fixture.Url(tenant.Domain));
+        await visitor.GetByLabel("Your message").FillAsync("Who are you now?");
+        await visitor.Keyboard.PressAsync("Enter");
+        await Expect(visitor.Locator(".tc-assistant .tc-text")).ToContainTextAsync(FakeUpstream.VoiceOf(changed));
+        Assert.DoesNotContain(changed, await visitor.ContentAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tenant_user_adds_uploads_edits_and_deletes_knowledge_in_the_console()
+    {
+        var (tenant, email) = await TenantWithAdminAsync("Knowledge console tenant");
+        var page = await SignInAsync(tenant, email);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Knowledge" }).ClickAsync();
+
+        await page.GetByLabel("Title").FillAsync("Returns");
+        await page.GetByLabel("Content").FillAsync("Returns are free within 30 days.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add" }).ClickAsync();
+        await Expect(page.Locator("#item-rows")).ToContainTextAsync("Returns are free within 30 days.");
+
+        await page.GetByLabel("Upload .txt or .md files").SetInputFilesAsync(new FilePayload
+        {
+            Name = "shipping.md", MimeType = "text/markdown", Buffer = Encoding.UTF8.GetBytes("# Shipping\nSKU-4471 ships in two days."),
+        });
+        await Expect(page.Locator("#item-rows")).ToContainTextAsync("SKU-4471 ships in two days.");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit Returns" }).ClickAsync();
+        await page.GetByLabel("Content").FillAsync("Returns are free within 60 days.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#item-rows")).ToContainTextAsync("60 days");
+        await BrowserFixture.ScreenshotAsync(page, "console-knowledge");
+
+        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete shipping" }).ClickAsync();
+        await Expect(page.Locator("#item-rows tr")).ToHaveCountAsync(1);
+
+        using var admin = await fixture.SignedInClientAsync(tenant, email, AdminPassword);
+        var items = (await admin.GetFromJsonAsync<JsonObject>("api/customer-data"))!["items"]!.AsArray();
+        var only = Assert.Single(items);
+        Assert.Equal("Returns are free within 60 days.", only!["content"]!.GetValue<string>());
+    }
+
+    private async Task<(TenantApi.Tenant Tenant, string Email)> TenantWithAdminAsync(string systemPrompt)
+    {
+        var email = $"admin-{Guid.NewGuid():N}@example.test";
+        var tenant = await fixture.CreateTenantAsync(systemPrompt, customize: body =>
+        {
+            body["admin_email"] = email;
+            body["admin_password"] = AdminPassword;
+        });
+        return (tenant, email);
+    }
+
+    private async Task<IPage> SignInAsync(TenantApi.Tenant tenant, string email)
+    {
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync(fixture.Url(tenant.Domain, "/console"));
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(AdminPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.Locator("#who")).ToContainTextAsync(email);
+        return page;
+    }
+}
