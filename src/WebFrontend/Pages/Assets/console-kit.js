@@ -46,7 +46,8 @@ function say(target, text, isError) {
 // Bars with a label under each and an optional horizontal limit line; values are numbers >= 0.
 function barChart(title, points, limit) {
   const ns = 'http://www.w3.org/2000/svg';
-  const width = 640, height = 220, left = 48, bottom = 28, top = 12;
+  const width = 640, height = 220, left = 56, bottom = 28, top = 12;
+  const short = (n) => (n >= 1e6 ? +(n / 1e6).toFixed(1) + 'M' : n >= 1e3 ? +(n / 1e3).toFixed(1) + 'k' : String(n));
   const max = Math.max(1, limit || 0, ...points.map((p) => p.value));
   const svg = document.createElementNS(ns, 'svg');
   svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
@@ -63,12 +64,14 @@ function barChart(title, points, limit) {
   const plot = height - bottom - top;
   const y = (value) => top + plot - (value / max) * plot;
   add('line', { x1: left, y1: top + plot, x2: width, y2: top + plot, class: 'cn-axis' });
-  add('text', { x: left - 6, y: top + 10, 'text-anchor': 'end', class: 'cn-tick' }, String(max));
+  add('text', { x: left - 6, y: top + 10, 'text-anchor': 'end', class: 'cn-tick' }, short(max));
   add('text', { x: left - 6, y: top + plot, 'text-anchor': 'end', class: 'cn-tick' }, '0');
   const slot = (width - left) / Math.max(points.length, 1);
   points.forEach((point, index) => {
     const x = left + index * slot + slot * 0.15;
-    const bar = add('rect', { x, y: y(point.value), width: slot * 0.7, height: Math.max(0, top + plot - y(point.value)), class: 'cn-bar' });
+    // A day with any use keeps a visible sliver even against a large budget.
+    const barHeight = point.value > 0 ? Math.max(2, top + plot - y(point.value)) : 0;
+    const bar = add('rect', { x, y: top + plot - barHeight, width: slot * 0.7, height: barHeight, class: 'cn-bar' });
     const tip = document.createElementNS(ns, 'title');
     tip.textContent = point.label + ': ' + point.value;
     bar.append(tip);
@@ -76,7 +79,7 @@ function barChart(title, points, limit) {
   });
   if (limit) {
     add('line', { x1: left, y1: y(limit), x2: width, y2: y(limit), class: 'cn-limit' });
-    add('text', { x: width - 4, y: y(limit) - 4, 'text-anchor': 'end', class: 'cn-tick' }, 'budget ' + limit);
+    add('text', { x: width - 4, y: y(limit) - 4, 'text-anchor': 'end', class: 'cn-tick' }, 'budget ' + short(limit));
   }
   return svg;
 }
