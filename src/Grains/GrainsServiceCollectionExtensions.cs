@@ -41,6 +41,8 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<TenantLimitsOptions>().Bind(configuration.GetSection(TenantLimitsOptions.Section))
             .Validate(options => options.MaxConcurrentCalls > 0, "Tenants:MaxConcurrentCalls must be positive.");
+        services.AddOptions<SignInOptions>().Bind(configuration.GetSection(SignInOptions.Section))
+            .Validate(options => options.IsValid(), "Accounts:SignIn: every limit must be positive.");
         services.AddChatUpstream(configuration);
         return services;
     }
