@@ -54,6 +54,9 @@ public sealed class SignInThrottle(SignInOptions options, TimeProvider clock)
         return null;
     }
 
+    /// <summary>Emails and addresses held in memory.</summary>
+    public int Tracked => _emails.Count + _addresses.Count;
+
     /// <summary>The password was right: the email's failures are forgotten.</summary>
     public void Succeeded(string email) => _emails.Remove(email);
 
