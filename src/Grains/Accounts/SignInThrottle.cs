@@ -1,3 +1,5 @@
+using TenantChat.Grains.Tenants;
+
 namespace TenantChat.Grains.Accounts;
 
 /// <summary>
