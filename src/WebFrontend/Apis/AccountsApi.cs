@@ -60,8 +60,19 @@ public static class AccountsApi
         {
             return new ApiProblem(ProblemCode.ValidationFailed, "email and password are required.");
         }
+        // Only what sign-up could have stored gets as far as the throttle, which keeps emails in memory.
+        var errors = new Dictionary<string, string[]>();
+        var email = AccountInput.Email(body.Email, "email", errors);
+        if (body.Password.Length > AccountInput.MaxPasswordLength)
+        {
+            errors["password"] = [$"password is at most {AccountInput.MaxPasswordLength} characters."];
+        }
+        if (errors.Count > 0)
+        {
+            return ApiProblem.Validation(errors);
+        }
         var outcome = await orleans.GetGrain<IAccountsGrain>(httpContext.Tenant().TenantId)
-            .SignInAsync(body.Email.Trim().ToLowerInvariant(), body.Password, ClientAddress.Of(httpContext));
+            .SignInAsync(email!, body.Password, ClientAddress.Of(httpContext));
         return outcome.Succeeded
             ? TypedResults.Ok(new TokenResponse(tokens.Issue(outcome.Value), "Bearer", tokens.LifetimeSeconds))
             : ApiProblem.From(outcome.Error);

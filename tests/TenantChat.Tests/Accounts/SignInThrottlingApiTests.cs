@@ -85,6 +85,32 @@ public sealed class SignInThrottlingApiTests(ClusterFixture fixture, ITestOutput
         Assert.Contains(outcomes, outcome => outcome.Error?.Code == ProblemCode.RateLimited);
     }
 
+    [Fact]
+    public async Task Credentials_no_account_could_have_are_400_and_never_kept_by_the_throttle()
+    {
+        var tenant = await fixture.CreateTenantAsync("Oversized sign-in tenant.");
+        var email = await SignUpAsync(tenant);
+
+        // 30 in all: had the throttle counted them, the address's bucket (20) would be spent.
+        foreach (var (badEmail, password, field) in new[]
+        {
+            (new string('a', 10_000) + "@example.test", Password, "email"),
+            ("nul\u0000@example.test", Password, "email"),
+            (email, new string('p', 10_000), "password"),
+        })
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                using var response = await SignInAsync(tenant, badEmail, password);
+                Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+                Assert.NotNull((await response.JsonAsync())["errors"]![field]);
+            }
+        }
+        using var right = await SignInAsync(tenant, email, Password);
+
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+    }
+
     private static string Ms(TimeSpan time) => $"{time.TotalMilliseconds:F0} ms";
 
     private static async Task<List<TimeSpan>> SignInTimesAsync(TenantApi.Tenant tenant, string email, int count)
