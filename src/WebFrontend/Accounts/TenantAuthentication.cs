@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using TenantChat.Grains;
-using Microsoft.Extensions.Options;
 using TenantChat.Grains.Models;
 using TenantChat.WebFrontend.Problems;
 using TenantChat.WebFrontend.Tenancy;
