@@ -67,19 +67,20 @@ public sealed class SignInThrottlingApiTests(ClusterFixture fixture, ITestOutput
         var otherEmail = await SignUpAsync(other);
         var before = await SignInTimesAsync(other, otherEmail, 4);
 
-        // 200 wrong sign-ins at once on the hammered tenant, each from its own address and for its own email, so
+        // 400 wrong sign-ins at once on the hammered tenant, each from its own address and for its own email, so
         // that neither throttle stops them: only the bound on the tenant's hashing work protects the quiet tenant.
         var accounts = fixture.Cluster.Client.GetGrain<IAccountsGrain>(hammered.Id);
-        var hammer = Enumerable.Range(0, 200)
-            .Select(i => accounts.SignInAsync($"guess{i}@example.test", "wrong password", $"198.51.100.{i % 250}"))
+        var hammer = Enumerable.Range(0, 400)
+            .Select(i => accounts.SignInAsync($"guess{i}@example.test", "wrong password", $"198.51.{i / 250}.{i % 250}"))
             .ToList();
         var during = await SignInTimesAsync(other, otherEmail, 4);
         var outcomes = await Task.WhenAll(hammer);
 
         output.WriteLine($"quiet tenant's sign-in: before {string.Join(", ", before.Select(Ms))}; during {string.Join(", ", during.Select(Ms))}");
-        // Generous bound: on a shared 2-core machine the quiet tenant still gets an answer in well under 3 s, while
-        // 200 unbounded hashes (about 0.1 s of CPU each) would queue it behind ~10 s of work.
-        Assert.True(during.Max() < TimeSpan.FromSeconds(3), $"slowest sign-in of the quiet tenant while the other was hammered: {during.Max()}");
+        // Generous bound, for a shared 2-core machine under heavy load: with the bound the quiet tenant waits for at
+        // most one of the other's hashes at a time (measured: under 1 s, 3 s with a load average of 34); without
+        // it, 400 hashes of about 0.1 s of CPU each would queue it behind tens of seconds of work.
+        Assert.True(during.Max() < TimeSpan.FromSeconds(8), $"slowest sign-in of the quiet tenant while the other was hammered: {during.Max()}");
         Assert.All(outcomes, outcome => Assert.True(outcome.Error?.Code is ProblemCode.Unauthorized or ProblemCode.RateLimited));
         // More than the hashing queue holds at once: the rest were refused at once, not queued without bound.
         Assert.Contains(outcomes, outcome => outcome.Error?.Code == ProblemCode.RateLimited);
