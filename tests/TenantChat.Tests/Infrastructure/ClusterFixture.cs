@@ -72,8 +72,18 @@ public class ClusterFixture : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 
-        _frontend = new WebApplicationFactory<Program>().WithWebHostBuilder(ConfigureFrontend);
-        _frontend.Server.PreserveExecutionContext = true;
+        _frontend = CreateFrontend();
+    }
+
+    /// <summary>
+    /// A web frontend connected to this cluster, configured like every other (the same signing key). Tests that
+    /// need a second frontend, to see that a change on one is seen on the other, make one and dispose it.
+    /// </summary>
+    public WebApplicationFactory<Program> CreateFrontend()
+    {
+        var frontend = new WebApplicationFactory<Program>().WithWebHostBuilder(ConfigureFrontend);
+        frontend.Server.PreserveExecutionContext = true;
+        return frontend;
     }
 
     /// <summary>The settings of a frontend on this cluster (the in-memory one, or another one such as the browser tests' Kestrel).</summary>
