@@ -40,7 +40,8 @@ ensure_tenant() {
 create_demo_tenants() {
     tenant1_id="$(ensure_tenant "$1" <<'JSON'
 { "name": "Acme", "domain": "tenant1.localhost", "system_prompt": "Explain things like I'm five",
-  "token_limit": 100000, "model": "mock-1", "seed": 42, "allowed_models": ["mock-1", "mock-2"] }
+  "token_limit": 100000, "model": "mock-1", "seed": 42, "allowed_models": ["mock-1", "mock-2"],
+  "admin_email": "admin@acme.test", "admin_password": "acme admin password" }
 JSON
     )"
     tenant2_id="$(ensure_tenant "$1" <<'JSON'
@@ -58,6 +59,12 @@ print_try_it() {
   postgres   127.0.0.1:$pg_port database tenantchat   log: ${log_dir#"$repo/"}/postgres.log
   AI         $ai_provider${ai_base_url:+ at $ai_base_url}
   operator key (Admin:ApiKey, kept in ${key_file#"$repo/"}): $admin_key
+
+Web pages (a browser sends *.localhost to this machine):
+  visitor chat     ${1/127.0.0.1/tenant1.localhost}/
+  widget script    ${1/127.0.0.1/tenant1.localhost}/widget.js
+  tenant console   ${1/127.0.0.1/tenant1.localhost}/console   (admin@acme.test / acme admin password)
+  operator console ${1/127.0.0.1/localhost}/operator          (the operator key above)
 
 Try it from another shell (paste these four lines first):
   API=$1
