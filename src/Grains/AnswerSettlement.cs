@@ -8,14 +8,14 @@ namespace TenantChat.Grains;
 public static class AnswerSettlement
 {
     /// <summary>
-    /// The answer (system parameter redacted, cut to the completion allowance when the upstream could not be told
+    /// The answer (every one of <paramref name="secrets"/> redacted: the system parameter and its sections; cut to the completion allowance when the upstream could not be told
     /// one) and its usage: the upstream's own when it reports one (clamped to the reservation, then
     /// <c>OverReported</c>), else counted with o200k.
     /// </summary>
     public static (string Text, TokenUsage Usage, bool OverReported) Settle(
-        UpstreamReply reply, string systemPrompt, Reservation reservation, TokenCounter tokens)
+        UpstreamReply reply, IReadOnlyList<string> secrets, Reservation reservation, TokenCounter tokens)
     {
-        var text = RedactSystemPrompt(reply.Text, systemPrompt);
+        var text = secrets.OrderByDescending(secret => secret.Length).Aggregate(reply.Text, RedactSystemPrompt);
         if (reply.ReportedUsage is { } reported)
         {
             if (reported.TotalTokens <= reservation.Tokens)

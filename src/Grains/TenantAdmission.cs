@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
+using TenantChat.Grains.Conversations;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Providers;
+using TenantChat.Grains.Tenants;
 using TenantChat.Grains.Tokens;
 
 namespace TenantChat.Grains;
@@ -14,31 +16,42 @@ namespace TenantChat.Grains;
 internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int maxConcurrentCalls)
 {
     private readonly TenantRateLimits _rateLimits = new(maxConcurrentCalls);
-    private (int SettingsVersion, int Tokens)? _systemPromptTokens;
+    private (int SettingsVersion, AssembledSystem System)? _system;
 
     public ResponseCache Cache { get; } = new();
 
     /// <summary>
-    /// Admits a call for <paramref name="model"/> with <paramref name="context"/>: from the cache when it has the
-    /// answer (no tokens reserved; it counts only as a request), else by reserving its tokens in
+    /// Admits a call for <paramref name="model"/> with <paramref name="context"/>: as a <paramref name="handoff"/> to a
+    /// person, or from the cache when it has the answer (neither reserves tokens; each counts only as a request),
+    /// else by reserving its tokens in
     /// <paramref name="budget"/> and taking its place in the rate limits. An admitted call must be
     /// <see cref="Release"/>d on every path.
     /// </summary>
     public Outcome<AdmittedCall> Admit(TenantRecord tenant, TenantBudget budget, ChatRequest request, string model,
-        IReadOnlyList<ConversationTurn> context, DateTimeOffset now)
+        IReadOnlyList<ConversationTurn> context, Handoff handoff, DateTimeOffset now)
     {
         var settings = tenant.Settings;
         var conversation = request.ConversationId ?? Guid.CreateVersion7();
         var routes = settings.RoutesFor(model).ToImmutableArray();
-        var unreserved = new UpstreamRequest(settings.SystemPrompt, context, request.Prompt, model, request.Seed ?? settings.Seed, 0);
+        var system = SystemFor(tenant);
+        var unreserved = new UpstreamRequest(system.Text, context, request.Prompt, model, request.Seed ?? settings.Seed, 0);
+        var noReservation = new AdmittedCall(unreserved, default, request.RequestId, conversation, routes)
+        {
+            Channel = request.Channel,
+            StartsConversation = request.ConversationId is null,
+        };
+        if (handoff != Handoff.None)
+        {
+            return _rateLimits.TryAdmit(settings, 0, now, out var wait) ? noReservation with { Handoff = handoff } : TenantErrors.RateLimited(wait);
+        }
         var cacheKey = settings.ResponseCacheSeconds > 0 ? ResponseCache.KeyOf(tenantId, unreserved) : null;
         if (cacheKey is not null && Cache.Find(cacheKey, now) is { } cached)
         {
             return _rateLimits.TryAdmit(settings, 0, now, out var wait)
-                ? new AdmittedCall(unreserved, default, request.RequestId, conversation, routes) { CacheKey = cacheKey, CachedAnswer = cached }
+                ? noReservation with { CacheKey = cacheKey, CachedAnswer = cached }
                 : TenantErrors.RateLimited(wait);
         }
-        var promptTokens = SystemPromptTokens(tenant)
+        var promptTokens = system.Tokens
             + context.Sum(turn => tokens.Count(turn.Prompt) + tokens.Count(turn.Response))
             + tokens.Count(request.Prompt);
         var maxOutput = Math.Min(settings.MaxOutputTokens, request.MaxOutputTokens ?? int.MaxValue);
@@ -51,8 +64,10 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
             budget.Release(reservation);
             return TenantErrors.RateLimited(retryAfter);
         }
-        return new AdmittedCall(unreserved with { MaxOutputTokens = reservation.CompletionAllowance }, reservation, request.RequestId, conversation, routes)
+        return noReservation with
         {
+            Upstream = unreserved with { MaxOutputTokens = reservation.CompletionAllowance },
+            Reservation = reservation,
             CacheKey = cacheKey,
         };
     }
@@ -73,7 +88,12 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
             return null;
         }
         var upstream = new UpstreamRequest(ticket.SystemPrompt, ticket.Context, ticket.Prompt, ticket.Model, ticket.Seed, held.CompletionAllowance);
-        return new AdmittedCall(upstream, held, ticket.RequestId, ticket.ConversationId, ticket.Routes) { HoldsRateLimitSlot = false };
+        return new AdmittedCall(upstream, held, ticket.RequestId, ticket.ConversationId, ticket.Routes)
+        {
+            HoldsRateLimitSlot = false,
+            Channel = ticket.Channel,
+            StartsConversation = ticket.StartsConversation,
+        };
     }
 
     /// <summary>Ends an admitted call: its reservation is freed and the rate limit keeps only what it used.</summary>
@@ -95,14 +115,17 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
         }
     }
 
-    /// <summary>The system parameter's tokens, counted once per settings version rather than on every call.</summary>
-    private int SystemPromptTokens(TenantRecord tenant)
+    /// <summary>
+    /// The tenant's assembled system parameter (<see cref="SystemAssembly"/>) and its tokens, built and counted once
+    /// per settings version rather than on every call.
+    /// </summary>
+    public AssembledSystem SystemFor(TenantRecord tenant)
     {
-        if (_systemPromptTokens is not { } counted || counted.SettingsVersion != tenant.Version)
+        if (_system is not { } built || built.SettingsVersion != tenant.Version)
         {
-            counted = (tenant.Version, tokens.Count(tenant.Settings.SystemPrompt));
-            _systemPromptTokens = counted;
+            built = (tenant.Version, SystemAssembly.Assemble(tenant.Settings, tokens));
+            _system = built;
         }
-        return counted.Tokens;
+        return built.System;
     }
 }

@@ -2,9 +2,11 @@ using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TenantChat.Grains.Accounts;
+using TenantChat.Grains.Conversations;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Providers;
+using TenantChat.Grains.Tenants;
 using TenantChat.Grains.Tokens;
 
 namespace TenantChat.Grains;
@@ -17,6 +19,8 @@ namespace TenantChat.Grains;
 public sealed class TenantGrain(
     TenantStore tenants,
     ChatMessageStore messages,
+    ConversationStore conversations,
+    IConversationEvents conversationEvents,
     ChatMessageWriter writer,
     ChatUpstreams upstreams,
     TokenCounter tokens,
@@ -68,6 +72,10 @@ public sealed class TenantGrain(
         {
             return unknown;
         }
+        if (OverSystemBudget(settings, before: null) is { } tooLarge)
+        {
+            return tooLarge;
+        }
         var now = clock.GetUtcNow();
         var tenant = new TenantRecord(TenantId, settings, new TenantUsage(0, 0, TenantUsage.MonthStart(now)), now, 1);
         var adminAccount = admin is null
@@ -101,6 +109,10 @@ public sealed class TenantGrain(
         {
             return unknown;
         }
+        if (OverSystemBudget(settings, _tenant.Settings) is { } tooLarge)
+        {
+            return tooLarge;
+        }
         var version = _tenant.Version + 1;
         if (!await tenants.TryUpdateSettingsAsync(TenantId, settings, version))
         {
@@ -110,6 +122,17 @@ public sealed class TenantGrain(
         Admission.Cache.Clear();
         logger.LogInformation("Tenant {TenantId} settings changed to version {Version}", TenantId, version);
         return View();
+    }
+
+    public Task<SystemPreview?> PreviewSystemAsync(string prompt)
+    {
+        // The prompt will matter once knowledge is retrieved for it (issue 12); the settings alone decide today.
+        if (_tenant is null)
+        {
+            return Task.FromResult<SystemPreview?>(null);
+        }
+        var system = Admission.SystemFor(_tenant);
+        return Task.FromResult<SystemPreview?>(new SystemPreview(system.Text, system.Tokens));
     }
 
     public async Task<Outcome<TenantView>> ResetUsageAsync()
@@ -179,6 +202,10 @@ public sealed class TenantGrain(
             long charged = 0;
             try
             {
+                if (call.Handoff != Handoff.None)
+                {
+                    return await StoreHandoffAsync(call);
+                }
                 if (call.CachedAnswer is { } cached)
                 {
                     return await StoreCachedAsync(call, cached);
@@ -221,13 +248,17 @@ public sealed class TenantGrain(
             var call = admission.Value;
             var u = call.Upstream;
             var ticket = new StreamTicket(request.RequestId, call.ConversationId, u.SystemPrompt, [.. u.Context], u.Prompt, u.Model, u.Seed,
-                call.Reservation.PromptTokens, call.Reservation.CompletionAllowance, call.Routes);
-            if (call.CachedAnswer is { } cached)
+                call.Reservation.PromptTokens, call.Reservation.CompletionAllowance, call.Routes)
+            {
+                Channel = call.Channel,
+                StartsConversation = call.StartsConversation,
+            };
+            if (call.Handoff != Handoff.None || call.CachedAnswer is not null)
             {
                 try
                 {
-                    var stored = await StoreCachedAsync(call, cached);
-                    return stored.Succeeded ? ticket with { Cached = stored.Value } : stored.Error;
+                    var stored = call.Handoff != Handoff.None ? await StoreHandoffAsync(call) : await StoreCachedAsync(call, call.CachedAnswer!);
+                    return stored.Succeeded ? ticket with { Answered = stored.Value } : stored.Error;
                 }
                 finally
                 {
@@ -299,18 +330,20 @@ public sealed class TenantGrain(
             return TenantErrors.ModelNotAllowed(model);
         }
         IReadOnlyList<ConversationTurn> context = request.Context is { } given ? given : [];
+        ConversationStatus? status = null;
         if (request.ConversationId is { } conversationId)
         {
-            if (await messages.GetRecentTurnsAsync(TenantId, conversationId, settings.MaxContextTurns) is not { } turns)
+            if (await conversations.FindForCallAsync(TenantId, conversationId, settings.MaxContextTurns) is not { } found)
             {
                 return TenantErrors.NoSuchConversation;
             }
-            context = turns;
+            (status, context) = found;
         }
+        var handoff = HandoffRule.For(request, settings.HandoffPhrase, status);
         await Ledger.RefreshIfStaleAsync();
 
         // No await from here on: admission is one turn.
-        return Admission.Admit(_tenant, Ledger.Budget, request, model, context, clock.GetUtcNow());
+        return Admission.Admit(_tenant, Ledger.Budget, request, model, context, handoff, clock.GetUtcNow());
     }
 
     private void Release(AdmittedCall call, long chargedTokens) => Admission.Release(Ledger.Budget, call, chargedTokens);
@@ -322,13 +355,13 @@ public sealed class TenantGrain(
     private async Task<Outcome<ChatReply>> CommitAsync(AdmittedCall call, UpstreamReply reply, UpstreamRoute answeredBy, bool complete)
     {
         var request = call.Upstream;
-        var (text, usage, overReported) = AnswerSettlement.Settle(reply, request.SystemPrompt, call.Reservation, tokens);
+        var secrets = SystemAssembly.Secrets(_tenant!.Settings, request.SystemPrompt);
+        var (text, usage, overReported) = AnswerSettlement.Settle(reply, secrets, call.Reservation, tokens);
         if (overReported)
         {
             logger.LogWarning("Tenant {TenantId}: upstream reported more tokens than reserved; charging the reservation", TenantId);
         }
-        var outcome = await StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, request.Prompt, text,
-            answeredBy.Model!, request.Seed, usage, answeredBy.Provider));
+        var outcome = await StoreAsync(call, Message(call, text, answeredBy.Model!, usage, answeredBy.Provider));
         if (complete && outcome.Succeeded)
         {
             Admission.Remember(call, _tenant!.Settings, text, usage, answeredBy, clock.GetUtcNow());
@@ -338,15 +371,50 @@ public sealed class TenantGrain(
 
     /// <summary>A cache hit is stored like any answer, marked as cached and charged nothing.</summary>
     private Task<Outcome<ChatReply>> StoreCachedAsync(AdmittedCall call, ResponseCache.Entry cached) =>
-        StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, call.Upstream.Prompt, cached.Text,
-            cached.AnsweredBy.Model!, call.Upstream.Seed, new TokenUsage(0, 0), cached.AnsweredBy.Provider, Cached: true));
+        StoreAsync(call, Message(call, cached.Text, cached.AnsweredBy.Model!, new TokenUsage(0, 0), cached.AnsweredBy.Provider) with { Cached = true });
+
+    /// <summary>
+    /// A call for a person: stored with no answer and charged nothing. The call that hands the conversation over
+    /// raises the handoff event once it is durable.
+    /// </summary>
+    private async Task<Outcome<ChatReply>> StoreHandoffAsync(AdmittedCall call)
+    {
+        var outcome = await StoreAsync(call, Message(call, "", call.Upstream.Model, new TokenUsage(0, 0), provider: null) with { Handoff = true });
+        if (outcome.Succeeded && call.Handoff == Handoff.Requested)
+        {
+            try
+            {
+                await conversationEvents.HandoffAsync(TenantId, call.ConversationId, outcome.Value.CreatedAt);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Tenant {TenantId}: the handoff event of a conversation failed", TenantId);
+            }
+            logger.LogInformation("Tenant {TenantId}: a conversation was handed to a person", TenantId);
+        }
+        return outcome;
+    }
+
+    private static StoredMessage Message(AdmittedCall call, string response, string model, TokenUsage usage, string? provider) =>
+        new(call.RequestId, call.ConversationId, call.Upstream.Prompt, response, model, call.Upstream.Seed, usage, provider,
+            Channel: call.Channel, StartsConversation: call.StartsConversation);
+
+    /// <summary>
+    /// A change whose assembled system parameter (without knowledge) exceeds <c>max_system_tokens</c> is refused.
+    /// Only changes that touch the assembly or the budget are checked, so an operator's unrelated change (a
+    /// suspension, a new limit) never fails on a tenant that predates the budget.
+    /// </summary>
+    private ServiceError? OverSystemBudget(TenantSettings settings, TenantSettings? before) =>
+        before is not null && !SystemAssembly.ChangesAssembly(before, settings)
+            ? null
+            : SystemAssembly.OverBudget(settings, SystemAssembly.Assemble(settings, tokens));
 
     private async Task<Outcome<ChatReply>> StoreAsync(AdmittedCall call, StoredMessage message)
     {
         if (await Ledger.CommitAsync(message) is { } createdAt)
         {
             return new ChatReply(message.Id, message.ConversationId, message.Response, message.Model, message.Seed, message.Usage, createdAt,
-                message.Cached);
+                message.Cached, message.Handoff);
         }
         // An earlier attempt of this request committed first: answer with what it stored, charged once.
         var stored = await messages.FindAsync(TenantId, call.RequestId);
@@ -368,7 +436,7 @@ public sealed class TenantGrain(
     private ServiceError? AccessError(string host) => TenantErrors.ForHost(_tenant, host);
 
     private static ChatReply Reply(ChatMessageView stored) =>
-        new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt, stored.Cached);
+        new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt, stored.Cached, stored.Handoff);
 
     private TenantView View() => (_tenant! with { Usage = Ledger.Budget.Committed }).ToView(clock.GetUtcNow());
 
