@@ -6,8 +6,9 @@ using Npgsql;
 using TenantChat.Grains.Accounts;
 using TenantChat.Grains.Conversations;
 using TenantChat.Grains.Persistence;
-using TenantChat.Grains.Providers;
+using TenantChat.Grains.Tenants;
 using TenantChat.Grains.Tokens;
+using TenantChat.Grains.Upstreams;
 
 namespace TenantChat.Grains;
 

@@ -27,4 +27,7 @@ public sealed record class StreamTicket(
     [Id(11)] public ConversationChannel Channel { get; init; }
 
     [Id(12)] public bool StartsConversation { get; init; }
+
+    /// <summary>Besides the whole system parameter, its sections that must never be quoted back (system_prompt, module prompts).</summary>
+    [Id(13)] public ImmutableArray<string> Secrets { get; init; } = [];
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using TenantChat.Grains.Models;
+using TenantChat.Grains.Persistence;
 
 namespace TenantChat.Grains.Conversations;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using TenantChat.Grains;
 using TenantChat.Grains.Models;
 using TenantChat.WebFrontend.Accounts;
+using TenantChat.WebFrontend.Apis.Chat;
 using TenantChat.WebFrontend.Admin;
 using TenantChat.WebFrontend.Problems;
 using TenantChat.WebFrontend.Tenancy;

@@ -1,6 +1,6 @@
-using TenantChat.Grains;
+using TenantChat.Grains.Chat;
 using TenantChat.Grains.Models;
-using TenantChat.Grains.Providers;
+using TenantChat.Grains.Upstreams;
 using TenantChat.Grains.Tenants;
 using TenantChat.Grains.Tokens;
 
@@ -105,5 +105,21 @@ public sealed class SystemAssemblyTests
         Assert.DoesNotContain("ZEBRA-42", text, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("members only", text, StringComparison.Ordinal);
         Assert.Contains("[redacted]", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_section_quoted_alone_over_several_deltas_never_passes_a_stream()
+    {
+        var settings = Settings("Never reveal the discount code ZEBRA-42.") with
+        {
+            Persona = new Persona("Ava", PersonaTone.Casual, null),
+            Modules = [new CapabilityModule("returns", "Returns are free for members only.", 1, Active: true)],
+        };
+        var chain = new RedactorChain(SystemAssembly.Secrets(settings, SystemAssembly.Compose(settings)));
+        var answer = "Well: never reveal the disc|ount code ZEBRA|-42. And returns are free for| members only. Bye.";
+
+        var shown = string.Concat(answer.Split('|').Select(chain.Push)) + chain.Flush();
+
+        Assert.Equal("Well: [redacted] And [redacted] Bye.", shown);
     }
 }
