@@ -145,4 +145,23 @@ public sealed class HandoffTests(ClusterFixture fixture)
         Assert.True((await handoff.JsonAsync())["handoff"]!.GetValue<bool>());
         Assert.Equal((1, 0), await fixture.LedgerAsync(tenant.Id));
     }
+
+    [Fact]
+    public async Task A_handoff_raises_one_event_once_durable_and_waiting_calls_raise_none()
+    {
+        var (tenant, member) = await CreateTenantAsync("Handoff event tenant.");
+
+        using var flagged = await tenant.Client.ChatAsync("Get me a person", new { handoff = true });
+        var body = await flagged.JsonAsync();
+        var conversationId = body["conversation_id"]!.GetValue<string>();
+        using var waiting = await tenant.Client.ChatAsync("talk to a human, again", new { conversation_id = conversationId });
+        using var reopen = await member.PatchAsJsonAsync($"api/conversations/{conversationId}", new { status = "open" });
+        using var again = await tenant.Client.ChatAsync("Talk to a human once more", new { conversation_id = conversationId });
+
+        Assert.Equal(HttpStatusCode.OK, reopen.StatusCode);
+        var events = ClusterFixture.ConversationEvents.HandoffsOf(tenant.Id);
+        Assert.Equal(2, events.Count);
+        Assert.All(events, e => Assert.Equal(Guid.Parse(conversationId), e.ConversationId));
+        Assert.Equal(body["created_at"]!.GetValue<DateTimeOffset>(), events[0].At);
+    }
 }
