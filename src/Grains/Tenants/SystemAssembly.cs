@@ -90,9 +90,17 @@ public static class SystemAssembly
                 $"The assembled system parameter (persona, system_prompt and active modules) would be {assembled.Tokens} tokens, "
                 + $"over max_system_tokens ({settings.MaxSystemTokens}).", Field: "max_system_tokens");
 
-    /// <summary>Whether two settings assemble differently or have different budgets: only such a change is checked against the budget.</summary>
-    public static bool ChangesAssembly(TenantSettings before, TenantSettings after) =>
-        before.MaxSystemTokens != after.MaxSystemTokens || !string.Equals(Compose(before), Compose(after), StringComparison.Ordinal);
+    /// <summary>
+    /// Null when settings may change from <paramref name="before"/> (null for a new tenant) to <paramref name="after"/>;
+    /// else why not: the assembly without knowledge exceeds <c>max_system_tokens</c>. Only changes that alter the
+    /// assembly or the budget are checked, so an unrelated change (a suspension, a new limit) never fails on a
+    /// tenant whose system parameter predates the budget.
+    /// </summary>
+    public static ServiceError? RefuseChange(TenantSettings? before, TenantSettings after, TokenCounter tokens) =>
+        before is not null && before.MaxSystemTokens == after.MaxSystemTokens
+            && string.Equals(Compose(before), Compose(after), StringComparison.Ordinal)
+            ? null
+            : OverBudget(after, Assemble(after, tokens));
 
     /// <summary>
     /// What an answer must never quote back: the assembled parameter as a whole, and <c>system_prompt</c> and each

@@ -71,7 +71,7 @@ public sealed class TenantGrain(
         {
             return unknown;
         }
-        if (OverSystemBudget(settings, before: null) is { } tooLarge)
+        if (SystemAssembly.RefuseChange(before: null, settings, tokens) is { } tooLarge)
         {
             return tooLarge;
         }
@@ -108,7 +108,7 @@ public sealed class TenantGrain(
         {
             return unknown;
         }
-        if (OverSystemBudget(settings, _tenant.Settings) is { } tooLarge)
+        if (SystemAssembly.RefuseChange(_tenant.Settings, settings, tokens) is { } tooLarge)
         {
             return tooLarge;
         }
@@ -398,16 +398,6 @@ public sealed class TenantGrain(
     private static StoredMessage Message(AdmittedCall call, string response, string model, TokenUsage usage, string? provider) =>
         new(call.RequestId, call.ConversationId, call.Upstream.Prompt, response, model, call.Upstream.Seed, usage, provider,
             Channel: call.Channel, StartsConversation: call.StartsConversation);
-
-    /// <summary>
-    /// A change whose assembled system parameter (without knowledge) exceeds <c>max_system_tokens</c> is refused.
-    /// Only changes that touch the assembly or the budget are checked, so an operator's unrelated change (a
-    /// suspension, a new limit) never fails on a tenant that predates the budget.
-    /// </summary>
-    private ServiceError? OverSystemBudget(TenantSettings settings, TenantSettings? before) =>
-        before is not null && !SystemAssembly.ChangesAssembly(before, settings)
-            ? null
-            : SystemAssembly.OverBudget(settings, SystemAssembly.Assemble(settings, tokens));
 
     private async Task<Outcome<ChatReply>> StoreAsync(AdmittedCall call, StoredMessage message)
     {
