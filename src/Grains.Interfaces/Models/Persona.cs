@@ -6,12 +6,3 @@ public sealed record class Persona(
     [property: Id(0)] string Name,
     [property: Id(1)] PersonaTone Tone,
     [property: Id(2)] string? Language);
-
-[GenerateSerializer]
-public enum PersonaTone
-{
-    Professional,
-    Friendly,
-    Formal,
-    Casual,
-}

@@ -10,9 +10,3 @@ public interface IConversationEvents
     /// <summary>A conversation was handed to a person (it is now <c>needs_human</c>).</summary>
     Task HandoffAsync(Guid tenantId, Guid conversationId, DateTimeOffset at);
 }
-
-/// <summary>The default: nobody listens yet.</summary>
-public sealed class NoConversationEvents : IConversationEvents
-{
-    public Task HandoffAsync(Guid tenantId, Guid conversationId, DateTimeOffset at) => Task.CompletedTask;
-}

@@ -3,9 +3,6 @@ using TenantChat.Grains.Tokens;
 
 namespace TenantChat.Grains.Tenants;
 
-/// <summary>A system parameter ready to go upstream, and its o200k tokens.</summary>
-public sealed record class AssembledSystem(string Text, int Tokens);
-
 /// <summary>
 /// Builds the system parameter sent upstream from a tenant's settings: the persona's lines, then
 /// <c>system_prompt</c>, then the active modules by ascending priority, then the knowledge retrieved for the call,
@@ -42,14 +39,12 @@ public static class SystemAssembly
     public static IEnumerable<string> PersonaLines(Persona persona)
     {
         yield return $"Your name is {persona.Name}.";
-        yield return $"Speak in a {ToneName(persona.Tone)} tone.";
+        yield return $"Speak in a {PersonaTones.Of(persona.Tone)} tone.";
         if (persona.Language is { } language)
         {
             yield return $"Always answer in this language: {language}.";
         }
     }
-
-    public static string ToneName(PersonaTone tone) => tone.ToString().ToLowerInvariant();
 
     /// <summary>The modules that go upstream, in their order: active ones by ascending priority, ties by key.</summary>
     public static IEnumerable<CapabilityModule> ActiveModules(TenantSettings settings) =>

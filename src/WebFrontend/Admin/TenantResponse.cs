@@ -38,7 +38,7 @@ public sealed record class TenantResponse(
             s.MaxOutputTokens, s.RateLimitRpm, s.RateLimitTpm, s.TokenLimit, view.TokensUsed, view.TokensRemaining, view.Calls,
             view.PeriodStart, s.Status == TenantStatus.Suspended ? "suspended" : "active", view.Version, view.CreatedAt,
             s.Provider, [.. s.Fallbacks.Select(route => new FallbackResponse(route.Provider, route.Model))], s.ResponseCacheSeconds,
-            s.Persona is { } persona ? new PersonaResponse(persona.Name, persona.Tone.ToString().ToLowerInvariant(), persona.Language) : null,
+            s.Persona is { } persona ? new PersonaResponse(persona.Name, PersonaTones.Of(persona.Tone), persona.Language) : null,
             [.. s.Modules.Select(module => new ModuleResponse(module.Key, module.Prompt, module.Priority, module.Active))], s.HandoffPhrase,
             s.MaxSystemTokens);
     }

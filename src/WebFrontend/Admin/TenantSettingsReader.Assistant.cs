@@ -26,7 +26,7 @@ public sealed partial class TenantSettingsReader
         }
         if (node is not JsonObject fields || fields.Any(field => field.Key is not ("name" or "tone" or "language"))
             || TextOf(fields["name"]) is not { } name || name.Trim().Length is 0 or > 100 || StoredText.HasNul(name)
-            || ToneOf(TextOf(fields["tone"])) is not { } tone)
+            || PersonaTones.Parse(TextOf(fields["tone"])) is not { } tone)
         {
             _errors["persona"] = [shape];
             return false;
@@ -97,15 +97,6 @@ public sealed partial class TenantSettingsReader
     }
 
     private static string? TextOf(JsonNode? node) => node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null;
-
-    private static PersonaTone? ToneOf(string? name) => name switch
-    {
-        "professional" => PersonaTone.Professional,
-        "friendly" => PersonaTone.Friendly,
-        "formal" => PersonaTone.Formal,
-        "casual" => PersonaTone.Casual,
-        _ => null,
-    };
 
     /// <summary>BCP 47 in its plain shape: letter subtags and digit-or-letter subtags joined by '-', e.g. <c>en</c>, <c>pt-BR</c>, <c>zh-Hant</c>.</summary>
     private static bool IsLanguageTag(string tag) =>
