@@ -340,7 +340,8 @@ public sealed class TenantGrain(
         {
             return TenantErrors.ModelNotAllowed(model);
         }
-        IReadOnlyList<ConversationTurn> context = request.Context is { } given ? given : [];
+        // A caller's own context (/v1) is held to the tenant's limit like a stored conversation: its latest turns.
+        IReadOnlyList<ConversationTurn> context = request.Context is { } given ? given[Math.Max(0, given.Length - settings.MaxContextTurns)..] : [];
         ConversationStatus? status = null;
         if (request.ConversationId is { } conversationId)
         {
