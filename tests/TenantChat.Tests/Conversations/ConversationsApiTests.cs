@@ -154,4 +154,22 @@ public sealed class ConversationsApiTests(ClusterFixture fixture)
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
         Assert.Equal("open", (await tenant.Client.GetFromJsonAsync<JsonObject>($"api/chat/conversations/{conversationId}"))!["status"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_widget_conversation_says_so_and_bad_channel_or_after_values_are_refused()
+    {
+        var (tenant, admin) = await fixture.CreateTenantWithAdminAsync("Widget tenant.");
+
+        using var widget = await tenant.Client.ChatAsync("Hi from the bubble", new { channel = "widget" });
+        using var badChannel = await tenant.Client.ChatAsync("Hi", new { channel = "openai" });
+        var conversationId = (await widget.JsonAsync())["conversation_id"]!.GetValue<string>();
+        using var badAfter = await tenant.Client.GetAsync($"api/chat/conversations/{conversationId}?after=yesterday");
+        var listed = Assert.Single((await admin.GetFromJsonAsync<JsonObject>("api/conversations"))!["items"]!.AsArray());
+
+        Assert.Equal("widget", listed!["channel"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.BadRequest, badChannel.StatusCode);
+        Assert.NotNull((await badChannel.JsonAsync())["errors"]!["channel"]);
+        Assert.Equal(HttpStatusCode.BadRequest, badAfter.StatusCode);
+        Assert.NotNull((await badAfter.JsonAsync())["errors"]!["after"]);
+    }
 }
