@@ -18,6 +18,7 @@ app.MapChatApi();
 app.MapOpenAiCompatibleApi();
 app.MapAccountsApi();
 app.MapCustomerDataApi();
+app.MapConversationsApi();
 app.MapTenantApi();
 app.MapAdminApi();
 app.MapPages();
