@@ -74,24 +74,33 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task Admin_changes_the_system_prompt_in_the_console_and_the_next_visitor_answer_reflects_it()
+    public async Task Admin_changes_the_persona_in_the_console_and_the_next_visitor_answer_follows_the_preview()
     {
         var (tenant, email) = await TenantWithAdminAsync("Before the change");
         var page = await SignInAsync(tenant, email);
         await page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
         await Expect(page.GetByLabel("System prompt")).ToHaveValueAsync(tenant.SystemPrompt);
-        var changed = $"After the change {Guid.NewGuid():N}";
-        await page.GetByLabel("System prompt").FillAsync(changed);
+        await page.GetByLabel("Assistant's name").FillAsync("Ava");
+        await page.GetByLabel("Tone").SelectOptionAsync("friendly");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Settings saved; the next answer uses them.");
+
+        await page.GetByLabel("Visitor's question").FillAsync("Who are you now?");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
+        await Expect(page.Locator("#preview")).ToContainTextAsync("Ava");
+        var system = (await page.Locator("#preview").TextContentAsync())!;
+        Assert.Contains(tenant.SystemPrompt, system, StringComparison.Ordinal);
         await BrowserFixture.ScreenshotAsync(page, "console-settings");
 
         var visitor = await fixture.NewPageAsync();
         await visitor.GotoAsync(fixture.Url(tenant.Domain));
         await visitor.GetByLabel("Your message").FillAsync("Who are you now?");
         await visitor.Keyboard.PressAsync("Enter");
-        await Expect(visitor.Locator(".tc-assistant .tc-text")).ToContainTextAsync(FakeUpstream.VoiceOf(changed));
-        Assert.DoesNotContain(changed, await visitor.ContentAsync(), StringComparison.Ordinal);
+        // The fake upstream answers with a digest of the system parameter it received: the previewed one.
+        await Expect(visitor.Locator(".tc-assistant .tc-text")).ToContainTextAsync(FakeUpstream.VoiceOf(system));
+        var visitorHtml = await visitor.ContentAsync();
+        Assert.DoesNotContain(tenant.SystemPrompt, visitorHtml, StringComparison.Ordinal);
+        Assert.DoesNotContain("Ava", visitorHtml, StringComparison.Ordinal);
     }
 
     [Fact]

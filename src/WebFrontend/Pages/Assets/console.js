@@ -207,6 +207,10 @@
     if (failed(result)) return;
     const t = result.body;
     $('s-prompt').value = t.system_prompt;
+    $('s-persona-name').value = t.persona ? t.persona.name : '';
+    $('s-persona-tone').value = t.persona ? t.persona.tone : 'professional';
+    $('s-persona-language').value = (t.persona && t.persona.language) || '';
+    $('s-handoff').value = t.handoff_phrase || '';
     $('s-model').replaceChildren(...t.allowed_models.map((m) => el('option', { value: m, text: m, selected: m === t.model })));
     $('s-origins').value = (t.widget_origins || []).join('\n');
   }
@@ -215,6 +219,10 @@
     event.preventDefault();
     const result = await api('PUT', '/api/tenant/settings', {
       system_prompt: $('s-prompt').value,
+      persona: $('s-persona-name').value.trim()
+        ? { name: $('s-persona-name').value.trim(), tone: $('s-persona-tone').value, ...($('s-persona-language').value.trim() ? { language: $('s-persona-language').value.trim() } : {}) }
+        : null,
+      handoff_phrase: $('s-handoff').value.trim() || null,
       model: $('s-model').value,
       widget_origins: $('s-origins').value.split('\n').map((line) => line.trim()).filter(Boolean),
     });
