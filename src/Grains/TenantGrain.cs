@@ -6,6 +6,7 @@ using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Providers;
 using TenantChat.Grains.Tokens;
+using TenantChat.Telemetry;
 
 namespace TenantChat.Grains;
 
@@ -42,6 +43,7 @@ public sealed class TenantGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        TenantChatMetrics.TenantActivationChanged(1);
         try
         {
             _tenant = await tenants.FindAsync(TenantId, cancellationToken);
@@ -56,6 +58,12 @@ public sealed class TenantGrain(
         {
             Ledger.Budget.Load(_tenant.Usage);
         }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        TenantChatMetrics.TenantActivationChanged(-1);
+        return Task.CompletedTask;
     }
 
     public async Task<Outcome<TenantView>> CreateAsync(TenantSettings settings, NewAccount? admin = null)
@@ -288,6 +296,12 @@ public sealed class TenantGrain(
     /// </summary>
     private async Task<Outcome<AdmittedCall>> AdmitAsync(string host, ChatRequest request)
     {
+        using var span = TenantChatTracing.StartTenantStep("tenant.admission", TenantId);
+        return TenantTelemetry.Admitted(TenantId, await TryAdmitAsync(host, request), span);
+    }
+
+    private async Task<Outcome<AdmittedCall>> TryAdmitAsync(string host, ChatRequest request)
+    {
         if (AccessError(host) is { } refused)
         {
             return refused;
@@ -321,6 +335,7 @@ public sealed class TenantGrain(
     /// </summary>
     private async Task<Outcome<ChatReply>> CommitAsync(AdmittedCall call, UpstreamReply reply, UpstreamRoute answeredBy, bool complete)
     {
+        using var span = TenantChatTracing.StartTenantStep("tenant.settlement", TenantId);
         var request = call.Upstream;
         var (text, usage, overReported) = AnswerSettlement.Settle(reply, request.SystemPrompt, call.Reservation, tokens);
         if (overReported)
@@ -329,6 +344,7 @@ public sealed class TenantGrain(
         }
         var outcome = await StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, request.Prompt, text,
             answeredBy.Model!, request.Seed, usage, answeredBy.Provider));
+        TenantTelemetry.Settled(TenantId, outcome, usage, span);
         if (complete && outcome.Succeeded)
         {
             Admission.Remember(call, _tenant!.Settings, text, usage, answeredBy, clock.GetUtcNow());
