@@ -4,8 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using TenantChat.Grains.Accounts;
 using TenantChat.Grains.Persistence;
-using TenantChat.Grains.Providers;
+using TenantChat.Grains.Tenants;
 using TenantChat.Grains.Tokens;
+using TenantChat.Grains.Upstreams;
 
 namespace TenantChat.Grains;
 

@@ -1,4 +1,4 @@
-using TenantChat.Grains;
+using TenantChat.Grains.Chat;
 
 namespace TenantChat.Tests.Chat;
 

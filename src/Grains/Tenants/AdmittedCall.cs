@@ -1,0 +1,20 @@
+using System.Collections.Immutable;
+using TenantChat.Grains.Models;
+using TenantChat.Grains.Upstreams;
+
+namespace TenantChat.Grains.Tenants;
+
+/// <summary>
+/// An admitted call: what goes upstream, where (<see cref="Routes"/>, in order), and the tokens held for it.
+/// <see cref="CacheKey"/> is set when the tenant caches answers; <see cref="CachedAnswer"/> when the cache answers.
+/// </summary>
+internal sealed record class AdmittedCall(
+    UpstreamRequest Upstream, Reservation Reservation, Guid RequestId, Guid ConversationId, ImmutableArray<UpstreamRoute> Routes)
+{
+    public string? CacheKey { get; init; }
+
+    public ResponseCache.Entry? CachedAnswer { get; init; }
+
+    /// <summary>False for a stream settled by a later activation of the grain, which never counted it as in flight.</summary>
+    public bool HoldsRateLimitSlot { get; init; } = true;
+}

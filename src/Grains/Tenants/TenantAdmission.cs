@@ -1,0 +1,108 @@
+using System.Collections.Immutable;
+using TenantChat.Grains.Models;
+using TenantChat.Grains.Persistence;
+using TenantChat.Grains.Tokens;
+using TenantChat.Grains.Upstreams;
+
+namespace TenantChat.Grains.Tenants;
+
+/// <summary>
+/// The synchronous core of a tenant's accounting: admitting a call (response cache, budget reservation, rate
+/// limits) and releasing it. Every method runs within one turn of the tenant's grain, with no await, which is what
+/// keeps the budget exact under any interleaving. Not thread-safe: the grain's turns are its only callers.
+/// </summary>
+internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int maxConcurrentCalls)
+{
+    private readonly TenantRateLimits _rateLimits = new(maxConcurrentCalls);
+    private (int SettingsVersion, int Tokens)? _systemPromptTokens;
+
+    public ResponseCache Cache { get; } = new();
+
+    /// <summary>
+    /// Admits a call for <paramref name="model"/> with <paramref name="context"/>: from the cache when it has the
+    /// answer (no tokens reserved; it counts only as a request), else by reserving its tokens in
+    /// <paramref name="budget"/> and taking its place in the rate limits. An admitted call must be
+    /// <see cref="Release"/>d on every path.
+    /// </summary>
+    public Outcome<AdmittedCall> Admit(TenantRecord tenant, TenantBudget budget, ChatRequest request, string model,
+        IReadOnlyList<ConversationTurn> context, DateTimeOffset now)
+    {
+        var settings = tenant.Settings;
+        var conversation = request.ConversationId ?? Guid.CreateVersion7();
+        var routes = settings.RoutesFor(model).ToImmutableArray();
+        var unreserved = new UpstreamRequest(settings.SystemPrompt, context, request.Prompt, model, request.Seed ?? settings.Seed, 0);
+        var cacheKey = settings.ResponseCacheSeconds > 0 ? ResponseCache.KeyOf(tenantId, unreserved) : null;
+        if (cacheKey is not null && Cache.Find(cacheKey, now) is { } cached)
+        {
+            return _rateLimits.TryAdmit(settings, 0, now, out var wait)
+                ? new AdmittedCall(unreserved, default, request.RequestId, conversation, routes) { CacheKey = cacheKey, CachedAnswer = cached }
+                : TenantErrors.RateLimited(wait);
+        }
+        var promptTokens = SystemPromptTokens(tenant)
+            + context.Sum(turn => tokens.Count(turn.Prompt) + tokens.Count(turn.Response))
+            + tokens.Count(request.Prompt);
+        var maxOutput = Math.Min(settings.MaxOutputTokens, request.MaxOutputTokens ?? int.MaxValue);
+        if (budget.TryReserve(settings.TokenLimit, promptTokens, maxOutput, now) is not { } reservation)
+        {
+            return TenantErrors.BudgetSpent(TenantUsage.RetryAfterSeconds(now));
+        }
+        if (!_rateLimits.TryAdmit(settings, reservation.Tokens, now, out var retryAfter))
+        {
+            budget.Release(reservation);
+            return TenantErrors.RateLimited(retryAfter);
+        }
+        return new AdmittedCall(unreserved with { MaxOutputTokens = reservation.CompletionAllowance }, reservation, request.RequestId, conversation, routes)
+        {
+            CacheKey = cacheKey,
+        };
+    }
+
+    /// <summary>
+    /// Admits again a stream whose reservation died with an earlier activation of the grain: its whole allowance
+    /// must fit the budget now, or storing what it generated could break the limit (then null).
+    /// </summary>
+    public static AdmittedCall? Readmit(TenantRecord? tenant, TenantBudget budget, StreamTicket ticket, DateTimeOffset now)
+    {
+        if (tenant is null || budget.TryReserve(tenant.Settings.TokenLimit, ticket.PromptTokens, ticket.CompletionAllowance, now) is not { } held)
+        {
+            return null;
+        }
+        if (held.CompletionAllowance < ticket.CompletionAllowance)
+        {
+            budget.Release(held);
+            return null;
+        }
+        var upstream = new UpstreamRequest(ticket.SystemPrompt, ticket.Context, ticket.Prompt, ticket.Model, ticket.Seed, held.CompletionAllowance);
+        return new AdmittedCall(upstream, held, ticket.RequestId, ticket.ConversationId, ticket.Routes) { HoldsRateLimitSlot = false };
+    }
+
+    /// <summary>Ends an admitted call: its reservation is freed and the rate limit keeps only what it used.</summary>
+    public void Release(TenantBudget budget, AdmittedCall call, long chargedTokens)
+    {
+        budget.Release(call.Reservation);
+        if (call.HoldsRateLimitSlot)
+        {
+            _rateLimits.Complete(call.Reservation.Tokens, chargedTokens);
+        }
+    }
+
+    /// <summary>Keeps a stored answer for the tenant's cache, if it has one: only whole answers, not cut at the allowance.</summary>
+    public void Remember(AdmittedCall call, TenantSettings settings, string text, TokenUsage usage, UpstreamRoute answeredBy, DateTimeOffset now)
+    {
+        if (call.CacheKey is { } key && usage.CompletionTokens < call.Reservation.CompletionAllowance && settings.ResponseCacheSeconds > 0)
+        {
+            Cache.Add(key, new ResponseCache.Entry(text, answeredBy, now.AddSeconds(settings.ResponseCacheSeconds)));
+        }
+    }
+
+    /// <summary>The system parameter's tokens, counted once per settings version rather than on every call.</summary>
+    private int SystemPromptTokens(TenantRecord tenant)
+    {
+        if (_systemPromptTokens is not { } counted || counted.SettingsVersion != tenant.Version)
+        {
+            counted = (tenant.Version, tokens.Count(tenant.Settings.SystemPrompt));
+            _systemPromptTokens = counted;
+        }
+        return counted.Tokens;
+    }
+}
