@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
@@ -67,6 +68,8 @@ public static class TenantChatMetrics
 
     private static readonly Dictionary<string, int> CircuitStates = [];
 
+    private static readonly ConcurrentDictionary<Guid, double> BudgetShares = new();
+
     /// <summary>Each instrument's label names (besides <c>tenant</c>), so every series family exists from the start.</summary>
     private static readonly Dictionary<string, string[]> Labels = new()
     {
@@ -79,13 +82,18 @@ public static class TenantChatMetrics
         [UpstreamFallbacks.Name] = ["provider"],
         [WriterCommitDuration.Name] = ["outcome"],
         ["tenantchat.upstream.circuit.open"] = ["provider"],
+        ["tenantchat.tenant.budget.used"] = ["tenant"],
     };
 
     private static readonly HashSet<string> TenantLabelled = [ChatCalls.Name, Refusals.Name, Tokens.Name, CacheHits.Name, KnowledgeSearchDuration.Name];
 
-    static TenantChatMetrics() =>
+    static TenantChatMetrics()
+    {
         Meter.CreateObservableGauge("tenantchat.upstream.circuit.open", ObserveCircuits, "{circuit}",
             "1 while an upstream's circuit breaker is open (calls fail fast), 0 once it closes, by provider");
+        Meter.CreateObservableGauge("tenantchat.tenant.budget.used", ObserveBudgets, "1",
+            "Share of its token_limit a tenant active on this silo has used this period (only with Metrics:TenantLabels)");
+    }
 
     /// <summary>Whether labels carry tenant ids (<c>Metrics:TenantLabels</c>); set once at start-up.</summary>
     public static bool TenantLabels { get; set; }
@@ -129,6 +137,18 @@ public static class TenantChatMetrics
         }
     }
 
+    /// <summary>A tenant's share of its budget after a settlement; kept only with tenant labels, one series per tenant.</summary>
+    public static void BudgetUsed(Guid tenantId, long tokensUsed, long tokenLimit)
+    {
+        if (TenantLabels && tokenLimit > 0)
+        {
+            BudgetShares[tenantId] = (double)tokensUsed / tokenLimit;
+        }
+    }
+
+    /// <summary>The tenant left this silo: its next activation, wherever it is, reports its share.</summary>
+    public static void BudgetForgotten(Guid tenantId) => BudgetShares.TryRemove(tenantId, out _);
+
     public static void KnowledgeSearched(TimeSpan elapsed, Guid tenantId) =>
         KnowledgeSearchDuration.Record(elapsed.TotalSeconds, WithTenant([], tenantId));
 
@@ -151,6 +171,9 @@ public static class TenantChatMetrics
         }
         return tags;
     }
+
+    private static IEnumerable<Measurement<double>> ObserveBudgets() =>
+        [.. BudgetShares.Select(share => new Measurement<double>(share.Value, new KeyValuePair<string, object?>("tenant", share.Key.ToString())))];
 
     private static IEnumerable<Measurement<int>> ObserveCircuits()
     {

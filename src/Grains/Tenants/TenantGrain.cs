@@ -63,6 +63,7 @@ public sealed class TenantGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         TenantChatMetrics.TenantActivationChanged(-1);
+        TenantChatMetrics.BudgetForgotten(TenantId);
         return Task.CompletedTask;
     }
 
@@ -344,7 +345,7 @@ public sealed class TenantGrain(
         }
         var outcome = await StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, request.Prompt, text,
             answeredBy.Model!, request.Seed, usage, answeredBy.Provider));
-        TenantTelemetry.Settled(TenantId, outcome, usage, span);
+        TenantTelemetry.Settled(TenantId, outcome, usage, span, Ledger.Budget.Committed.AsOf(clock.GetUtcNow()).TokensUsed, _tenant!.Settings.TokenLimit);
         if (complete && outcome.Succeeded)
         {
             Admission.Remember(call, _tenant!.Settings, text, usage, answeredBy, clock.GetUtcNow());

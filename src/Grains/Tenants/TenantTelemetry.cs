@@ -22,11 +22,12 @@ internal static class TenantTelemetry
         return admission;
     }
 
-    public static void Settled(Guid tenantId, Outcome<ChatReply> outcome, TokenUsage usage, Activity? span)
+    public static void Settled(Guid tenantId, Outcome<ChatReply> outcome, TokenUsage usage, Activity? span, long tokensUsed, long tokenLimit)
     {
         if (outcome.Succeeded && !outcome.Value.Cached)
         {
             TenantChatMetrics.TokensCharged(usage.PromptTokens, usage.CompletionTokens, tenantId);
+            TenantChatMetrics.BudgetUsed(tenantId, tokensUsed, tokenLimit);
             span?.SetTag("tenantchat.tokens", usage.TotalTokens);
         }
     }

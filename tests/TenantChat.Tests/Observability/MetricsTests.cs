@@ -93,6 +93,7 @@ public sealed class MetricsTests(ClusterFixture fixture)
         Assert.True(metrics.Sum("tenantchat_tenant_activations") >= 1);
         Assert.True(metrics.Sum("orleans_catalog_activations") >= 1);
         Assert.Contains("tenantchat_writer_queue_depth", metrics.Names);
+        Assert.InRange(metrics.Sum("tenantchat_tenant_budget_used", Tenant(tenant)), 1e-9, 0.01);
         // prometheus-net's own HTTP metrics are still there.
         Assert.Contains("http_requests_received_total", metrics.Names);
     }
