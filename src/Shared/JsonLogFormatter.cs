@@ -2,6 +2,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -34,10 +35,10 @@ public sealed class JsonLogFormatter() : ConsoleFormatter(FormatterName)
         var activity = Activity.Current;
 
         var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
-            json.WriteString("timestamp", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+            json.WriteString("timestamp", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture));
             json.WriteString("level", logEntry.LogLevel.ToString());
             json.WriteString("category", logEntry.Category);
             json.WriteString("message", message);
