@@ -30,8 +30,12 @@ public sealed class ChatCallMetrics(RequestDelegate next, ILogger<ChatCallMetric
             var tenant = httpContext.Features.Get<TenantContext>()?.TenantId;
             var route = RouteOf(httpContext.Request.Path)!;
             TenantChatMetrics.ChatCallEnded(route, outcome, tenant);
-            logger.Log(outcome == "ok" ? LogLevel.Debug : LogLevel.Information, "Chat call {Route} for tenant {TenantId}: {Outcome} in {ElapsedMs} ms",
-                route, tenant, outcome, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var level = outcome == "ok" ? LogLevel.Debug : LogLevel.Information;
+            if (logger.IsEnabled(level))
+            {
+                logger.Log(level, "Chat call {Route} for tenant {TenantId}: {Outcome} in {ElapsedMs} ms",
+                    route, tenant, outcome, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
         }
     }
 
