@@ -23,7 +23,8 @@ public sealed class PrometheusMeterBridge
     private static readonly Lazy<PrometheusMeterBridge> Instance = new(() => new PrometheusMeterBridge());
 
     private readonly MeterListener _listener = new();
-    private readonly ConcurrentDictionary<(Instrument Instrument, string Labels), Collector> _collectors = new();
+    /// <summary>One collector per instrument, with the instrument's label names in order (each instrument keeps one label set).</summary>
+    private readonly ConcurrentDictionary<Instrument, (Collector Collector, string[] LabelNames)> _collectors = new();
 
     private PrometheusMeterBridge()
     {
@@ -38,7 +39,7 @@ public sealed class PrometheusMeterBridge
                 {
                     // Every family on /metrics from the start, even one not yet recorded (the knowledge search's).
                     var names = TenantChatMetrics.LabelNamesOf(instrument).Order(StringComparer.Ordinal).ToArray();
-                    _collectors.GetOrAdd((instrument, string.Join(',', names)), key => Create(key.Instrument, names));
+                    _collectors.GetOrAdd(instrument, Create, names);
                 }
             }
         };
@@ -77,14 +78,37 @@ public sealed class PrometheusMeterBridge
 
     private static bool IsCounter(Instrument instrument) => instrument.GetType().GetGenericTypeDefinition() == typeof(Counter<>);
 
+    /// <summary>
+    /// Called on every measurement, so it allocates only the label values. An instrument's first measurement fixes its
+    /// label names (the platform's are fixed in advance); a label missing later is recorded as empty.
+    /// </summary>
     private void Record<T>(Instrument instrument, T measurement, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         where T : struct
     {
-        var sorted = tags.ToArray();
-        Array.Sort(sorted, (a, b) => string.CompareOrdinal(a.Key, b.Key));
-        var names = sorted.Select(tag => tag.Key).ToArray();
-        var values = sorted.Select(tag => tag.Value?.ToString() ?? "").ToArray();
-        var collector = _collectors.GetOrAdd((instrument, string.Join(',', names)), key => Create(key.Instrument, names));
+        if (!_collectors.TryGetValue(instrument, out var entry))
+        {
+            var names = new string[tags.Length];
+            for (var i = 0; i < tags.Length; i++)
+            {
+                names[i] = tags[i].Key;
+            }
+            Array.Sort(names, StringComparer.Ordinal);
+            entry = _collectors.GetOrAdd(instrument, Create, names);
+        }
+        var (collector, labelNames) = entry;
+        var values = new string[labelNames.Length];
+        for (var i = 0; i < labelNames.Length; i++)
+        {
+            values[i] = "";
+            foreach (var tag in tags)
+            {
+                if (tag.Key == labelNames[i])
+                {
+                    values[i] = tag.Value?.ToString() ?? "";
+                    break;
+                }
+            }
+        }
         var value = Convert.ToDouble(measurement, System.Globalization.CultureInfo.InvariantCulture);
         switch (collector)
         {
@@ -103,7 +127,9 @@ public sealed class PrometheusMeterBridge
         }
     }
 
-    private static Collector Create(Instrument instrument, string[] labelNames)
+    private static (Collector, string[]) Create(Instrument instrument, string[] labelNames) => (CreateCollector(instrument, labelNames), labelNames);
+
+    private static Collector CreateCollector(Instrument instrument, string[] labelNames)
     {
         var name = PrometheusName(instrument);
         var help = instrument.Description ?? instrument.Name;
