@@ -63,6 +63,10 @@ public static class TenantChatMetrics
     private static readonly UpDownCounter<int> WriterQueueDepth = Meter.CreateUpDownCounter<int>("tenantchat.writer.queue.depth", "{submission}",
         "Tenants' submissions waiting for the batched writer");
 
+    /// <summary>Knowledge items waiting to be embedded; recorded by the knowledge indexer (<see cref="EmbeddingQueueChanged"/>) once it lands.</summary>
+    private static readonly UpDownCounter<int> EmbeddingQueueDepth = Meter.CreateUpDownCounter<int>("tenantchat.embedding.queue.depth", "{item}",
+        "Knowledge items waiting to be embedded");
+
     private static readonly UpDownCounter<int> TenantActivations = Meter.CreateUpDownCounter<int>("tenantchat.tenant.activations", "{grain}",
         "Tenant grains active on this silo");
 
@@ -159,6 +163,8 @@ public static class TenantChatMetrics
     }
 
     public static void WriterQueueChanged(int delta) => WriterQueueDepth.Add(delta);
+
+    public static void EmbeddingQueueChanged(int delta) => EmbeddingQueueDepth.Add(delta);
 
     public static void TenantActivationChanged(int delta) => TenantActivations.Add(delta);
 
