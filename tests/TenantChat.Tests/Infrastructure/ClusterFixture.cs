@@ -8,7 +8,6 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using Orleans.Configuration;
 using Orleans.TestingHost;
-using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 using TenantChat.Fakes;
 using TenantChat.Grains.Conversations;
