@@ -27,7 +27,9 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture)
 
         await page.GetByLabel("Operator key").FillAsync(ClusterFixture.OperatorKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.GetByLabel("Name").FillAsync("Shop made in the browser");
+        // Signed in once the list is shown (and the search box has taken the focus).
+        await Expect(page.GetByLabel("Search tenants")).ToBeFocusedAsync();
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Shop made in the browser");
         await page.GetByLabel("Domain").FillAsync(domain);
         await page.GetByLabel("Token budget").FillAsync("5000");
         await page.GetByLabel("System prompt").FillAsync("Be brief.");
