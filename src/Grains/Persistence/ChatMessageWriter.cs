@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using TenantChat.Grains.Tenants;
 
 namespace TenantChat.Grains.Persistence;
 
@@ -14,8 +15,9 @@ public sealed record class AppendResult(IReadOnlySet<Guid> Stored, TenantUsage? 
 /// statement and one round trip per batch (<see cref="ChatMessageStore.AppendAsync"/>), so a thousand tenants with a
 /// call each cost the database about what one busy tenant does. A caller's task completes only when its batch has
 /// committed. Submissions arriving while <see cref="MaxBatchesInFlight"/> batches are being written wait and go out
-/// together in the next one. A tenant must have at most one submission in flight (its ledger sees to it): then two
-/// batches never touch the same <c>tenants</c> row, and can neither wait on nor deadlock each other.
+/// together in the next one. A tenant may have submissions in two batches at once (<see cref="TenantLedger"/>): the
+/// later one then waits for the earlier one's lock on the tenant's row, and batches of several tenants take those
+/// locks in one order (<see cref="ChatMessageStore.AppendAsync"/>), so they never deadlock.
 /// </summary>
 public sealed class ChatMessageWriter(ChatMessageStore store, TimeProvider clock, ILogger<ChatMessageWriter> logger)
 {
