@@ -22,6 +22,7 @@ public sealed class TenantGrain(
     TokenCounter tokens,
     PasswordHashing passwords,
     IOptions<TenantLimitsOptions> limits,
+    IOptions<ChatAdmissionOptions> admissionOptions,
     TimeProvider clock,
     ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
@@ -108,6 +109,7 @@ public sealed class TenantGrain(
         }
         _tenant = _tenant with { Settings = settings, Version = version };
         Admission.Cache.Clear();
+        AdmitWaiting(); // a new token_limit or max_output_tokens may let waiting calls in, or show they never fit
         logger.LogInformation("Tenant {TenantId} settings changed to version {Version}", TenantId, version);
         return View();
     }
@@ -119,6 +121,7 @@ public sealed class TenantGrain(
             return TenantErrors.NotFound;
         }
         await Ledger.ResetAsync();
+        AdmitWaiting();
         logger.LogInformation("Tenant {TenantId} usage reset", TenantId);
         return View();
     }
@@ -281,10 +284,18 @@ public sealed class TenantGrain(
         return Task.CompletedTask;
     }
 
+    public Task StopWaitingAsync(Guid requestId)
+    {
+        Admission.Waiting.Leave(requestId, TenantErrors.CallerLeft);
+        return Task.CompletedTask;
+    }
+
     /// <summary>
     /// Everything before the upstream call: host, model and conversation checks, then, in one turn, the cache
-    /// lookup, the budget reservation and the rate limits. An admitted call must be <see cref="Release"/>d on every
-    /// path. A call the tenant's response cache can answer reserves no tokens and counts only as a request.
+    /// lookup, the budget reservation and the rate limits. A call that would fit once calls in flight settle waits
+    /// for them, without holding the grain, for at most <see cref="ChatAdmissionOptions.AdmissionWaitSeconds"/>.
+    /// An admitted call must be <see cref="Release"/>d on every path. A call the tenant's response cache can answer
+    /// reserves no tokens and counts only as a request.
     /// </summary>
     private async Task<Outcome<AdmittedCall>> AdmitAsync(string host, ChatRequest request)
     {
@@ -307,13 +318,41 @@ public sealed class TenantGrain(
             }
             context = turns;
         }
-        await Ledger.RefreshIfStaleAsync();
+        if (Ledger.Budget.IsStale)
+        {
+            await Ledger.RefreshIfStaleAsync();
+            AdmitWaiting(); // no call was admitted while the budget was stale: those waiting go first
+        }
 
-        // No await from here on: admission is one turn.
-        return Admission.Admit(_tenant, Ledger.Budget, request, model, context, clock.GetUtcNow());
+        // No await from here until the call is admitted, refused or waiting: admission is one turn.
+        var now = clock.GetUtcNow();
+        var call = Admission.Prepare(_tenant, request, model, context, now);
+        if (Admission.TryAdmit(_tenant.Settings, Ledger.Budget, call, now) is { } decided)
+        {
+            return decided;
+        }
+        if (Admission.Waiting.Count >= limits.Value.MaxConcurrentCalls)
+        {
+            return TenantErrors.RateLimited(1); // waiting calls are capped like calls in flight: a burst cannot pile up without end
+        }
+        var wait = TimeSpan.FromSeconds(admissionOptions.Value.AdmissionWaitSeconds);
+        return await Admission.Waiting.WaitAsync(call, wait, clock) ?? TenantErrors.BudgetSpent(TenantUsage.RetryAfterSeconds(clock.GetUtcNow()));
     }
 
-    private void Release(AdmittedCall call, long chargedTokens) => Admission.Release(Ledger.Budget, call, chargedTokens);
+    private void Release(AdmittedCall call, long chargedTokens)
+    {
+        Admission.Release(Ledger.Budget, call, chargedTokens);
+        AdmitWaiting();
+    }
+
+    /// <summary>Freed tokens, a new limit or a fresh budget: the calls waiting for room that now fit are admitted.</summary>
+    private void AdmitWaiting()
+    {
+        if (_tenant is not null)
+        {
+            Admission.AdmitWaiting(_tenant.Settings, Ledger.Budget, clock.GetUtcNow());
+        }
+    }
 
     /// <summary>
     /// Stores the answer and charges what it used. A <paramref name="complete"/> answer that was not cut short
