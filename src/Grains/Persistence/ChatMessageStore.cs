@@ -16,11 +16,12 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
     /// messages. A message whose id is already stored (a retried request that did commit) is skipped and not
     /// counted again. Totals are added to what the row holds, from zero when its period began before the month of
     /// <paramref name="createdAt"/>. Returns the ids stored now and the new totals of every tenant charged.
-    /// Statements of several tenants first lock those tenants' rows in the order of their ids: two of them in flight
-    /// with tenants in common then wait for each other in one order, never each for the other (a deadlock).
+    /// With <paramref name="lockInOrder"/> (when one tenant may have two writes in flight), a write of several
+    /// tenants first locks those tenants' rows in the order of their ids: two of them in flight with tenants in
+    /// common then wait for each other in one order, never each for the other (a deadlock).
     /// </summary>
     public async Task<(HashSet<Guid> Stored, Dictionary<Guid, TenantUsage> Totals)> AppendAsync(
-        IReadOnlyList<(Guid TenantId, StoredMessage Message)> messages, DateTimeOffset createdAt)
+        IReadOnlyList<(Guid TenantId, StoredMessage Message)> messages, DateTimeOffset createdAt, bool lockInOrder = false)
     {
         const string sql = """
             with inserted as (
@@ -49,12 +50,13 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
             union all
             select id, tokens_used, calls, period_start from totals
             """;
-        const string lockInOrder = "select id from tenants where id = any(@tenant_ids) order by id for no key update";
+        const string lockRowsInOrder = "select id from tenants where id = any(@tenant_ids) order by id for no key update";
         await using var batch = db.CreateBatch();
         var tenantIds = messages.Select(m => m.TenantId).Distinct().ToArray();
-        if (tenantIds.Length > 1)
+        var locking = lockInOrder && tenantIds.Length > 1;
+        if (locking)
         {
-            var lockRows = new NpgsqlBatchCommand(lockInOrder);
+            var lockRows = new NpgsqlBatchCommand(lockRowsInOrder);
             lockRows.Parameters.AddWithValue("tenant_ids", tenantIds);
             batch.BatchCommands.Add(lockRows);
         }
@@ -80,7 +82,7 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         // after the last row (the commit's) must not be missed.
         await using (var reader = await batch.ExecuteReaderAsync())
         {
-            if (tenantIds.Length > 1)
+            if (locking)
             {
                 await reader.NextResultAsync();
             }

@@ -15,12 +15,16 @@ public sealed record class AppendResult(IReadOnlySet<Guid> Stored, TenantUsage? 
 /// statement and one round trip per batch (<see cref="ChatMessageStore.AppendAsync"/>), so a thousand tenants with a
 /// call each cost the database about what one busy tenant does. A caller's task completes only when its batch has
 /// committed. Submissions arriving while <see cref="MaxBatchesInFlight"/> batches are being written wait and go out
-/// together in the next one. A tenant may have submissions in two batches at once (<see cref="TenantLedger"/>): the
-/// later one then waits for the earlier one's lock on the tenant's row, and batches of several tenants take those
-/// locks in one order (<see cref="ChatMessageStore.AppendAsync"/>), so they never deadlock.
+/// together in the next one. A tenant has at most <see cref="TenantBatchesInFlight"/> submissions in flight (its
+/// <see cref="TenantLedger"/> sees to it). With one, two batches never touch the same <c>tenants</c> row. With two,
+/// the later one waits for the earlier one's lock on the tenant's row, and batches of several tenants take those
+/// locks in one order first (<see cref="ChatMessageStore.AppendAsync"/>), so they never deadlock.
 /// </summary>
-public sealed class ChatMessageWriter(ChatMessageStore store, TimeProvider clock, ILogger<ChatMessageWriter> logger)
+public sealed class ChatMessageWriter(ChatMessageStore store, TimeProvider clock, ILogger<ChatMessageWriter> logger, int tenantBatchesInFlight = 1)
 {
+    /// <summary>How many batches of one tenant may be written at once: <c>Tenants:WriteBatchesInFlight</c>.</summary>
+    public int TenantBatchesInFlight { get; } = tenantBatchesInFlight;
+
     /// <summary>Messages per statement, at most (one tenant's submission is never split, and may be larger alone).</summary>
     public const int MaxBatchMessages = 256;
 
@@ -91,7 +95,7 @@ public sealed class ChatMessageWriter(ChatMessageStore store, TimeProvider clock
         try
         {
             var rows = batch.SelectMany(s => s.Messages.Select(m => (s.TenantId, m))).ToList();
-            var (stored, totals) = await store.AppendAsync(rows, createdAt);
+            var (stored, totals) = await store.AppendAsync(rows, createdAt, lockInOrder: TenantBatchesInFlight > 1);
             foreach (var submission in batch)
             {
                 var after = totals.TryGetValue(submission.TenantId, out var usage) ? usage : (TenantUsage?)null;

@@ -5,20 +5,15 @@ namespace TenantChat.Grains.Tenants;
 /// <summary>
 /// Every write of one tenant's usage, so the totals in memory follow the database's. Finished messages go to the
 /// silo's <see cref="ChatMessageWriter"/> at once, which writes them along with other tenants' messages; a caller's
-/// task completes only once its message is durable. Up to <see cref="MaxBatchesInFlight"/> batches of the tenant are
-/// written at the same time, so a call finishing while another batch is on its way does not wait for that commit
-/// before its own write starts. Each batch adds its usage to the stored totals (they are increments) and reads them
-/// back; the newest totals win, whichever batch's answer comes back first. Used only inside the tenant grain's
-/// turns, one at a time.
+/// task completes only once its message is durable. Up to <see cref="ChatMessageWriter.TenantBatchesInFlight"/>
+/// batches of the tenant are written at the same time (<c>Tenants:WriteBatchesInFlight</c>): with two, a call
+/// finishing while another batch is on its way does not wait for that commit before its own write starts; the two
+/// commits still follow one another, since each updates the tenant's row. Each batch adds its usage to the stored
+/// totals (they are increments) and reads them back; the newest totals win, whichever batch's answer comes back
+/// first. Used only inside the tenant grain's turns, one at a time.
 /// </summary>
 public sealed class TenantLedger(Guid tenantId, TenantStore tenants, ChatMessageWriter writer, TimeProvider clock)
 {
-    /// <summary>
-    /// Two: one batch can be written while the other waits for its commit. The tenant's row in <c>tenants</c> is
-    /// updated by each, so their commits follow one another anyway; a third would only wait longer for that row.
-    /// </summary>
-    public const int MaxBatchesInFlight = 2;
-
     private const int MaxBatchSize = ChatMessageWriter.MaxBatchMessages;
 
     private List<(StoredMessage Message, TaskCompletionSource<DateTimeOffset?> Done)> _pending = [];
@@ -95,7 +90,7 @@ public sealed class TenantLedger(Guid tenantId, TenantStore tenants, ChatMessage
 
     private void StartBatches()
     {
-        while (_exclusive is null && _inFlight < MaxBatchesInFlight && _pending.Count > 0)
+        while (_exclusive is null && _inFlight < writer.TenantBatchesInFlight && _pending.Count > 0)
         {
             var batch = _pending.Count <= MaxBatchSize ? _pending : _pending.GetRange(0, MaxBatchSize);
             _pending = batch == _pending ? [] : _pending.GetRange(MaxBatchSize, _pending.Count - MaxBatchSize);

@@ -8,17 +8,22 @@ using TenantChat.Tests.Infrastructure;
 namespace TenantChat.Tests.Budget;
 
 /// <summary>
-/// A tenant's second batch goes out while its first is still being written, against the real database: the totals
-/// stay exactly the sum of the stored messages, and batches of several tenants lock the tenants' rows in one order.
+/// With <c>Tenants:WriteBatchesInFlight</c> = 2, a tenant's second batch goes out while its first is still being
+/// written, against the real database: the totals stay exactly the sum of the stored messages, and batches of
+/// several tenants lock the tenants' rows in one order.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class TenantLedgerPipelineTests(ClusterFixture fixture)
 {
-    [Fact]
-    public async Task A_message_finished_while_its_tenants_batch_is_in_flight_is_written_at_once_and_the_totals_stay_exact()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_message_finished_while_its_tenants_batch_is_in_flight_leaves_at_once_only_with_two_in_flight_and_the_totals_stay_exact(
+        int batchesInFlight)
     {
         var id = (await fixture.CreateTenantAsync("Pipeline test tenant.")).Id;
-        var writer = new ChatMessageWriter(new ChatMessageStore(fixture.Database), TimeProvider.System, NullLogger<ChatMessageWriter>.Instance);
+        var writer = new ChatMessageWriter(new ChatMessageStore(fixture.Database), TimeProvider.System, NullLogger<ChatMessageWriter>.Instance,
+            tenantBatchesInFlight: batchesInFlight);
         await using var blocker = await fixture.Database.OpenConnectionAsync();
         await using var transaction = await blocker.BeginTransactionAsync();
         await LockAsync(blocker, transaction, [id], "for update");
@@ -39,7 +44,8 @@ public sealed class TenantLedgerPipelineTests(ClusterFixture fixture)
         var createdAt = await Task.WhenAll(commits);
 
         Assert.Equal(1, waitingWithOne);
-        Assert.Equal(2, waitingWithTwo);
+        // With one batch in flight the second message queues until the first batch has committed.
+        Assert.Equal(batchesInFlight, waitingWithTwo);
         Assert.All(createdAt, at => Assert.NotNull(at));
         var row = await new TenantStore(fixture.Database).ReadUsageAsync(id);
         Assert.Equal((3L, 75L), await fixture.LedgerAsync(id));
@@ -63,7 +69,7 @@ public sealed class TenantLedgerPipelineTests(ClusterFixture fixture)
 
         // Rows listed last tenant first, so that an update in the listed order would reach the others before the first.
         var rows = ids.AsEnumerable().Reverse().Select(tenantId => (tenantId, Message(10))).ToList();
-        var append = new ChatMessageStore(fixture.Database).AppendAsync(rows, DateTimeOffset.UtcNow);
+        var append = new ChatMessageStore(fixture.Database).AppendAsync(rows, DateTimeOffset.UtcNow, lockInOrder: true);
         Assert.Equal(1, await WaitingAsync("for no key update", 1));
 
         // Waiting for the first row, the batch holds none of the others yet.
