@@ -80,8 +80,9 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         var totals = new Dictionary<Guid, TenantUsage>();
         // The statements run in one implicit transaction. Every result is read to its end before returning: an error
         // after the last row (the commit's) must not be missed.
-        await using (var reader = await batch.ExecuteReaderAsync())
+        try
         {
+            await using var reader = await batch.ExecuteReaderAsync();
             if (locking)
             {
                 await reader.NextResultAsync();
@@ -99,6 +100,11 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
             }
             // There is no further result: this reads on to the end of the batch, where a failed commit would show.
             await reader.NextResultAsync();
+        }
+        catch (PostgresException)
+        {
+            db.DiscardPooledConnections();
+            throw;
         }
         return (stored, totals);
     }
