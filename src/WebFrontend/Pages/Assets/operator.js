@@ -71,7 +71,34 @@
           text: t.status === 'active' ? 'Suspend' : 'Activate', 'aria-label': (t.status === 'active' ? 'Suspend ' : 'Activate ') + t.domain,
           onclick: () => patch(t, { status: t.status === 'active' ? 'suspended' : 'active' }, t.status === 'active' ? 'suspended' : 'active again'),
         }), ' ',
-        el('button', { type: 'button', text: 'Reset usage', 'aria-label': 'Reset usage of ' + t.domain, onclick: () => resetUsage(t) })))));
+        el('button', { type: 'button', text: 'Reset usage', 'aria-label': 'Reset usage of ' + t.domain, onclick: () => resetUsage(t) }), ' ',
+        el('button', { type: 'button', text: 'Export', 'aria-label': 'Export ' + t.domain, onclick: () => exportTenant(t) }), ' ',
+        el('button', { type: 'button', class: 'cn-danger', text: 'Delete', 'aria-label': 'Delete ' + t.domain, onclick: () => deleteTenant(t) })))));
+  }
+
+  // Every row of the tenant as JSON Lines, saved as a file (the key goes in the header, never in a link).
+  async function exportTenant(tenant) {
+    let response;
+    try {
+      response = await fetch('/api/admin/tenants/' + tenant.id + '/export', { headers: { Authorization: 'Bearer ' + operatorKey } });
+    } catch {
+      return say(message, 'The service cannot be reached.', true);
+    }
+    if (!response.ok) return say(message, 'The export failed (' + response.status + ').', true);
+    const link = el('a', { href: URL.createObjectURL(await response.blob()), download: tenant.domain + '.jsonl' });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    URL.revokeObjectURL(link.href);
+    say(message, 'Exported ' + tenant.domain + '.');
+  }
+
+  async function deleteTenant(tenant) {
+    if (!confirm('Delete ' + tenant.domain + ' and every row of its data? This cannot be undone.')) return;
+    const result = await api('DELETE', '/api/admin/tenants/' + tenant.id);
+    if (!result.ok) return say(message, problemText(result), true);
+    say(message, tenant.domain + ' is deleted.');
+    await loadTenants();
   }
 
   async function patch(tenant, body, done) {
