@@ -60,7 +60,7 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         p.Add(new NpgsqlParameter("seeds", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = Column(messages, m => m.Message.Seed) });
         p.AddWithValue("prompt_tokens", Column(messages, m => m.Message.Usage.PromptTokens));
         p.AddWithValue("completion_tokens", Column(messages, m => m.Message.Usage.CompletionTokens));
-        p.AddWithValue("providers", Column(messages, m => m.Message.Provider));
+        p.AddWithValue("providers", Column(messages, m => m.Message.Upstream));
         p.AddWithValue("cached", Column(messages, m => m.Message.Cached));
         var stored = new HashSet<Guid>();
         var totals = new Dictionary<Guid, TenantUsage>();

@@ -14,7 +14,7 @@ public sealed record class AppendResult(IReadOnlySet<Guid> Stored, TenantUsage? 
 /// statement and one round trip per batch (<see cref="ChatMessageStore.AppendAsync"/>), so a thousand tenants with a
 /// call each cost the database about what one busy tenant does. A caller's task completes only when its batch has
 /// committed. Submissions arriving while <see cref="MaxBatchesInFlight"/> batches are being written wait and go out
-/// together in the next one. A tenant must have at most one submission in flight (its ledger sees to it): then two
+/// together in the next one. A tenant must have at most one submission in flight (its write queue sees to it): then two
 /// batches never touch the same <c>tenants</c> row, and can neither wait on nor deadlock each other.
 /// </summary>
 public sealed class ChatMessageWriter(ChatMessageStore store, TimeProvider clock, ILogger<ChatMessageWriter> logger)
@@ -108,7 +108,7 @@ public sealed class ChatMessageWriter(ChatMessageStore store, TimeProvider clock
         }
         catch (Exception e)
         {
-            // The outcome may be unknown (the connection dropped mid-commit): the callers fail, their ledgers re-read.
+            // The outcome may be unknown (the connection dropped mid-commit): the callers fail, their write queues re-read.
             foreach (var submission in batch)
             {
                 submission.Done.SetException(e);

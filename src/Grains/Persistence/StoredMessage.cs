@@ -15,5 +15,5 @@ public sealed record class StoredMessage(
     string Model,
     int? Seed,
     TokenUsage Usage,
-    string Provider,
+    string Upstream,
     bool Cached = false);

@@ -12,7 +12,7 @@ namespace TenantChat.Grains.Tenants;
 /// <summary>
 /// One tenant: its settings, budget and rate limits live here, and every change to them happens in this grain's
 /// turns. Chat calls interleave: a call is admitted and reserves tokens in one turn, awaits the upstream without
-/// holding the grain, and commits its message and real usage through the <see cref="TenantLedger"/>.
+/// holding the grain, and commits its message and real usage through the <see cref="TenantWriteQueue"/>.
 /// </summary>
 public sealed class TenantGrain(
     TenantStore tenants,
@@ -27,7 +27,7 @@ public sealed class TenantGrain(
 {
     private readonly Dictionary<Guid, AdmittedCall> _streams = [];
     private readonly Dictionary<Guid, RunningCall> _running = [];
-    private TenantLedger? _ledger;
+    private TenantWriteQueue? _writes;
     private TenantAdmission? _admission;
     private TenantRecord? _tenant;
 
@@ -36,7 +36,7 @@ public sealed class TenantGrain(
 
     private Guid TenantId => this.GetPrimaryKey();
 
-    private TenantLedger Ledger => _ledger ??= new TenantLedger(TenantId, tenants, writer, clock);
+    private TenantWriteQueue Writes => _writes ??= new TenantWriteQueue(TenantId, tenants, writer, clock);
 
     private TenantAdmission Admission => _admission ??= new TenantAdmission(TenantId, tokens, limits.Value.MaxConcurrentCalls);
 
@@ -54,7 +54,7 @@ public sealed class TenantGrain(
         }
         if (_tenant is not null)
         {
-            Ledger.Budget.Load(_tenant.Usage);
+            Writes.Budget.Load(_tenant.Usage);
         }
     }
 
@@ -78,7 +78,7 @@ public sealed class TenantGrain(
             return TenantErrors.DomainTaken(settings.Domain);
         }
         _tenant = tenant;
-        Ledger.Budget.Load(tenant.Usage);
+        Writes.Budget.Load(tenant.Usage);
         logger.LogInformation("Tenant {TenantId} created", TenantId);
         return View();
     }
@@ -118,7 +118,7 @@ public sealed class TenantGrain(
         {
             return TenantErrors.NotFound;
         }
-        await Ledger.ResetAsync();
+        await Writes.ResetAsync();
         logger.LogInformation("Tenant {TenantId} usage reset", TenantId);
         return View();
     }
@@ -188,7 +188,7 @@ public sealed class TenantGrain(
                 try
                 {
                     (reply, route) = await upstreams.CompleteAsync(call.Routes, call.Upstream, (failed, e) => logger.LogWarning(
-                        "Tenant {TenantId}: upstream {Provider} failed ({Failure}); falling back", TenantId, failed.Provider, e.Failure));
+                        "Tenant {TenantId}: upstream {Upstream} failed ({Failure}); falling back", TenantId, failed.Upstream, e.Failure));
                 }
                 catch (UpstreamException e)
                 {
@@ -248,7 +248,7 @@ public sealed class TenantGrain(
         if (!_streams.Remove(ticket.RequestId, out var call))
         {
             // The reservation died with an earlier activation of this grain: reserve its allowance again, if it fits.
-            call = TenantAdmission.Readmit(_tenant, Ledger.Budget, ticket, clock.GetUtcNow());
+            call = TenantAdmission.Readmit(_tenant, Writes.Budget, ticket, clock.GetUtcNow());
             if (call is null)
             {
                 logger.LogWarning("Tenant {TenantId}: a stream ended after its reservation was lost and no longer fits the budget; not stored", TenantId);
@@ -307,13 +307,13 @@ public sealed class TenantGrain(
             }
             context = turns;
         }
-        await Ledger.RefreshIfStaleAsync();
+        await Writes.RefreshIfStaleAsync();
 
         // No await from here on: admission is one turn.
-        return Admission.Admit(_tenant, Ledger.Budget, request, model, context, clock.GetUtcNow());
+        return Admission.Admit(_tenant, Writes.Budget, request, model, context, clock.GetUtcNow());
     }
 
-    private void Release(AdmittedCall call, long chargedTokens) => Admission.Release(Ledger.Budget, call, chargedTokens);
+    private void Release(AdmittedCall call, long chargedTokens) => Admission.Release(Writes.Budget, call, chargedTokens);
 
     /// <summary>
     /// Stores the answer and charges what it used. A <paramref name="complete"/> answer that was not cut short
@@ -328,7 +328,7 @@ public sealed class TenantGrain(
             logger.LogWarning("Tenant {TenantId}: upstream reported more tokens than reserved; charging the reservation", TenantId);
         }
         var outcome = await StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, request.Prompt, text,
-            answeredBy.Model!, request.Seed, usage, answeredBy.Provider));
+            answeredBy.Model!, request.Seed, usage, answeredBy.Upstream));
         if (complete && outcome.Succeeded)
         {
             Admission.Remember(call, _tenant!.Settings, text, usage, answeredBy, clock.GetUtcNow());
@@ -339,11 +339,11 @@ public sealed class TenantGrain(
     /// <summary>A cache hit is stored like any answer, marked as cached and charged nothing.</summary>
     private Task<Outcome<ChatReply>> StoreCachedAsync(AdmittedCall call, ResponseCache.Entry cached) =>
         StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, call.Upstream.Prompt, cached.Text,
-            cached.AnsweredBy.Model!, call.Upstream.Seed, new TokenUsage(0, 0), cached.AnsweredBy.Provider, Cached: true));
+            cached.AnsweredBy.Model!, call.Upstream.Seed, new TokenUsage(0, 0), cached.AnsweredBy.Upstream, Cached: true));
 
     private async Task<Outcome<ChatReply>> StoreAsync(AdmittedCall call, StoredMessage message)
     {
-        if (await Ledger.CommitAsync(message) is { } createdAt)
+        if (await Writes.CommitAsync(message) is { } createdAt)
         {
             return new ChatReply(message.Id, message.ConversationId, message.Response, message.Model, message.Seed, message.Usage, createdAt,
                 message.Cached);
@@ -370,7 +370,7 @@ public sealed class TenantGrain(
     private static ChatReply Reply(ChatMessageView stored) =>
         new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt, stored.Cached);
 
-    private TenantView View() => (_tenant! with { Usage = Ledger.Budget.Committed }).ToView(clock.GetUtcNow());
+    private TenantView View() => (_tenant! with { Usage = Writes.Budget.Committed }).ToView(clock.GetUtcNow());
 
     /// <summary>A chat call in progress, and whether a retry of it has come (so more may follow).</summary>
     private sealed class RunningCall(Task<Outcome<ChatReply>> outcome)

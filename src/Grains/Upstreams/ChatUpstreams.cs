@@ -19,16 +19,16 @@ public sealed class ChatUpstreams
 
     public IReadOnlyCollection<string> Names => _slots.Keys;
 
-    public IChatUpstream Default => Get(UpstreamRoute.DefaultProvider);
+    public IChatClient Default => Get(UpstreamRoute.DefaultUpstream);
 
     public bool Contains(string name) => _slots.ContainsKey(name);
 
     /// <summary>The upstream called <paramref name="name"/>; tenant settings naming an unknown one are refused when saved.</summary>
-    public IChatUpstream Get(string name) =>
+    public IChatClient Get(string name) =>
         _slots.TryGetValue(name, out var slot) ? slot.Get() : throw new UpstreamException(UpstreamFailure.Unavailable, $"No upstream is configured as '{name}'.");
 
     /// <summary>
-    /// Asks <paramref name="routes"/> in order: the tenant's provider, then its fallbacks. A route that fails (after
+    /// Asks <paramref name="routes"/> in order: the tenant's upstream, then its fallbacks. A route that fails (after
     /// its own retries) or whose circuit is open passes the call on, after telling <paramref name="fallingBack"/>;
     /// the last route's failure is the call's.
     /// </summary>
@@ -40,7 +40,7 @@ public sealed class ChatUpstreams
             var route = routes[i];
             try
             {
-                return (await Get(route.Provider).CompleteAsync(request with { Model = route.Model! }), route);
+                return (await Get(route.Upstream).CompleteAsync(request with { Model = route.Model! }), route);
             }
             catch (UpstreamException e) when (i < routes.Count - 1)
             {
@@ -60,7 +60,7 @@ public sealed class ChatUpstreams
         for (var i = 0; ; i++)
         {
             var route = routes[i];
-            var chunks = Get(route.Provider).StreamAsync(request with { Model = route.Model! }, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var chunks = Get(route.Upstream).StreamAsync(request with { Model = route.Model! }, cancellationToken).GetAsyncEnumerator(cancellationToken);
             var (more, failure) = await NextAsync(chunks);
             if (failure is null || i == routes.Count - 1)
             {
@@ -86,9 +86,9 @@ public sealed class ChatUpstreams
     /// <summary>Null when every upstream the settings name is configured here (every silo runs the same configuration); else why not.</summary>
     public ServiceError? UnknownRoute(TenantSettings settings)
     {
-        var (field, unknown) = Contains(settings.Provider)
-            ? ("fallbacks", settings.Fallbacks.FirstOrDefault(route => !Contains(route.Provider))?.Provider)
-            : ("provider", settings.Provider);
+        var (field, unknown) = Contains(settings.Upstream)
+            ? ("fallbacks", settings.Fallbacks.FirstOrDefault(route => !Contains(route.Upstream))?.Upstream)
+            : ("provider", settings.Upstream);
         return unknown is null
             ? null
             : new ServiceError(ProblemCode.ValidationFailed,
@@ -96,15 +96,15 @@ public sealed class ChatUpstreams
     }
 
     /// <summary>How one named upstream's client is made.</summary>
-    public sealed record class UpstreamFactory(string Name, Func<IServiceProvider, IChatUpstream> Create);
+    public sealed record class UpstreamFactory(string Name, Func<IServiceProvider, IChatClient> Create);
 
-    private sealed class Slot(Func<IChatUpstream> create)
+    private sealed class Slot(Func<IChatClient> create)
     {
-        private IChatUpstream? _client;
+        private IChatClient? _client;
         private long _renewAt;
 
         /// <summary>Two callers renewing at once each make a client; both work, one is kept.</summary>
-        public IChatUpstream Get()
+        public IChatClient Get()
         {
             var now = Environment.TickCount64;
             if (Volatile.Read(ref _client) is { } client && now < Volatile.Read(ref _renewAt))

@@ -24,5 +24,5 @@ public sealed record class ChatMessageResponse(
     string? Provider, bool Cached)
 {
     public static ChatMessageResponse From(ChatMessageView message) => new(message.Id, message.ConversationId, message.Prompt,
-        message.Response, message.Model, message.Seed, UsageBody.From(message.Usage), message.CreatedAt, message.Provider, message.Cached);
+        message.Response, message.Model, message.Seed, UsageBody.From(message.Usage), message.CreatedAt, message.Upstream, message.Cached);
 }

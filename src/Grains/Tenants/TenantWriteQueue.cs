@@ -10,7 +10,7 @@ namespace TenantChat.Grains.Tenants;
 /// completes only once its message is durable. Used only inside the tenant grain's turns.
 /// </summary>
 [SuppressMessage("Design", "CA1001", Justification = "SemaphoreSlim needs disposal only once its wait handle is used, which it never is.")]
-public sealed class TenantLedger(Guid tenantId, TenantStore tenants, ChatMessageWriter writer, TimeProvider clock)
+public sealed class TenantWriteQueue(Guid tenantId, TenantStore tenants, ChatMessageWriter writer, TimeProvider clock)
 {
     private const int MaxBatchSize = ChatMessageWriter.MaxBatchMessages;
 
