@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using TenantChat.Grains.Models;
+using TenantChat.Grains.Tenants;
 
 namespace TenantChat.Grains.Persistence;
 
@@ -50,7 +51,7 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         await using var command = db.CreateCommand(sql);
         var p = command.Parameters;
         p.AddWithValue("created_at", createdAt);
-        p.AddWithValue("month_start", TenantUsage.MonthStart(createdAt));
+        p.AddWithValue("month_start", BudgetPeriod.MonthStart(createdAt));
         p.AddWithValue("ids", Column(messages, m => m.Message.Id));
         p.AddWithValue("tenant_ids", Column(messages, m => m.TenantId));
         p.AddWithValue("conversation_ids", Column(messages, m => m.Message.ConversationId));

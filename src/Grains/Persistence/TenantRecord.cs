@@ -8,11 +8,4 @@ public sealed record class TenantRecord(
     TenantSettings Settings,
     TenantUsage Usage,
     DateTimeOffset CreatedAt,
-    int Version)
-{
-    public TenantView ToView(DateTimeOffset now)
-    {
-        var usage = Usage.AsOf(now);
-        return new TenantView(Id, Settings, usage.TokensUsed, usage.Calls, usage.PeriodStart, CreatedAt, Version);
-    }
-}
+    int Version);

@@ -17,4 +17,8 @@ internal sealed record class AdmittedCall(
 
     /// <summary>False for a stream settled by a later activation of the grain, which never counted it as in flight.</summary>
     public bool HoldsRateLimitSlot { get; init; } = true;
+
+    /// <summary>What the stream's grain needs to run this call upstream, and to hand it back for settling.</summary>
+    public StreamTicket ToTicket() => new(RequestId, ConversationId, Upstream.SystemPrompt, [.. Upstream.Context], Upstream.Prompt,
+        Upstream.Model, Upstream.Seed, Reservation.PromptTokens, Reservation.CompletionAllowance, Routes);
 }

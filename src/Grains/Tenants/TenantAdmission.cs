@@ -10,21 +10,20 @@ namespace TenantChat.Grains.Tenants;
 /// The synchronous core of a tenant's accounting: admitting a call (response cache, budget reservation, rate
 /// limits) and releasing it. Every method runs within one turn of the tenant's grain, with no await, which is what
 /// keeps the budget exact under any interleaving. Not thread-safe: the grain's turns are its only callers.
+/// It owns the rate limits and the response cache; in <paramref name="budget"/> it only reserves and releases.
 /// </summary>
-internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int maxConcurrentCalls)
+internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, TenantBudget budget, int maxConcurrentCalls)
 {
     private readonly TenantRateLimits _rateLimits = new(maxConcurrentCalls);
+    private readonly ResponseCache _cache = new();
     private (int SettingsVersion, int Tokens)? _systemPromptTokens;
-
-    public ResponseCache Cache { get; } = new();
 
     /// <summary>
     /// Admits a call for <paramref name="model"/> with <paramref name="context"/>: from the cache when it has the
-    /// answer (no tokens reserved; it counts only as a request), else by reserving its tokens in
-    /// <paramref name="budget"/> and taking its place in the rate limits. An admitted call must be
-    /// <see cref="Release"/>d on every path.
+    /// answer (no tokens reserved; it counts only as a request), else by reserving its tokens in the budget and
+    /// taking its place in the rate limits. An admitted call must be <see cref="Release"/>d on every path.
     /// </summary>
-    public Outcome<AdmittedCall> Admit(TenantRecord tenant, TenantBudget budget, ChatRequest request, string model,
+    public Outcome<AdmittedCall> Admit(TenantRecord tenant, ChatRequest request, string model,
         IReadOnlyList<ConversationTurn> context, DateTimeOffset now)
     {
         var settings = tenant.Settings;
@@ -32,7 +31,7 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
         var routes = settings.RoutesFor(model).ToImmutableArray();
         var unreserved = new UpstreamRequest(settings.SystemPrompt, context, request.Prompt, model, request.Seed ?? settings.Seed, 0);
         var cacheKey = settings.ResponseCacheSeconds > 0 ? ResponseCache.KeyOf(tenantId, unreserved) : null;
-        if (cacheKey is not null && Cache.Find(cacheKey, now) is { } cached)
+        if (cacheKey is not null && _cache.Find(cacheKey, now) is { } cached)
         {
             return _rateLimits.TryAdmit(settings, 0, now, out var wait)
                 ? new AdmittedCall(unreserved, default, request.RequestId, conversation, routes) { CacheKey = cacheKey, CachedAnswer = cached }
@@ -44,7 +43,7 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
         var maxOutput = Math.Min(settings.MaxOutputTokens, request.MaxOutputTokens ?? int.MaxValue);
         if (budget.TryReserve(settings.TokenLimit, promptTokens, maxOutput, now) is not { } reservation)
         {
-            return TenantErrors.BudgetSpent(TenantUsage.RetryAfterSeconds(now));
+            return TenantErrors.BudgetSpent(BudgetPeriod.RetryAfterSeconds(now));
         }
         if (!_rateLimits.TryAdmit(settings, reservation.Tokens, now, out var retryAfter))
         {
@@ -61,7 +60,7 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
     /// Admits again a stream whose reservation died with an earlier activation of the grain: its whole allowance
     /// must fit the budget now, or storing what it generated could break the limit (then null).
     /// </summary>
-    public static AdmittedCall? Readmit(TenantRecord? tenant, TenantBudget budget, StreamTicket ticket, DateTimeOffset now)
+    public AdmittedCall? Readmit(TenantRecord? tenant, StreamTicket ticket, DateTimeOffset now)
     {
         if (tenant is null || budget.TryReserve(tenant.Settings.TokenLimit, ticket.PromptTokens, ticket.CompletionAllowance, now) is not { } held)
         {
@@ -77,7 +76,7 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
     }
 
     /// <summary>Ends an admitted call: its reservation is freed and the rate limit keeps only what it used.</summary>
-    public void Release(TenantBudget budget, AdmittedCall call, long chargedTokens)
+    public void Release(AdmittedCall call, long chargedTokens)
     {
         budget.Release(call.Reservation);
         if (call.HoldsRateLimitSlot)
@@ -91,9 +90,12 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
     {
         if (call.CacheKey is { } key && usage.CompletionTokens < call.Reservation.CompletionAllowance && settings.ResponseCacheSeconds > 0)
         {
-            Cache.Add(key, new ResponseCache.Entry(text, answeredBy, now.AddSeconds(settings.ResponseCacheSeconds)));
+            _cache.Add(key, new ResponseCache.Entry(text, answeredBy, now.AddSeconds(settings.ResponseCacheSeconds)));
         }
     }
+
+    /// <summary>New settings may change any answer: the cached ones are forgotten.</summary>
+    public void SettingsChanged() => _cache.Clear();
 
     /// <summary>The system parameter's tokens, counted once per settings version rather than on every call.</summary>
     private int SystemPromptTokens(TenantRecord tenant)

@@ -11,8 +11,11 @@ namespace TenantChat.Grains.Tenants;
 
 /// <summary>
 /// One tenant: its settings, budget and rate limits live here, and every change to them happens in this grain's
-/// turns. Chat calls interleave: a call is admitted and reserves tokens in one turn, awaits the upstream without
-/// holding the grain, and commits its message and real usage through the <see cref="TenantWriteQueue"/>.
+/// turns. Chat calls interleave (<see cref="TenantChatCalls"/>): a call is admitted and reserves tokens in one turn,
+/// awaits the upstream without holding the grain, and commits its message and real usage through the
+/// <see cref="TenantWriteQueue"/>. Each piece of the tenant's state has one owner, built at activation: the grain holds the settings
+/// (<see cref="TenantRecord"/>), <see cref="TenantAdmission"/> the rate limits and response cache,
+/// <see cref="TenantWriteQueue"/> the pending writes, and <see cref="TenantBudget"/> the token accounting.
 /// </summary>
 public sealed class TenantGrain(
     TenantStore tenants,
@@ -25,23 +28,25 @@ public sealed class TenantGrain(
     TimeProvider clock,
     ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
-    private readonly Dictionary<Guid, AdmittedCall> _streams = [];
-    private readonly Dictionary<Guid, RunningCall> _running = [];
-    private TenantWriteQueue? _writes;
-    private TenantAdmission? _admission;
-    private TenantRecord? _tenant;
-
     /// <summary>How long a retried call's outcome is kept after it ends: longer than the frontend waits per attempt.</summary>
     private static readonly TimeSpan RetryGrace = TimeSpan.FromSeconds(15);
 
+    private TenantRecord? _tenant;
+    private TenantBudget _budget = null!;
+    private TenantWriteQueue _writes = null!;
+    private TenantAdmission _admission = null!;
+    private TenantChatCalls _calls = null!;
+
     private Guid TenantId => this.GetPrimaryKey();
-
-    private TenantWriteQueue Writes => _writes ??= new TenantWriteQueue(TenantId, tenants, writer, clock);
-
-    private TenantAdmission Admission => _admission ??= new TenantAdmission(TenantId, tokens, limits.Value.MaxConcurrentCalls);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _budget = new TenantBudget();
+        _writes = new TenantWriteQueue(TenantId, tenants, writer, _budget, clock);
+        _admission = new TenantAdmission(TenantId, tokens, _budget, limits.Value.MaxConcurrentCalls);
+        var answers = new AnswerRecorder(TenantId, _writes, _admission, () => _tenant!.Settings, messages, tokens, clock, logger);
+        _calls = new TenantChatCalls(TenantId, () => _tenant, _admission, _writes, answers, new ChatAttempts(RetryGrace), messages, upstreams,
+            clock, logger);
         try
         {
             _tenant = await tenants.FindAsync(TenantId, cancellationToken);
@@ -54,7 +59,7 @@ public sealed class TenantGrain(
         }
         if (_tenant is not null)
         {
-            Writes.Budget.Load(_tenant.Usage);
+            _budget.Load(_tenant.Usage);
         }
     }
 
@@ -69,7 +74,7 @@ public sealed class TenantGrain(
             return unknown;
         }
         var now = clock.GetUtcNow();
-        var tenant = new TenantRecord(TenantId, settings, new TenantUsage(0, 0, TenantUsage.MonthStart(now)), now, 1);
+        var tenant = new TenantRecord(TenantId, settings, new TenantUsage(0, 0, BudgetPeriod.MonthStart(now)), now, 1);
         var adminAccount = admin is null
             ? ((AccountView, string)?)null
             : (new AccountView(Guid.CreateVersion7(), TenantId, admin.Email, admin.DisplayName, AccountRole.Admin, now), passwords.Hash(admin.Password));
@@ -78,7 +83,7 @@ public sealed class TenantGrain(
             return TenantErrors.DomainTaken(settings.Domain);
         }
         _tenant = tenant;
-        Writes.Budget.Load(tenant.Usage);
+        _budget.Load(tenant.Usage);
         logger.LogInformation("Tenant {TenantId} created", TenantId);
         return View();
     }
@@ -107,7 +112,7 @@ public sealed class TenantGrain(
             return TenantErrors.DomainTaken(settings.Domain);
         }
         _tenant = _tenant with { Settings = settings, Version = version };
-        Admission.Cache.Clear();
+        _admission.SettingsChanged();
         logger.LogInformation("Tenant {TenantId} settings changed to version {Version}", TenantId, version);
         return View();
     }
@@ -118,265 +123,20 @@ public sealed class TenantGrain(
         {
             return TenantErrors.NotFound;
         }
-        await Writes.ResetAsync();
+        await _writes.ResetAsync();
         logger.LogInformation("Tenant {TenantId} usage reset", TenantId);
         return View();
     }
 
-    public async Task<Outcome<ChatReply>> ChatAsync(string host, ChatRequest request)
-    {
-        // A retry whose first attempt is running here, or ended a moment ago, gets that attempt's outcome instead
-        // of asking the upstream again: its caller only timed out waiting (see ITenantGrain.ChatAsync).
-        if (request.IsRetry && _running.TryGetValue(request.RequestId, out var running))
-        {
-            running.Joined = true;
-            return await running.Outcome;
-        }
-        var attempt = new RunningCall(RunChatAsync(host, request));
-        _running[request.RequestId] = attempt;
-        try
-        {
-            return await attempt.Outcome;
-        }
-        finally
-        {
-            if (attempt.Joined)
-            {
-                // Its caller is retrying, and the next retry may arrive just after the end: keep the outcome a while.
-                _ = ForgetLaterAsync(request.RequestId, attempt);
-            }
-            else
-            {
-                _running.Remove(request.RequestId);
-            }
-        }
-    }
+    public Task<Outcome<ChatReply>> ChatAsync(string host, ChatRequest request) => _calls.ChatAsync(host, request);
 
-    /// <summary>Runs on this activation's scheduler, like any continuation started in a grain turn.</summary>
-    private async Task ForgetLaterAsync(Guid requestId, RunningCall attempt)
-    {
-        await Task.Delay(RetryGrace);
-        if (_running.TryGetValue(requestId, out var current) && current == attempt)
-        {
-            _running.Remove(requestId);
-        }
-    }
+    public Task<Outcome<StreamTicket>> BeginStreamAsync(string host, ChatRequest request) => _calls.BeginStreamAsync(host, request);
 
-    private async Task<Outcome<ChatReply>> RunChatAsync(string host, ChatRequest request)
-    {
-        try
-        {
-            if (request.IsRetry && AccessError(host) is null && await messages.FindAsync(TenantId, request.RequestId) is { } stored)
-            {
-                return Reply(stored);
-            }
-            var admission = await AdmitAsync(host, request);
-            if (!admission.Succeeded)
-            {
-                return admission.Error;
-            }
-            var call = admission.Value;
-            long charged = 0;
-            try
-            {
-                if (call.CachedAnswer is { } cached)
-                {
-                    return await StoreCachedAsync(call, cached);
-                }
-                UpstreamReply reply;
-                UpstreamRoute route;
-                try
-                {
-                    (reply, route) = await upstreams.CompleteAsync(call.Routes, call.Upstream, (failed, e) => logger.LogWarning(
-                        "Tenant {TenantId}: upstream {Upstream} failed ({Failure}); falling back", TenantId, failed.Upstream, e.Failure));
-                }
-                catch (UpstreamException e)
-                {
-                    return UpstreamFailed(e);
-                }
-                var outcome = await CommitAsync(call, reply, route, complete: true);
-                charged = outcome.Value?.Usage.TotalTokens ?? 0;
-                return outcome;
-            }
-            finally
-            {
-                Release(call, charged);
-            }
-        }
-        catch (DbException e)
-        {
-            return StorageUnavailable(e);
-        }
-    }
+    public Task<Outcome<ChatReply>> CompleteStreamAsync(StreamTicket ticket, StreamResult result) => _calls.CompleteStreamAsync(ticket, result);
 
-    public async Task<Outcome<StreamTicket>> BeginStreamAsync(string host, ChatRequest request)
-    {
-        try
-        {
-            var admission = await AdmitAsync(host, request);
-            if (!admission.Succeeded)
-            {
-                return admission.Error;
-            }
-            var call = admission.Value;
-            var u = call.Upstream;
-            var ticket = new StreamTicket(request.RequestId, call.ConversationId, u.SystemPrompt, [.. u.Context], u.Prompt, u.Model, u.Seed,
-                call.Reservation.PromptTokens, call.Reservation.CompletionAllowance, call.Routes);
-            if (call.CachedAnswer is { } cached)
-            {
-                try
-                {
-                    var stored = await StoreCachedAsync(call, cached);
-                    return stored.Succeeded ? ticket with { Cached = stored.Value } : stored.Error;
-                }
-                finally
-                {
-                    Release(call, 0);
-                }
-            }
-            _streams[request.RequestId] = call;
-            return ticket;
-        }
-        catch (DbException e)
-        {
-            return StorageUnavailable(e);
-        }
-    }
-
-    public async Task<Outcome<ChatReply>> CompleteStreamAsync(StreamTicket ticket, StreamResult result)
-    {
-        if (!_streams.Remove(ticket.RequestId, out var call))
-        {
-            // The reservation died with an earlier activation of this grain: reserve its allowance again, if it fits.
-            call = TenantAdmission.Readmit(_tenant, Writes.Budget, ticket, clock.GetUtcNow());
-            if (call is null)
-            {
-                logger.LogWarning("Tenant {TenantId}: a stream ended after its reservation was lost and no longer fits the budget; not stored", TenantId);
-                return TenantErrors.StreamLost;
-            }
-        }
-        long charged = 0;
-        try
-        {
-            var outcome = await CommitAsync(call, new UpstreamReply(result.Text, result.ReportedUsage), result.AnsweredBy, result.Complete);
-            charged = outcome.Value?.Usage.TotalTokens ?? 0;
-            return outcome;
-        }
-        catch (DbException e)
-        {
-            return StorageUnavailable(e);
-        }
-        finally
-        {
-            Release(call, charged);
-        }
-    }
-
-    public Task AbandonStreamAsync(Guid requestId)
-    {
-        if (_streams.Remove(requestId, out var call))
-        {
-            Release(call, 0);
-        }
-        return Task.CompletedTask;
-    }
-
-    /// <summary>
-    /// Everything before the upstream call: host, model and conversation checks, then, in one turn, the cache
-    /// lookup, the budget reservation and the rate limits. An admitted call must be <see cref="Release"/>d on every
-    /// path. A call the tenant's response cache can answer reserves no tokens and counts only as a request.
-    /// </summary>
-    private async Task<Outcome<AdmittedCall>> AdmitAsync(string host, ChatRequest request)
-    {
-        if (AccessError(host) is { } refused)
-        {
-            return refused;
-        }
-        var settings = _tenant!.Settings;
-        var model = request.Model ?? settings.Model;
-        if (!settings.AllowedModels.Contains(model))
-        {
-            return TenantErrors.ModelNotAllowed(model);
-        }
-        IReadOnlyList<ConversationTurn> context = request.Context is { } given ? given : [];
-        if (request.ConversationId is { } conversationId)
-        {
-            if (await messages.GetRecentTurnsAsync(TenantId, conversationId, settings.MaxContextTurns) is not { } turns)
-            {
-                return TenantErrors.NoSuchConversation;
-            }
-            context = turns;
-        }
-        await Writes.RefreshIfStaleAsync();
-
-        // No await from here on: admission is one turn.
-        return Admission.Admit(_tenant, Writes.Budget, request, model, context, clock.GetUtcNow());
-    }
-
-    private void Release(AdmittedCall call, long chargedTokens) => Admission.Release(Writes.Budget, call, chargedTokens);
-
-    /// <summary>
-    /// Stores the answer and charges what it used. A <paramref name="complete"/> answer that was not cut short
-    /// by the call's allowance goes into the tenant's response cache, when the tenant has one.
-    /// </summary>
-    private async Task<Outcome<ChatReply>> CommitAsync(AdmittedCall call, UpstreamReply reply, UpstreamRoute answeredBy, bool complete)
-    {
-        var request = call.Upstream;
-        var (text, usage, overReported) = AnswerSettlement.Settle(reply, request.SystemPrompt, call.Reservation, tokens);
-        if (overReported)
-        {
-            logger.LogWarning("Tenant {TenantId}: upstream reported more tokens than reserved; charging the reservation", TenantId);
-        }
-        var outcome = await StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, request.Prompt, text,
-            answeredBy.Model!, request.Seed, usage, answeredBy.Upstream));
-        if (complete && outcome.Succeeded)
-        {
-            Admission.Remember(call, _tenant!.Settings, text, usage, answeredBy, clock.GetUtcNow());
-        }
-        return outcome;
-    }
-
-    /// <summary>A cache hit is stored like any answer, marked as cached and charged nothing.</summary>
-    private Task<Outcome<ChatReply>> StoreCachedAsync(AdmittedCall call, ResponseCache.Entry cached) =>
-        StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, call.Upstream.Prompt, cached.Text,
-            cached.AnsweredBy.Model!, call.Upstream.Seed, new TokenUsage(0, 0), cached.AnsweredBy.Upstream, Cached: true));
-
-    private async Task<Outcome<ChatReply>> StoreAsync(AdmittedCall call, StoredMessage message)
-    {
-        if (await Writes.CommitAsync(message) is { } createdAt)
-        {
-            return new ChatReply(message.Id, message.ConversationId, message.Response, message.Model, message.Seed, message.Usage, createdAt,
-                message.Cached);
-        }
-        // An earlier attempt of this request committed first: answer with what it stored, charged once.
-        var stored = await messages.FindAsync(TenantId, call.RequestId);
-        return stored is null ? TenantErrors.TryAgain : Reply(stored);
-    }
-
-    private Outcome<ChatReply> UpstreamFailed(UpstreamException e)
-    {
-        logger.LogWarning("Tenant {TenantId}: upstream call failed ({Failure})", TenantId, e.Failure);
-        return UpstreamErrors.ToServiceError(e);
-    }
-
-    private ServiceError StorageUnavailable(DbException e)
-    {
-        logger.LogWarning(e, "Tenant {TenantId}: database unavailable during a chat call", TenantId);
-        return TenantErrors.StorageUnavailable;
-    }
+    public Task AbandonStreamAsync(Guid requestId) => _calls.AbandonStreamAsync(requestId);
 
     private ServiceError? AccessError(string host) => TenantErrors.ForHost(_tenant, host);
 
-    private static ChatReply Reply(ChatMessageView stored) =>
-        new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt, stored.Cached);
-
-    private TenantView View() => (_tenant! with { Usage = Writes.Budget.Committed }).ToView(clock.GetUtcNow());
-
-    /// <summary>A chat call in progress, and whether a retry of it has come (so more may follow).</summary>
-    private sealed class RunningCall(Task<Outcome<ChatReply>> outcome)
-    {
-        public Task<Outcome<ChatReply>> Outcome { get; } = outcome;
-
-        public bool Joined { get; set; }
-    }
+    private TenantView View() => (_tenant! with { Usage = _budget.Committed }).ToView(clock.GetUtcNow());
 }

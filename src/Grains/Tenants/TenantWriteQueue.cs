@@ -7,10 +7,11 @@ namespace TenantChat.Grains.Tenants;
 /// Every write of one tenant's usage, one at a time, so the totals in memory and in the database move together.
 /// Finished messages queue here while the tenant's previous batch is being written, then go to the silo's
 /// <see cref="ChatMessageWriter"/> together, which writes them along with other tenants' batches; a caller's task
-/// completes only once its message is durable. Used only inside the tenant grain's turns.
+/// completes only once its message is durable. Used only inside the tenant grain's turns. It keeps the committed
+/// part of <paramref name="budget"/> equal to what the database holds.
 /// </summary>
 [SuppressMessage("Design", "CA1001", Justification = "SemaphoreSlim needs disposal only once its wait handle is used, which it never is.")]
-public sealed class TenantWriteQueue(Guid tenantId, TenantStore tenants, ChatMessageWriter writer, TimeProvider clock)
+public sealed class TenantWriteQueue(Guid tenantId, TenantStore tenants, ChatMessageWriter writer, TenantBudget budget, TimeProvider clock)
 {
     private const int MaxBatchSize = ChatMessageWriter.MaxBatchMessages;
 
@@ -18,7 +19,7 @@ public sealed class TenantWriteQueue(Guid tenantId, TenantStore tenants, ChatMes
     private List<(StoredMessage Message, TaskCompletionSource<DateTimeOffset?> Done)> _pending = [];
     private bool _flushing;
 
-    public TenantBudget Budget { get; } = new();
+    public TenantBudget Budget => budget;
 
     /// <summary>
     /// Stores the message and charges its usage. Completes with its <c>created_at</c>, or null when an earlier

@@ -26,7 +26,7 @@ public sealed class ChatMessageWriterTests(ClusterFixture fixture)
             var queues = new List<TenantWriteQueue>();
             foreach (var id in ids)
             {
-                queues.Add(await LedgerAsync(id, writer));
+                queues.Add(await QueueAsync(id, writer));
             }
             var commits = new List<Task<DateTimeOffset?>>();
             for (var i = 0; i < messagesPerTenant; i++)
@@ -59,7 +59,7 @@ public sealed class ChatMessageWriterTests(ClusterFixture fixture)
 
         var (first, again, sameBatch) = await OneAtATime(async () =>
         {
-            var queue = await LedgerAsync(id, writer);
+            var queue = await QueueAsync(id, writer);
             var first = await queue.CommitAsync(message);
             var again = await queue.CommitAsync(message with { Response = "another answer" });
             var sameBatch = await Task.WhenAll(queue.CommitAsync(message), queue.CommitAsync(message));
@@ -77,13 +77,13 @@ public sealed class ChatMessageWriterTests(ClusterFixture fixture)
     public async Task A_write_of_a_new_month_charges_from_zero_and_moves_the_period_start()
     {
         var id = (await CreateTenantsAsync(1))[0];
-        var lastMonth = TenantUsage.MonthStart(DateTimeOffset.UtcNow).AddMonths(-1);
+        var lastMonth = BudgetPeriod.MonthStart(DateTimeOffset.UtcNow).AddMonths(-1);
         await Store().WriteUsageAsync(id, new TenantUsage(500, 7, lastMonth));
         var writer = Writer(fixture.Database);
 
         var result = await writer.AppendAsync(id, [Message(30)]);
 
-        var expected = new TenantUsage(35, 1, TenantUsage.MonthStart(result.CreatedAt));
+        var expected = new TenantUsage(35, 1, BudgetPeriod.MonthStart(result.CreatedAt));
         Assert.Equal(expected, result.After);
         Assert.Equal(expected, await Store().ReadUsageAsync(id));
     }
@@ -108,7 +108,7 @@ public sealed class ChatMessageWriterTests(ClusterFixture fixture)
             var queues = new List<TenantWriteQueue>();
             foreach (var id in ids)
             {
-                queues.Add(await LedgerAsync(id, writer));
+                queues.Add(await QueueAsync(id, writer));
             }
             var commits = queues.Select(queue => queue.CommitAsync(Message(20))).ToList();
             var failures = new List<Exception>();
@@ -174,9 +174,9 @@ public sealed class ChatMessageWriterTests(ClusterFixture fixture)
     private static ChatMessageWriter Writer(NpgsqlDataSource db) =>
         new(new ChatMessageStore(db), TimeProvider.System, NullLogger<ChatMessageWriter>.Instance);
 
-    private async Task<TenantWriteQueue> LedgerAsync(Guid tenantId, ChatMessageWriter writer)
+    private async Task<TenantWriteQueue> QueueAsync(Guid tenantId, ChatMessageWriter writer)
     {
-        var queue = new TenantWriteQueue(tenantId, Store(), writer, TimeProvider.System);
+        var queue = new TenantWriteQueue(tenantId, Store(), writer, new TenantBudget(), TimeProvider.System);
         queue.Budget.Load(await Store().ReadUsageAsync(tenantId));
         return queue;
     }
