@@ -42,6 +42,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<TenantLimitsOptions>().Bind(configuration.GetSection(TenantLimitsOptions.Section))
             .Validate(options => options.MaxConcurrentCalls > 0, "Tenants:MaxConcurrentCalls must be positive.");
+        services.AddChatTimeouts(configuration);
         services.AddChatUpstream(configuration);
         return services;
     }

@@ -5,7 +5,9 @@ namespace TenantChat.Grains.Tenants;
 /// <summary>
 /// The chat calls running in one tenant's activation, by request id. A retry whose first attempt is running here,
 /// or ended a moment ago, gets that attempt's outcome instead of asking the upstream again: its caller only timed
-/// out waiting (see <see cref="ITenantGrain.ChatAsync"/>). Used only in the grain's turns.
+/// out waiting (see <see cref="ITenantGrain.ChatAsync"/>). A joined attempt's outcome is kept for
+/// <see cref="ChatTimeoutOptions.RetryGrace"/> after it ends, for a retry that arrives just after. Used only in the
+/// grain's turns.
 /// </summary>
 internal sealed class ChatAttempts(TimeSpan retryGrace)
 {

@@ -25,12 +25,10 @@ public sealed class TenantGrain(
     TokenCounter tokens,
     PasswordHashing passwords,
     IOptions<TenantLimitsOptions> limits,
+    IOptions<ChatTimeoutOptions> timeouts,
     TimeProvider clock,
     ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
-    /// <summary>How long a retried call's outcome is kept after it ends: longer than the frontend waits per attempt.</summary>
-    private static readonly TimeSpan RetryGrace = TimeSpan.FromSeconds(15);
-
     private TenantRecord? _tenant;
     private TenantBudget _budget = null!;
     private TenantWriteQueue _writes = null!;
@@ -45,7 +43,7 @@ public sealed class TenantGrain(
         _writes = new TenantWriteQueue(TenantId, tenants, writer, _budget, clock);
         _admission = new TenantAdmission(TenantId, tokens, _budget, limits.Value.MaxConcurrentCalls);
         var answers = new AnswerRecorder(TenantId, _writes, _admission, () => _tenant!.Settings, messages, tokens, clock, logger);
-        _calls = new TenantChatCalls(TenantId, () => _tenant, _admission, _writes, answers, new ChatAttempts(RetryGrace), messages, upstreams,
+        _calls = new TenantChatCalls(TenantId, () => _tenant, _admission, _writes, answers, new ChatAttempts(timeouts.Value.RetryGrace), messages, upstreams,
             clock, logger);
         try
         {

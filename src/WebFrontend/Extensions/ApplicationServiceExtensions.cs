@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Orleans.Configuration;
 using Prometheus;
+using TenantChat.Grains;
 using TenantChat.Shared;
 using TenantChat.WebFrontend.Accounts;
 using TenantChat.WebFrontend.Admin;
@@ -27,6 +28,8 @@ public static class ApplicationServiceExtensions
             options.SerializerOptions.Encoder = ApiProblem.JsonOptions.Encoder;
         });
         services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.Section).Validate(o => o.MaxPromptChars > 0);
+        services.AddChatTimeouts(builder.Configuration);
+        services.AddSingleton<FailoverRetry>();
         services.AddApiProblems();
         services.AddSingleton<HostTenantResolver>();
 

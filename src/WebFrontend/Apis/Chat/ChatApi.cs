@@ -42,13 +42,13 @@ public static class ChatApi
     }
 
     public static async Task<Results<Ok<ChatCallResponse>, ApiProblem>> CallAsync(
-        ChatCallBody body, HttpContext httpContext, IClusterClient orleans, IOptions<ChatOptions> options)
+        ChatCallBody body, HttpContext httpContext, IClusterClient orleans, IOptions<ChatOptions> options, FailoverRetry failover)
     {
         if (Validate(body, options.Value) is { } invalid)
         {
             return invalid;
         }
-        var outcome = await FailoverRetry.ChatAsync(httpContext, orleans, ToRequest(body));
+        var outcome = await failover.ChatAsync(httpContext, orleans, ToRequest(body));
         return outcome.Succeeded ? TypedResults.Ok(ChatCallResponse.From(outcome.Value)) : ApiProblem.From(outcome.Error);
     }
 

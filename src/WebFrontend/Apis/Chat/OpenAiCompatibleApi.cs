@@ -35,7 +35,8 @@ public static class OpenAiCompatibleApi
         return TypedResults.Ok(new ModelList("list", [.. tenant.Settings.AllowedModels.Select(model => new ModelCard(model, "model", created, "tenantchat"))]));
     }
 
-    public static async Task CompleteAsync(ChatCompletionBody body, HttpContext httpContext, IClusterClient orleans, IOptions<ChatOptions> options)
+    public static async Task CompleteAsync(ChatCompletionBody body, HttpContext httpContext, IClusterClient orleans, IOptions<ChatOptions> options,
+        FailoverRetry failover)
     {
         if (ToRequest(body, options.Value, out var request) is { } invalid)
         {
@@ -48,7 +49,7 @@ public static class OpenAiCompatibleApi
             await ChatStreaming.StreamAsync(httpContext, orleans, request, chunks.For);
             return;
         }
-        var outcome = await FailoverRetry.ChatAsync(httpContext, orleans, request);
+        var outcome = await failover.ChatAsync(httpContext, orleans, request);
         if (!outcome.Succeeded)
         {
             await ApiProblem.From(outcome.Error).ExecuteAsync(httpContext);
