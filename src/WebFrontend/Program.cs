@@ -3,6 +3,7 @@ using TenantChat.Shared;
 using TenantChat.WebFrontend.Apis;
 using TenantChat.WebFrontend.Apis.Chat;
 using TenantChat.WebFrontend.Extensions;
+using TenantChat.WebFrontend.Tenancy;
 
 // Settings ship beside the assembly: `dotnet X.dll` works from any working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -13,11 +14,16 @@ app.UseTenantRouting();
 app.MapHealthEndpoints();
 app.MapMetrics();
 app.MapApiDocs();
-app.MapChatApi();
-app.MapOpenAiCompatibleApi();
-app.MapAccountsApi();
-app.MapCustomerDataApi();
-app.MapTenantApi();
+
+// Served on a tenant's host: the request's tenant is found by its Host header.
+var tenantApis = app.MapGroup("").ForTenantHost();
+tenantApis.MapChatApi();
+tenantApis.MapOpenAiCompatibleApi();
+tenantApis.MapAccountsApi();
+tenantApis.MapCustomerDataApi();
+tenantApis.MapTenantApi();
+
+// The platform operator's, on any host.
 app.MapAdminApi();
 app.Run();
 

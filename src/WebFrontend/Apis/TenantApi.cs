@@ -44,5 +44,5 @@ public static class TenantApi
 
     private static ITenantGrain Grain(HttpContext httpContext, IClusterClient orleans) => orleans.GetGrain<ITenantGrain>(httpContext.Tenant().TenantId);
 
-    private static ApiProblem Gone() => new(ProblemCode.UnknownTenant, "No tenant is served on this host.");
+    private static ApiProblem Gone() => ApiProblem.From(ServiceError.UnknownHost);
 }

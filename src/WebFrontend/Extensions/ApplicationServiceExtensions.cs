@@ -30,8 +30,10 @@ public static class ApplicationServiceExtensions
         services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.Section).Validate(o => o.MaxPromptChars > 0);
         services.AddChatTimeouts(builder.Configuration);
         services.AddSingleton<FailoverRetry>();
+        services.AddSingleton<ChatStreaming>();
         services.AddApiProblems();
         services.AddSingleton<HostTenantResolver>();
+        services.AddSingleton<TenantGrainCalls>();
 
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthentication>(AdminKeyAuthentication.SchemeName, null);
@@ -82,10 +84,7 @@ public static class ApplicationServiceExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<TrustedProxyHost>();
-        app.UseWhen(
-            context => (context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/api/admin"))
-                || context.Request.Path.StartsWithSegments("/v1"),
-            tenantRequests => tenantRequests.UseMiddleware<TenantResolutionMiddleware>());
+        app.UseMiddleware<TenantResolutionMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseHttpMetrics();

@@ -1,14 +1,27 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Diagnostics;
 using TenantChat.Grains.Models;
 
 namespace TenantChat.WebFrontend.Problems;
 
 /// <summary>
-/// On the OpenAI-compatible routes (<c>/v1/*</c>) errors take OpenAI's shape, <c>{"error":{"message","type","param","code"}}</c>,
-/// so the official SDKs raise their usual exceptions; status codes and <c>Retry-After</c> are the same as elsewhere.
+/// On the OpenAI-compatible routes (marked <see cref="WithOpenAiErrors"/>) errors take OpenAI's shape,
+/// <c>{"error":{"message","type","param","code"}}</c>, so the official SDKs raise their usual exceptions; status codes
+/// and <c>Retry-After</c> are the same as elsewhere.
 /// </summary>
 public static class OpenAiError
 {
+    private sealed class Marker;
+
+    private static readonly Marker Metadata = new();
+
+    public static TBuilder WithOpenAiErrors<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(Metadata);
+
+    /// <summary>Whether the request's endpoint (the one that failed, when the exception handler runs) is marked.</summary>
+    public static bool AppliesTo(HttpContext httpContext) =>
+        (httpContext.GetEndpoint() ?? httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint)?.Metadata.GetMetadata<Marker>() is not null;
+
     public static async Task WriteAsync(HttpContext httpContext, ApiProblem problem, string detail, int? retryAfterSeconds)
     {
         if (retryAfterSeconds is { } seconds)

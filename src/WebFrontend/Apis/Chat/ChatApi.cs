@@ -48,18 +48,18 @@ public static class ChatApi
         {
             return invalid;
         }
-        var outcome = await failover.ChatAsync(httpContext, orleans, ToRequest(body));
+        var outcome = await failover.ChatAsync(httpContext, ToRequest(body));
         return outcome.Succeeded ? TypedResults.Ok(ChatCallResponse.From(outcome.Value)) : ApiProblem.From(outcome.Error);
     }
 
-    public static async Task StreamAsync(ChatCallBody body, HttpContext httpContext, IClusterClient orleans, IOptions<ChatOptions> options)
+    public static async Task StreamAsync(ChatCallBody body, HttpContext httpContext, IOptions<ChatOptions> options, ChatStreaming streaming)
     {
         if (Validate(body, options.Value) is { } invalid)
         {
             await invalid.ExecuteAsync(httpContext);
             return;
         }
-        await ChatStreaming.StreamAsync(httpContext, orleans, ToRequest(body), ChatStreaming.ContractEvents);
+        await streaming.StreamAsync(httpContext, ToRequest(body), ChatStreaming.ContractEvents);
     }
 
     private static ChatRequest ToRequest(ChatCallBody body) => new(body.Prompt!, body.Model, body.Seed,

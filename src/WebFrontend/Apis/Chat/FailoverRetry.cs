@@ -12,7 +12,7 @@ namespace TenantChat.WebFrontend.Apis.Chat;
 /// this: a chat call is, because its request id is the message id and a retry first looks for it in storage.
 /// How long it keeps trying is set in <see cref="ChatTimeoutOptions"/>.
 /// </summary>
-public sealed class FailoverRetry(IOptions<ChatTimeoutOptions> options, TimeProvider clock)
+public sealed class FailoverRetry(IClusterClient orleans, TenantGrainCalls tenants, IOptions<ChatTimeoutOptions> options, TimeProvider clock)
 {
     public async Task<T> RunAsync<T>(Func<int, Task<T>> call, CancellationToken cancellationToken)
     {
@@ -39,19 +39,12 @@ public sealed class FailoverRetry(IOptions<ChatTimeoutOptions> options, TimeProv
 
     /// <summary>
     /// A chat call of the request's tenant, retried if its silo is lost on the way; its grain checks the host
-    /// (<see cref="GrainCheckedAccess"/>), and a refusal as unknown is tried once more after resolving the host again.
+    /// (<see cref="GrainCheckedAccess"/>), through <see cref="TenantGrainCalls"/>.
     /// </summary>
-    public async Task<Outcome<ChatReply>> ChatAsync(HttpContext httpContext, IClusterClient orleans, ChatRequest request)
-    {
-        var outcome = await ChatAsync(httpContext.Tenant(), orleans, request, httpContext.RequestAborted);
-        if (outcome.Error?.Code == ProblemCode.UnknownTenant && await GrainCheckedAccess.ResolveAgainAsync(httpContext) is { } resolved)
-        {
-            outcome = await ChatAsync(resolved, orleans, request, httpContext.RequestAborted);
-        }
-        return outcome;
-    }
+    public Task<Outcome<ChatReply>> ChatAsync(HttpContext httpContext, ChatRequest request) =>
+        tenants.CallAsync(httpContext, tenant => ChatAsync(tenant, request, httpContext.RequestAborted), outcome => outcome.Error);
 
-    private Task<Outcome<ChatReply>> ChatAsync(TenantContext tenant, IClusterClient orleans, ChatRequest request, CancellationToken cancellationToken)
+    private Task<Outcome<ChatReply>> ChatAsync(TenantContext tenant, ChatRequest request, CancellationToken cancellationToken)
     {
         var grain = orleans.GetGrain<ITenantGrain>(tenant.TenantId);
         return RunAsync(attempt => grain.ChatAsync(tenant.Domain, request with { IsRetry = attempt > 0 }), cancellationToken);

@@ -19,7 +19,7 @@ public static class OpenAiCompatibleApi
 {
     public static IEndpointRouteBuilder MapOpenAiCompatibleApi(this IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("v1").WithTags("OpenAI-compatible");
+        var v1 = app.MapGroup("v1").WithTags("OpenAI-compatible").WithOpenAiErrors();
         v1.MapGet("models", ListModelsAsync);
         v1.MapPost("chat/completions", CompleteAsync).WithGrainCheckedAccess().Produces<ChatCompletion>().Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         return app;
@@ -29,14 +29,14 @@ public static class OpenAiCompatibleApi
     {
         if (await orleans.GetGrain<ITenantGrain>(httpContext.Tenant().TenantId).GetAsync() is not { } tenant)
         {
-            return new ApiProblem(ProblemCode.UnknownTenant, "No tenant is served on this host.");
+            return ApiProblem.From(ServiceError.UnknownHost);
         }
         var created = tenant.CreatedAt.ToUnixTimeSeconds();
         return TypedResults.Ok(new ModelList("list", [.. tenant.Settings.AllowedModels.Select(model => new ModelCard(model, "model", created, "tenantchat"))]));
     }
 
-    public static async Task CompleteAsync(ChatCompletionBody body, HttpContext httpContext, IClusterClient orleans, IOptions<ChatOptions> options,
-        FailoverRetry failover)
+    public static async Task CompleteAsync(ChatCompletionBody body, HttpContext httpContext, IOptions<ChatOptions> options,
+        FailoverRetry failover, ChatStreaming streaming)
     {
         if (ToRequest(body, options.Value, out var request) is { } invalid)
         {
@@ -46,10 +46,10 @@ public static class OpenAiCompatibleApi
         if (body.Stream == true)
         {
             var chunks = new CompletionChunks(request.RequestId, body.Model!, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body.StreamOptions?.IncludeUsage == true);
-            await ChatStreaming.StreamAsync(httpContext, orleans, request, chunks.For);
+            await streaming.StreamAsync(httpContext, request, chunks.For);
             return;
         }
-        var outcome = await failover.ChatAsync(httpContext, orleans, request);
+        var outcome = await failover.ChatAsync(httpContext, request);
         if (!outcome.Succeeded)
         {
             await ApiProblem.From(outcome.Error).ExecuteAsync(httpContext);
