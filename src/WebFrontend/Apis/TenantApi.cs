@@ -9,9 +9,6 @@ using TenantChat.WebFrontend.Tenancy;
 
 namespace TenantChat.WebFrontend.Apis;
 
-/// <summary>The tenant's usage in the current period; <see cref="CacheHits"/> of its <see cref="Calls"/> were answered from its cache.</summary>
-public sealed record class UsageResponse(long TokensUsed, long TokenLimit, long TokensRemaining, long Calls, DateTimeOffset PeriodStart, long CacheHits);
-
 /// <summary>The tenant's own view of itself: usage for its users, settings for its admins.</summary>
 public static class TenantApi
 {

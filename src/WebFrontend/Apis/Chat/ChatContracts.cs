@@ -2,6 +2,8 @@ using TenantChat.Grains.Models;
 
 namespace TenantChat.WebFrontend.Apis.Chat;
 
+// The request and response bodies of ChatApi (the stream's events are ChatStreaming's).
+
 /// <summary>Body of <c>POST /api/chat/call</c>. Everything is optional here so that validation can say what is wrong.</summary>
 public sealed record class ChatCallBody(string? Prompt, string? Model, int? Seed, string? ConversationId);
 

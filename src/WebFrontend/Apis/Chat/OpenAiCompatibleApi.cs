@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using TenantChat.Grains;
 using TenantChat.Grains.Models;
 using TenantChat.WebFrontend.Problems;
@@ -25,9 +24,9 @@ public static class OpenAiCompatibleApi
         return app;
     }
 
-    public static async Task<Results<Ok<ModelList>, ApiProblem>> ListModelsAsync(HttpContext httpContext, IClusterClient orleans)
+    public static async Task<Results<Ok<ModelList>, ApiProblem>> ListModelsAsync(HttpContext httpContext, [AsParameters] ChatServices services)
     {
-        if (await orleans.GetGrain<ITenantGrain>(httpContext.Tenant().TenantId).GetAsync() is not { } tenant)
+        if (await services.Orleans.GetGrain<ITenantGrain>(httpContext.Tenant().TenantId).GetAsync() is not { } tenant)
         {
             return ApiProblem.From(ServiceError.UnknownHost);
         }
@@ -35,21 +34,21 @@ public static class OpenAiCompatibleApi
         return TypedResults.Ok(new ModelList("list", [.. tenant.Settings.AllowedModels.Select(model => new ModelCard(model, "model", created, "tenantchat"))]));
     }
 
-    public static async Task CompleteAsync(ChatCompletionBody body, HttpContext httpContext, IOptions<ChatOptions> options,
-        FailoverRetry failover, ChatStreaming streaming)
+    public static async Task CompleteAsync(ChatCompletionBody body, HttpContext httpContext, [AsParameters] ChatServices services)
     {
-        if (ToRequest(body, options.Value, out var request) is { } invalid)
+        if (ToRequest(body, services.Options.Value, out var request) is { } invalid)
         {
             await invalid.ExecuteAsync(httpContext);
             return;
         }
         if (body.Stream == true)
         {
-            var chunks = new CompletionChunks(request.RequestId, body.Model!, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body.StreamOptions?.IncludeUsage == true);
-            await streaming.StreamAsync(httpContext, request, chunks.For);
+            var created = services.Clock.GetUtcNow().ToUnixTimeSeconds();
+            var chunks = new CompletionChunks(request.RequestId, body.Model!, created, body.StreamOptions?.IncludeUsage == true);
+            await services.Streaming.StreamAsync(httpContext, request, chunks.For);
             return;
         }
-        var outcome = await failover.ChatAsync(httpContext, request);
+        var outcome = await services.Failover.ChatAsync(httpContext, request);
         if (!outcome.Succeeded)
         {
             await ApiProblem.From(outcome.Error).ExecuteAsync(httpContext);
@@ -107,8 +106,8 @@ public static class OpenAiCompatibleApi
                     return new ApiProblem(ProblemCode.ValidationFailed, $"Message role '{message.Role}' is not supported.");
             }
         }
-        var promptLength = pendingUser?.Trim().EnumerateRunes().Count() ?? 0;
-        if (promptLength == 0 || promptLength > options.MaxPromptChars)
+        // A NUL was refused above, in whichever message it came.
+        if (PromptRule.Check(pendingUser, options) is not PromptRule.Verdict.Accepted)
         {
             return new ApiProblem(ProblemCode.ValidationFailed,
                 $"messages must end with a user message of 1 to {options.MaxPromptChars} characters.");

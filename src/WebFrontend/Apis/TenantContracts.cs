@@ -1,8 +1,13 @@
 using TenantChat.Grains.Models;
 
-namespace TenantChat.WebFrontend.Admin;
+namespace TenantChat.WebFrontend.Apis;
 
-/// <summary>A tenant as the operator API shows it.</summary>
+// The response bodies of TenantApi and AdminApi: a tenant, and its usage.
+
+/// <summary>The tenant's usage in the current period; <see cref="CacheHits"/> of its <see cref="Calls"/> were answered from its cache.</summary>
+public sealed record class UsageResponse(long TokensUsed, long TokenLimit, long TokensRemaining, long Calls, DateTimeOffset PeriodStart, long CacheHits);
+
+/// <summary>A tenant as the operator API, and the tenant's own admins, see it.</summary>
 public sealed record class TenantResponse(
     Guid Id,
     string Name,
