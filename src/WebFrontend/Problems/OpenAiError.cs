@@ -1,6 +1,6 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Diagnostics;
 using TenantChat.Grains.Models;
+using TenantChat.WebFrontend.Extensions;
 
 namespace TenantChat.WebFrontend.Problems;
 
@@ -11,16 +11,10 @@ namespace TenantChat.WebFrontend.Problems;
 /// </summary>
 public static class OpenAiError
 {
-    private sealed class Marker;
-
-    private static readonly Marker Metadata = new();
-
     public static TBuilder WithOpenAiErrors<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(Metadata);
+        builder.Mark<TBuilder, OpenAiErrorRoute>();
 
-    /// <summary>Whether the request's endpoint (the one that failed, when the exception handler runs) is marked.</summary>
-    public static bool AppliesTo(HttpContext httpContext) =>
-        (httpContext.GetEndpoint() ?? httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint)?.Metadata.GetMetadata<Marker>() is not null;
+    public static bool AppliesTo(HttpContext httpContext) => httpContext.IsMarked<OpenAiErrorRoute>();
 
     public static async Task WriteAsync(HttpContext httpContext, ApiProblem problem, string detail, int? retryAfterSeconds)
     {
@@ -52,3 +46,6 @@ public static class OpenAiError
         _ => "api_error",
     };
 }
+
+/// <summary>The mark of a route whose errors take OpenAI's shape.</summary>
+public sealed class OpenAiErrorRoute;

@@ -5,7 +5,7 @@ using TenantChat.WebFrontend.Problems;
 namespace TenantChat.WebFrontend.Tenancy;
 
 /// <summary>
-/// Puts a <see cref="TenantContext"/> on every request to a tenant route (<see cref="TenantEndpoints"/>), or
+/// Puts a <see cref="TenantContext"/> on every request to a tenant route (<see cref="TenantRoute"/>), or
 /// answers before anything else runs: 400 for a malformed host, 404 for an unknown one, 403 for a suspended tenant.
 /// The tenant's grain confirms the cached host mapping on every request, so a moved domain is followed at once:
 /// here, or on the chat routes (<see cref="GrainCheckedAccess"/>) in the grain call the route makes anyway.
@@ -14,7 +14,7 @@ public sealed class TenantResolutionMiddleware(RequestDelegate next, ILogger<Ten
 {
     public async Task InvokeAsync(HttpContext httpContext, TenantGrainCalls tenants, IClusterClient orleans)
     {
-        if (!TenantEndpoints.IsTenantRoute(httpContext))
+        if (!TenantRoute.AppliesTo(httpContext))
         {
             await next(httpContext);
             return;
