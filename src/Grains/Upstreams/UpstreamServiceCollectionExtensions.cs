@@ -35,7 +35,7 @@ public static class UpstreamServiceCollectionExtensions
             services.AddUpstream(name, section);
         }
         services.AddSingleton<ChatUpstreams>();
-        services.AddSingleton(services => services.GetRequiredService<ChatUpstreams>().Default);
+        services.AddSingleton(serviceProvider => serviceProvider.GetRequiredService<ChatUpstreams>().Default);
         return services;
     }
 
@@ -70,7 +70,7 @@ public static class UpstreamServiceCollectionExtensions
         }).AddUpstreamPolicies(options);
         var wrapped = Options.Create(options);
         services.AddSingleton(new ChatUpstreams.UpstreamFactory(name,
-            services => create(services.GetRequiredService<IHttpClientFactory>().CreateClient(clientName), wrapped)));
+            serviceProvider => create(serviceProvider.GetRequiredService<IHttpClientFactory>().CreateClient(clientName), wrapped)));
     }
 
     private static void SetBearerKey(HttpRequestHeaders headers, string? apiKey)

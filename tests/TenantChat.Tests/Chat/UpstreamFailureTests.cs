@@ -1,5 +1,4 @@
 using System.Net;
-using TenantChat.Grains.Tenants;
 using TenantChat.Tests.Infrastructure;
 
 namespace TenantChat.Tests.Chat;

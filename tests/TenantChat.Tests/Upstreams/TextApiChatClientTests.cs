@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using TenantChat.Fakes;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Upstreams;
-using TenantChat.Tests.Infrastructure;
 
 namespace TenantChat.Tests.Upstreams;
 
