@@ -8,9 +8,10 @@ namespace TenantChat.Grains.Tenants;
 
 /// <summary>
 /// The synchronous core of a tenant's accounting: admitting a call (response cache, budget reservation, rate
-/// limits) and releasing it. Every method runs within one turn of the tenant's grain, with no await, which is what
-/// keeps the budget exact under any interleaving. Not thread-safe: the grain's turns are its only callers.
-/// It owns the rate limits and the response cache; in <paramref name="budget"/> it only reserves and releases.
+/// limits), keeping the calls that wait for room, and releasing a call. Every method runs within one turn of the
+/// tenant's grain, with no await, which is what keeps the budget exact under any interleaving. Not thread-safe: the
+/// grain's turns are its only callers. It owns the rate limits, the response cache and the waiting calls; in
+/// <paramref name="budget"/> it only reserves and releases.
 /// </summary>
 internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, TenantBudget budget, int maxConcurrentCalls)
 {
@@ -18,42 +19,69 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, Tenant
     private readonly ResponseCache _cache = new();
     private (int SettingsVersion, int Tokens)? _systemPromptTokens;
 
+    /// <summary>Calls that would fit once calls in flight settle, waiting in arrival order.</summary>
+    public AdmissionQueue Waiting { get; } = new();
+
     /// <summary>
-    /// Admits a call for <paramref name="model"/> with <paramref name="context"/>: from the cache when it has the
-    /// answer (no tokens reserved; it counts only as a request), else by reserving its tokens in the budget and
-    /// taking its place in the rate limits. An admitted call must be <see cref="Release"/>d on every path.
+    /// Checks a call for <paramref name="model"/> with <paramref name="context"/> against the response cache and
+    /// counts its prompt tokens: everything admission needs, done once even if the call then waits.
     /// </summary>
-    public Outcome<AdmittedCall> Admit(TenantRecord tenant, ChatRequest request, string model,
-        IReadOnlyList<ConversationTurn> context, DateTimeOffset now)
+    public PendingCall Prepare(TenantRecord tenant, ChatRequest request, string model, IReadOnlyList<ConversationTurn> context, DateTimeOffset now)
     {
         var settings = tenant.Settings;
-        var conversation = request.ConversationId ?? Guid.CreateVersion7();
+        var upstream = new UpstreamRequest(settings.SystemPrompt, context, request.Prompt, model, request.Seed ?? settings.Seed, 0);
         var routes = settings.RoutesFor(model).ToImmutableArray();
-        var unreserved = new UpstreamRequest(settings.SystemPrompt, context, request.Prompt, model, request.Seed ?? settings.Seed, 0);
-        var cacheKey = settings.ResponseCacheSeconds > 0 ? ResponseCache.KeyOf(tenantId, unreserved) : null;
+        var conversation = request.ConversationId ?? Guid.CreateVersion7();
+        var cacheKey = settings.ResponseCacheSeconds > 0 ? ResponseCache.KeyOf(tenantId, upstream) : null;
         if (cacheKey is not null && _cache.Find(cacheKey, now) is { } cached)
         {
-            return _rateLimits.TryAdmit(settings, 0, now, out var wait)
-                ? new AdmittedCall(unreserved, default, request.RequestId, conversation, routes) { CacheKey = cacheKey, CachedAnswer = cached }
-                : TenantErrors.RateLimited(wait);
+            return new PendingCall(upstream, request.RequestId, conversation, routes, 0, 0) { CacheKey = cacheKey, CachedAnswer = cached };
         }
         var promptTokens = SystemPromptTokens(tenant)
             + context.Sum(turn => tokens.Count(turn.Prompt) + tokens.Count(turn.Response))
             + tokens.Count(request.Prompt);
         var maxOutput = Math.Min(settings.MaxOutputTokens, request.MaxOutputTokens ?? int.MaxValue);
-        if (budget.TryReserve(settings.TokenLimit, promptTokens, maxOutput, now) is not { } reservation)
+        return new PendingCall(upstream, request.RequestId, conversation, routes, promptTokens, maxOutput) { CacheKey = cacheKey };
+    }
+
+    /// <summary>
+    /// Admits <paramref name="call"/> if it fits now: from the cache when it has the answer (no tokens reserved; it
+    /// counts only as a request), else by reserving its tokens in the budget and taking its place in the rate
+    /// limits. A refusal when it could never fit or a rate limit is reached; null when it would fit once calls in
+    /// flight settle. An admitted call must be <see cref="Release"/>d on every path.
+    /// </summary>
+    public Outcome<AdmittedCall>? TryAdmit(TenantSettings settings, PendingCall call, DateTimeOffset now)
+    {
+        if (call.CachedAnswer is { } cached)
+        {
+            return _rateLimits.TryAdmit(settings, 0, now, out var wait)
+                ? new AdmittedCall(call.Upstream, default, call.RequestId, call.ConversationId, call.Routes) { CacheKey = call.CacheKey, CachedAnswer = cached }
+                : TenantErrors.RateLimited(wait);
+        }
+        if (budget.CanNeverFit(settings.TokenLimit, call.PromptTokens, call.MaxOutputTokens, now))
         {
             return TenantErrors.BudgetSpent(BudgetPeriod.RetryAfterSeconds(now));
+        }
+        if (budget.TryReserve(settings.TokenLimit, call.PromptTokens, call.MaxOutputTokens, now) is not { } reservation)
+        {
+            return null;
         }
         if (!_rateLimits.TryAdmit(settings, reservation.Tokens, now, out var retryAfter))
         {
             budget.Release(reservation);
             return TenantErrors.RateLimited(retryAfter);
         }
-        return new AdmittedCall(unreserved with { MaxOutputTokens = reservation.CompletionAllowance }, reservation, request.RequestId, conversation, routes)
+        var upstream = call.Upstream with { MaxOutputTokens = reservation.CompletionAllowance };
+        return new AdmittedCall(upstream, reservation, call.RequestId, call.ConversationId, call.Routes) { CacheKey = call.CacheKey };
+    }
+
+    /// <summary>Admits the waiting calls that fit now, in arrival order (see <see cref="AdmissionQueue"/>).</summary>
+    public void AdmitWaiting(TenantSettings settings, DateTimeOffset now)
+    {
+        if (!budget.IsStale)
         {
-            CacheKey = cacheKey,
-        };
+            Waiting.AdmitFitting(call => TryAdmit(settings, call, now));
+        }
     }
 
     /// <summary>

@@ -20,6 +20,8 @@ internal sealed class TenantChatCalls(
     ChatAttempts attempts,
     ChatMessageStore messages,
     ChatUpstreams upstreams,
+    TenantLimitsOptions limits,
+    ChatAdmissionOptions admissionOptions,
     TimeProvider clock,
     ILogger logger)
 {
@@ -145,10 +147,27 @@ internal sealed class TenantChatCalls(
         return Task.CompletedTask;
     }
 
+    public Task StopWaitingAsync(Guid requestId)
+    {
+        admission.Waiting.Leave(requestId, TenantErrors.CallerLeft);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Freed tokens, a new limit or a fresh budget: the calls waiting for room that now fit are admitted.</summary>
+    public void AdmitWaiting()
+    {
+        if (tenant() is { } current)
+        {
+            admission.AdmitWaiting(current.Settings, clock.GetUtcNow());
+        }
+    }
+
     /// <summary>
     /// Everything before the upstream call: host, model and conversation checks, then, in one turn, the cache
-    /// lookup, the budget reservation and the rate limits. An admitted call must be <see cref="Release"/>d on every
-    /// path. A call the tenant's response cache can answer reserves no tokens and counts only as a request.
+    /// lookup, the budget reservation and the rate limits. A call that would fit once calls in flight settle waits
+    /// for them, without holding the grain, for at most <see cref="ChatAdmissionOptions.AdmissionWaitSeconds"/>.
+    /// An admitted call must be <see cref="Release"/>d on every path. A call the tenant's response cache can answer
+    /// reserves no tokens and counts only as a request.
     /// </summary>
     private async Task<Outcome<AdmittedCall>> AdmitAsync(string host, ChatRequest request)
     {
@@ -163,7 +182,8 @@ internal sealed class TenantChatCalls(
         {
             return TenantErrors.ModelNotAllowed(model);
         }
-        IReadOnlyList<ConversationTurn> context = request.Context is { } given ? given : [];
+        // A caller's own context (/v1) is held to the tenant's limit like a stored conversation: its latest turns.
+        IReadOnlyList<ConversationTurn> context = request.Context is { } given ? given[Math.Max(0, given.Length - settings.MaxContextTurns)..] : [];
         if (request.ConversationId is { } conversationId)
         {
             if (await messages.GetRecentTurnsAsync(tenantId, conversationId, settings.MaxContextTurns) is not { } turns)
@@ -172,13 +192,32 @@ internal sealed class TenantChatCalls(
             }
             context = turns;
         }
-        await writes.RefreshIfStaleAsync();
+        if (writes.Budget.IsStale)
+        {
+            await writes.RefreshIfStaleAsync();
+            AdmitWaiting(); // no call was admitted while the budget was stale: those waiting go first
+        }
 
-        // No await from here on: admission is one turn.
-        return admission.Admit(current, request, model, context, clock.GetUtcNow());
+        // No await from here until the call is admitted, refused or waiting: admission is one turn.
+        var now = clock.GetUtcNow();
+        var call = admission.Prepare(current, request, model, context, now);
+        if (admission.TryAdmit(current.Settings, call, now) is { } decided)
+        {
+            return decided;
+        }
+        if (admission.Waiting.Count >= limits.MaxConcurrentCalls)
+        {
+            return TenantErrors.RateLimited(1); // waiting calls are capped like calls in flight: a burst cannot pile up without end
+        }
+        var wait = TimeSpan.FromSeconds(admissionOptions.AdmissionWaitSeconds);
+        return await admission.Waiting.WaitAsync(call, wait, clock) ?? TenantErrors.BudgetSpent(BudgetPeriod.RetryAfterSeconds(clock.GetUtcNow()));
     }
 
-    private void Release(AdmittedCall call, long chargedTokens) => admission.Release(call, chargedTokens);
+    private void Release(AdmittedCall call, long chargedTokens)
+    {
+        admission.Release(call, chargedTokens);
+        AdmitWaiting();
+    }
 
     private Outcome<ChatReply> UpstreamFailed(UpstreamException e)
     {

@@ -25,6 +25,7 @@ public sealed class TenantGrain(
     TokenCounter tokens,
     PasswordHashing passwords,
     IOptions<TenantLimitsOptions> limits,
+    IOptions<ChatAdmissionOptions> admissionOptions,
     IOptions<ChatTimeoutOptions> timeouts,
     TimeProvider clock,
     ILogger<TenantGrain> logger) : Grain, ITenantGrain
@@ -44,7 +45,7 @@ public sealed class TenantGrain(
         _admission = new TenantAdmission(TenantId, tokens, _budget, limits.Value.MaxConcurrentCalls);
         var answers = new AnswerRecorder(TenantId, _writes, _admission, () => _tenant!.Settings, messages, tokens, clock, logger);
         _calls = new TenantChatCalls(TenantId, () => _tenant, _admission, _writes, answers, new ChatAttempts(timeouts.Value.RetryGrace), messages, upstreams,
-            clock, logger);
+            limits.Value, admissionOptions.Value, clock, logger);
         try
         {
             _tenant = await tenants.FindAsync(TenantId, cancellationToken);
@@ -111,6 +112,7 @@ public sealed class TenantGrain(
         }
         _tenant = _tenant with { Settings = settings, Version = version };
         _admission.SettingsChanged();
+        _calls.AdmitWaiting(); // a new token_limit or max_output_tokens may let waiting calls in, or show they never fit
         logger.LogInformation("Tenant {TenantId} settings changed to version {Version}", TenantId, version);
         return View();
     }
@@ -122,6 +124,7 @@ public sealed class TenantGrain(
             return TenantErrors.NotFound;
         }
         await _writes.ResetAsync();
+        _calls.AdmitWaiting();
         logger.LogInformation("Tenant {TenantId} usage reset", TenantId);
         return View();
     }
@@ -133,6 +136,8 @@ public sealed class TenantGrain(
     public Task<Outcome<ChatReply>> CompleteStreamAsync(StreamTicket ticket, StreamResult result) => _calls.CompleteStreamAsync(ticket, result);
 
     public Task AbandonStreamAsync(Guid requestId) => _calls.AbandonStreamAsync(requestId);
+
+    public Task StopWaitingAsync(Guid requestId) => _calls.StopWaitingAsync(requestId);
 
     private ServiceError? AccessError(string host) => TenantErrors.ForHost(_tenant, host);
 

@@ -69,6 +69,8 @@ public sealed class ChatStreaming(IClusterClient orleans, TenantGrainCalls tenan
         var enumerator = events.GetAsyncEnumerator(cancellationToken);
         try
         {
+            // The first event comes once the call is admitted or refused, which may mean waiting for room in the budget.
+            using var departure = orleans.StopWaitingOnAbort(tenant.TenantId, request.RequestId, cancellationToken);
             return (enumerator, await enumerator.MoveNextAsync());
         }
         catch

@@ -44,10 +44,11 @@ public sealed class FailoverRetry(IClusterClient orleans, TenantGrainCalls tenan
     public Task<Outcome<ChatReply>> ChatAsync(HttpContext httpContext, ChatRequest request) =>
         tenants.CallAsync(httpContext, tenant => ChatAsync(tenant, request, httpContext.RequestAborted), outcome => outcome.Error);
 
-    private Task<Outcome<ChatReply>> ChatAsync(TenantContext tenant, ChatRequest request, CancellationToken cancellationToken)
+    private async Task<Outcome<ChatReply>> ChatAsync(TenantContext tenant, ChatRequest request, CancellationToken cancellationToken)
     {
         var grain = orleans.GetGrain<ITenantGrain>(tenant.TenantId);
-        return RunAsync(attempt => grain.ChatAsync(tenant.Domain, request with { IsRetry = attempt > 0 }), cancellationToken);
+        using var departure = orleans.StopWaitingOnAbort(tenant.TenantId, request.RequestId, cancellationToken);
+        return await RunAsync(attempt => grain.ChatAsync(tenant.Domain, request with { IsRetry = attempt > 0 }), cancellationToken);
     }
 
     private static bool IsSiloLoss(Exception e) =>
