@@ -43,6 +43,8 @@ public static class GrainsServiceCollectionExtensions
         services.AddOptions<TenantLimitsOptions>().Bind(configuration.GetSection(TenantLimitsOptions.Section))
             .Validate(options => options.MaxConcurrentCalls > 0, "Tenants:MaxConcurrentCalls must be positive.");
         services.AddChatTimeouts(configuration);
+        services.AddOptions<SignInOptions>().Bind(configuration.GetSection(SignInOptions.Section))
+            .Validate(options => options.IsValid(), "Accounts:SignIn: every limit must be positive.");
         services.AddOptions<ChatAdmissionOptions>().Bind(configuration.GetSection(ChatAdmissionOptions.Section))
             .Validate(options => options.AdmissionWaitSeconds is >= 0 and <= ChatAdmissionOptions.MaxAdmissionWaitSeconds,
                 $"Chat:AdmissionWaitSeconds must be between 0 and {ChatAdmissionOptions.MaxAdmissionWaitSeconds}.")

@@ -8,7 +8,10 @@ using TenantChat.WebFrontend.Tenancy;
 
 namespace TenantChat.WebFrontend.Apis;
 
-/// <summary>A tenant's users: sign up, sign in for a bearer token bound to this tenant, and read oneself.</summary>
+/// <summary>
+/// A tenant's users: sign up, sign in for a bearer token bound to this tenant, and read oneself; the tenant admin's
+/// list, change and delete are in <see cref="AccountAdminApi"/>.
+/// </summary>
 public static class AccountsApi
 {
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
@@ -18,6 +21,7 @@ public static class AccountsApi
         accounts.MapPost("", SignUpAsync);
         accounts.MapPost("token", SignInAsync);
         accounts.MapGet("me", GetMeAsync).RequireAuthorization(TenantAuthentication.UserPolicy);
+        accounts.MapAccountAdminApi();
         return app;
     }
 
@@ -31,8 +35,8 @@ public static class AccountsApi
         {
             return ApiProblem.Validation(errors);
         }
-        var outcome = await orleans.GetGrain<IAccountsGrain>(0)
-            .SignUpAsync(httpContext.Tenant().TenantId, new NewAccount(email!, password!, displayName, AccountRole.Member));
+        var outcome = await orleans.GetGrain<IAccountsGrain>(httpContext.Tenant().TenantId)
+            .SignUpAsync(new NewAccount(email!, password!, displayName, AccountRole.Member));
         return outcome.Succeeded
             ? TypedResults.Created("/api/accounts/me", AccountResponse.From(outcome.Value))
             : ApiProblem.From(outcome.Error);
@@ -45,8 +49,19 @@ public static class AccountsApi
         {
             return new ApiProblem(ProblemCode.ValidationFailed, "email and password are required.");
         }
-        var outcome = await orleans.GetGrain<IAccountsGrain>(0)
-            .SignInAsync(httpContext.Tenant().TenantId, body.Email.Trim().ToLowerInvariant(), body.Password);
+        // Only what sign-up could have stored gets as far as the throttle, which keeps emails in memory.
+        var errors = new Dictionary<string, string[]>();
+        var email = AccountInput.Email(body.Email, "email", errors);
+        if (body.Password.Length > AccountInput.MaxPasswordLength)
+        {
+            errors["password"] = [$"password is at most {AccountInput.MaxPasswordLength} characters."];
+        }
+        if (errors.Count > 0)
+        {
+            return ApiProblem.Validation(errors);
+        }
+        var outcome = await orleans.GetGrain<IAccountsGrain>(httpContext.Tenant().TenantId)
+            .SignInAsync(email!, body.Password, ClientAddress.Of(httpContext));
         return outcome.Succeeded
             ? TypedResults.Ok(new TokenResponse(tokens.Issue(outcome.Value), "Bearer", tokens.LifetimeSeconds))
             : ApiProblem.From(outcome.Error);
@@ -54,7 +69,7 @@ public static class AccountsApi
 
     public static async Task<Results<Ok<AccountResponse>, ApiProblem>> GetMeAsync(HttpContext httpContext, IClusterClient orleans)
     {
-        var account = await orleans.GetGrain<IAccountsGrain>(0).FindAsync(httpContext.Tenant().TenantId, httpContext.AccountId());
+        var account = await orleans.GetGrain<IAccountsGrain>(httpContext.Tenant().TenantId).FindAsync(httpContext.AccountId());
         return account is null
             ? new ApiProblem(ProblemCode.Unauthorized, "The account of this token no longer exists.")
             : TypedResults.Ok(AccountResponse.From(account));

@@ -72,7 +72,16 @@ public class ClusterFixture : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 
-        _frontend = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        _frontend = CreateFrontend();
+    }
+
+    /// <summary>
+    /// A web frontend connected to this cluster, configured like every other (the same signing key). Tests that
+    /// need a second frontend, to see that a change on one is seen on the other, make one and dispose it.
+    /// </summary>
+    public WebApplicationFactory<Program> CreateFrontend()
+    {
+        var frontend = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseSetting("ConnectionStrings:Postgres", ConnectionString);
             web.UseSetting("Orleans:ClusterId", Cluster.Options.ClusterId);
@@ -80,7 +89,8 @@ public class ClusterFixture : IAsyncLifetime
             web.UseSetting("Admin:ApiKey", OperatorKey);
             web.UseSetting("Auth:SigningKey", SigningKey);
         });
-        _frontend.Server.PreserveExecutionContext = true;
+        frontend.Server.PreserveExecutionContext = true;
+        return frontend;
     }
 
     /// <summary>A client whose requests carry <paramref name="host"/> as their Host.</summary>
