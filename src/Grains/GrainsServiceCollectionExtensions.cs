@@ -1,8 +1,10 @@
 using System.Data.Common;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using TenantChat.Grains.Accounts;
+using TenantChat.Grains.Conversations;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Tenants;
 using TenantChat.Grains.Tokens;
@@ -34,6 +36,8 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton(_ => NpgsqlDataSource.Create(builder.ConnectionString));
         services.AddSingleton<TenantStore>();
         services.AddSingleton<ChatMessageStore>();
+        services.AddSingleton<ConversationStore>();
+        services.TryAddSingleton<IConversationEvents, NoConversationEvents>();
         services.AddSingleton<ChatMessageWriter>();
         services.AddSingleton<AccountStore>();
         services.AddSingleton<CustomerDataStore>();

@@ -21,6 +21,7 @@ tenantApis.MapChatApi();
 tenantApis.MapOpenAiCompatibleApi();
 tenantApis.MapAccountsApi();
 tenantApis.MapCustomerDataApi();
+tenantApis.MapConversationsApi();
 tenantApis.MapTenantApi();
 
 // The platform operator's, on any host.

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TenantChat.Grains.Conversations;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Tokens;
@@ -16,6 +17,7 @@ internal sealed class AnswerRecorder(
     TenantAdmission admission,
     Func<TenantSettings> currentSettings,
     ChatMessageStore messages,
+    IConversationEvents conversationEvents,
     TokenCounter tokens,
     TimeProvider clock,
     ILogger logger)
@@ -27,13 +29,13 @@ internal sealed class AnswerRecorder(
     public async Task<Outcome<ChatReply>> CommitAsync(AdmittedCall call, UpstreamReply reply, UpstreamRoute answeredBy, bool complete)
     {
         var request = call.Upstream;
-        var (text, usage, overReported) = AnswerSettlement.Settle(reply, request.SystemPrompt, call.Reservation, tokens);
+        var secrets = SystemAssembly.Secrets(currentSettings(), request.SystemPrompt);
+        var (text, usage, overReported) = AnswerSettlement.Settle(reply, secrets, call.Reservation, tokens);
         if (overReported)
         {
             logger.LogWarning("Tenant {TenantId}: upstream reported more tokens than reserved; charging the reservation", tenantId);
         }
-        var outcome = await StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, request.Prompt, text,
-            answeredBy.Model!, request.Seed, usage, answeredBy.Upstream));
+        var outcome = await StoreAsync(call, Message(call, text, answeredBy.Model!, usage, answeredBy.Upstream));
         if (complete && outcome.Succeeded)
         {
             admission.Remember(call, currentSettings(), text, usage, answeredBy, clock.GetUtcNow());
@@ -43,24 +45,49 @@ internal sealed class AnswerRecorder(
 
     /// <summary>A cache hit is stored like any answer, marked as cached and charged nothing.</summary>
     public Task<Outcome<ChatReply>> StoreCachedAsync(AdmittedCall call, ResponseCache.Entry cached) =>
-        StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, call.Upstream.Prompt, cached.Text,
-            cached.AnsweredBy.Model!, call.Upstream.Seed, new TokenUsage(0, 0), cached.AnsweredBy.Upstream, Cached: true));
+        StoreAsync(call, Message(call, cached.Text, cached.AnsweredBy.Model!, new TokenUsage(0, 0), cached.AnsweredBy.Upstream) with { Cached = true });
+
+    /// <summary>
+    /// A call for a person: stored with no answer and charged nothing. The call that hands the conversation over
+    /// raises the handoff event once it is durable.
+    /// </summary>
+    public async Task<Outcome<ChatReply>> StoreHandoffAsync(AdmittedCall call)
+    {
+        var outcome = await StoreAsync(call, Message(call, "", call.Upstream.Model, new TokenUsage(0, 0), upstream: null) with { Handoff = true });
+        if (outcome.Succeeded && call.Handoff == Handoff.Requested)
+        {
+            try
+            {
+                await conversationEvents.HandoffAsync(tenantId, call.ConversationId, outcome.Value.CreatedAt);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Tenant {TenantId}: the handoff event of a conversation failed", tenantId);
+            }
+            logger.LogInformation("Tenant {TenantId}: a conversation was handed to a person", tenantId);
+        }
+        return outcome;
+    }
 
     /// <summary>The answer an earlier attempt of <paramref name="requestId"/> stored, if one did.</summary>
     public async Task<ChatReply?> FindAsync(Guid requestId) =>
         await messages.FindAsync(tenantId, requestId) is { } stored ? Reply(stored) : null;
+
+    private static StoredMessage Message(AdmittedCall call, string response, string model, TokenUsage usage, string? upstream) =>
+        new(call.RequestId, call.ConversationId, call.Upstream.Prompt, response, model, call.Upstream.Seed, usage, upstream,
+            Channel: call.Channel, StartsConversation: call.StartsConversation);
 
     private async Task<Outcome<ChatReply>> StoreAsync(AdmittedCall call, StoredMessage message)
     {
         if (await writes.CommitAsync(message) is { } createdAt)
         {
             return new ChatReply(message.Id, message.ConversationId, message.Response, message.Model, message.Seed, message.Usage, createdAt,
-                message.Cached);
+                message.Cached, message.Handoff);
         }
         // An earlier attempt of this request committed first: answer with what it stored, charged once.
         return await FindAsync(call.RequestId) is { } stored ? stored : TenantErrors.TryAgain;
     }
 
     private static ChatReply Reply(ChatMessageView stored) =>
-        new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt, stored.Cached);
+        new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt, stored.Cached, stored.Handoff);
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.Extensions.Logging;
+using TenantChat.Grains.Conversations;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Upstreams;
@@ -18,7 +19,7 @@ internal sealed class TenantChatCalls(
     TenantWriteQueue writes,
     AnswerRecorder answers,
     ChatAttempts attempts,
-    ChatMessageStore messages,
+    ConversationStore conversations,
     ChatUpstreams upstreams,
     TenantLimitsOptions limits,
     ChatAdmissionOptions admissionOptions,
@@ -47,6 +48,10 @@ internal sealed class TenantChatCalls(
             long charged = 0;
             try
             {
+                if (call.Handoff != Handoff.None)
+                {
+                    return await answers.StoreHandoffAsync(call);
+                }
                 if (call.CachedAnswer is { } cached)
                 {
                     return await answers.StoreCachedAsync(call, cached);
@@ -87,13 +92,13 @@ internal sealed class TenantChatCalls(
                 return admission.Error;
             }
             var call = admission.Value;
-            var ticket = call.ToTicket();
-            if (call.CachedAnswer is { } cached)
+            var ticket = call.ToTicket() with { Secrets = [.. SystemAssembly.Secrets(tenant()!.Settings, call.Upstream.SystemPrompt)] };
+            if (call.Handoff != Handoff.None || call.CachedAnswer is not null)
             {
                 try
                 {
-                    var stored = await answers.StoreCachedAsync(call, cached);
-                    return stored.Succeeded ? ticket with { Cached = stored.Value } : stored.Error;
+                    var stored = call.Handoff != Handoff.None ? await answers.StoreHandoffAsync(call) : await answers.StoreCachedAsync(call, call.CachedAnswer!);
+                    return stored.Succeeded ? ticket with { Answered = stored.Value } : stored.Error;
                 }
                 finally
                 {
@@ -184,14 +189,16 @@ internal sealed class TenantChatCalls(
         }
         // A caller's own context (/v1) is held to the tenant's limit like a stored conversation: its latest turns.
         IReadOnlyList<ConversationTurn> context = request.Context is { } given ? given[Math.Max(0, given.Length - settings.MaxContextTurns)..] : [];
+        ConversationStatus? status = null;
         if (request.ConversationId is { } conversationId)
         {
-            if (await messages.GetRecentTurnsAsync(tenantId, conversationId, settings.MaxContextTurns) is not { } turns)
+            if (await conversations.FindForCallAsync(tenantId, conversationId, settings.MaxContextTurns) is not { } found)
             {
                 return TenantErrors.NoSuchConversation;
             }
-            context = turns;
+            (status, context) = found;
         }
+        var handoff = HandoffRule.For(request, settings.HandoffPhrase, status);
         if (writes.Budget.IsStale)
         {
             await writes.RefreshIfStaleAsync();
@@ -200,7 +207,7 @@ internal sealed class TenantChatCalls(
 
         // No await from here until the call is admitted, refused or waiting: admission is one turn.
         var now = clock.GetUtcNow();
-        var call = admission.Prepare(current, request, model, context, now);
+        var call = admission.Prepare(current, request, model, context, handoff, now);
         if (admission.TryAdmit(current.Settings, call, now) is { } decided)
         {
             return decided;

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TenantChat.Grains.Accounts;
+using TenantChat.Grains.Conversations;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Tokens;
@@ -13,13 +14,16 @@ namespace TenantChat.Grains.Tenants;
 /// One tenant: its settings, budget and rate limits live here, and every change to them happens in this grain's
 /// turns. Chat calls interleave (<see cref="TenantChatCalls"/>): a call is admitted and reserves tokens in one turn,
 /// awaits the upstream without holding the grain, and commits its message and real usage through the
-/// <see cref="TenantWriteQueue"/>. Each piece of the tenant's state has one owner, built at activation: the grain holds the settings
-/// (<see cref="TenantRecord"/>), <see cref="TenantAdmission"/> the rate limits and response cache,
-/// <see cref="TenantWriteQueue"/> the pending writes, and <see cref="TenantBudget"/> the token accounting.
+/// <see cref="TenantWriteQueue"/>. Each piece of the tenant's state has one owner, built at activation: the grain
+/// holds the settings (<see cref="TenantRecord"/>), <see cref="TenantAdmission"/> the rate limits, response cache,
+/// waiting calls and assembled system parameter, <see cref="TenantWriteQueue"/> the pending writes, and
+/// <see cref="TenantBudget"/> the token accounting.
 /// </summary>
 public sealed class TenantGrain(
     TenantStore tenants,
     ChatMessageStore messages,
+    ConversationStore conversations,
+    IConversationEvents conversationEvents,
     ChatMessageWriter writer,
     ChatUpstreams upstreams,
     TokenCounter tokens,
@@ -43,9 +47,9 @@ public sealed class TenantGrain(
         _budget = new TenantBudget();
         _writes = new TenantWriteQueue(TenantId, tenants, writer, _budget, clock);
         _admission = new TenantAdmission(TenantId, tokens, _budget, limits.Value.MaxConcurrentCalls);
-        var answers = new AnswerRecorder(TenantId, _writes, _admission, () => _tenant!.Settings, messages, tokens, clock, logger);
-        _calls = new TenantChatCalls(TenantId, () => _tenant, _admission, _writes, answers, new ChatAttempts(timeouts.Value.RetryGrace), messages, upstreams,
-            limits.Value, admissionOptions.Value, clock, logger);
+        var answers = new AnswerRecorder(TenantId, _writes, _admission, () => _tenant!.Settings, messages, conversationEvents, tokens, clock, logger);
+        _calls = new TenantChatCalls(TenantId, () => _tenant, _admission, _writes, answers, new ChatAttempts(timeouts.Value.RetryGrace), conversations,
+            upstreams, limits.Value, admissionOptions.Value, clock, logger);
         try
         {
             _tenant = await tenants.FindAsync(TenantId, cancellationToken);
@@ -71,6 +75,10 @@ public sealed class TenantGrain(
         if (upstreams.UnknownRoute(settings) is { } unknown)
         {
             return unknown;
+        }
+        if (SystemAssembly.RefuseChange(before: null, settings, tokens) is { } tooLarge)
+        {
+            return tooLarge;
         }
         var now = clock.GetUtcNow();
         var tenant = new TenantRecord(TenantId, settings, new TenantUsage(0, 0, BudgetPeriod.MonthStart(now)), now, 1);
@@ -105,6 +113,10 @@ public sealed class TenantGrain(
         {
             return unknown;
         }
+        if (SystemAssembly.RefuseChange(_tenant.Settings, settings, tokens) is { } tooLarge)
+        {
+            return tooLarge;
+        }
         var version = _tenant.Version + 1;
         if (!await tenants.TryUpdateSettingsAsync(TenantId, settings, version))
         {
@@ -115,6 +127,17 @@ public sealed class TenantGrain(
         _calls.AdmitWaiting(); // a new token_limit or max_output_tokens may let waiting calls in, or show they never fit
         logger.LogInformation("Tenant {TenantId} settings changed to version {Version}", TenantId, version);
         return View();
+    }
+
+    public Task<SystemPreview?> PreviewSystemAsync(string prompt)
+    {
+        // The prompt will matter once knowledge is retrieved for it (issue 12); the settings alone decide today.
+        if (_tenant is null)
+        {
+            return Task.FromResult<SystemPreview?>(null);
+        }
+        var system = _admission.SystemFor(_tenant);
+        return Task.FromResult<SystemPreview?>(new SystemPreview(system.Text, system.Tokens));
     }
 
     public async Task<Outcome<TenantView>> ResetUsageAsync()

@@ -2,10 +2,13 @@ using TenantChat.Grains.Models;
 
 namespace TenantChat.WebFrontend.Apis;
 
-// The response bodies of TenantApi and AdminApi: a tenant, and its usage.
+// The response bodies of TenantApi and AdminApi: a tenant, its usage and its assembled system parameter.
 
 /// <summary>The tenant's usage in the current period; <see cref="CacheHits"/> of its <see cref="Calls"/> were answered from its cache.</summary>
 public sealed record class UsageResponse(long TokensUsed, long TokenLimit, long TokensRemaining, long Calls, DateTimeOffset PeriodStart, long CacheHits);
+
+/// <summary>The assembled system parameter and its tokens; <see cref="Sources"/> are the knowledge items it would include.</summary>
+public sealed record class SystemPreviewResponse(string System, int Tokens, IReadOnlyList<object> Sources);
 
 /// <summary>A tenant as the operator API, and the tenant's own admins, see it.</summary>
 public sealed record class TenantResponse(
@@ -30,7 +33,11 @@ public sealed record class TenantResponse(
     DateTimeOffset CreatedAt,
     string Provider,
     IReadOnlyList<FallbackResponse> Fallbacks,
-    int ResponseCacheSeconds)
+    int ResponseCacheSeconds,
+    PersonaResponse? Persona,
+    IReadOnlyList<ModuleResponse> Modules,
+    string? HandoffPhrase,
+    int MaxSystemTokens)
 {
     public static TenantResponse From(TenantView view)
     {
@@ -38,9 +45,18 @@ public sealed record class TenantResponse(
         return new TenantResponse(view.Id, s.Name, s.Domain, s.SystemPrompt, s.Model, s.Seed, s.AllowedModels, s.MaxContextTurns,
             s.MaxOutputTokens, s.RateLimitRpm, s.RateLimitTpm, s.TokenLimit, view.TokensUsed, view.TokensRemaining, view.Calls,
             view.PeriodStart, s.Status == TenantStatus.Suspended ? "suspended" : "active", view.Version, view.CreatedAt,
-            s.Upstream, [.. s.Fallbacks.Select(route => new FallbackResponse(route.Upstream, route.Model))], s.ResponseCacheSeconds);
+            s.Upstream, [.. s.Fallbacks.Select(route => new FallbackResponse(route.Upstream, route.Model))], s.ResponseCacheSeconds,
+            s.Persona is { } persona ? new PersonaResponse(persona.Name, PersonaTones.Of(persona.Tone), persona.Language) : null,
+            [.. s.Modules.Select(module => new ModuleResponse(module.Key, module.Prompt, module.Priority, module.Active))], s.HandoffPhrase,
+            s.MaxSystemTokens);
     }
 }
 
 /// <summary>One fallback route; no model means the model the call asked for.</summary>
 public sealed record class FallbackResponse(string Provider, string? Model);
+
+/// <summary>Who the assistant is; <see cref="Tone"/> is professional, friendly, formal or casual.</summary>
+public sealed record class PersonaResponse(string Name, string Tone, string? Language);
+
+/// <summary>One capability module as configured.</summary>
+public sealed record class ModuleResponse(string Key, string Prompt, int Priority, bool Active);

@@ -5,7 +5,9 @@ using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Orleans.Configuration;
 using Orleans.TestingHost;
+using Microsoft.Extensions.DependencyInjection;
 using TenantChat.Fakes;
+using TenantChat.Grains.Conversations;
 using SiloHost::TenantChat.Silo.Extensions;
 
 namespace TenantChat.Tests.Infrastructure;
@@ -133,9 +135,16 @@ public class ClusterFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>The handoff events raised by both silos (they share this process).</summary>
+    public static RecordingConversationEvents ConversationEvents { get; } = new();
+
     private sealed class SiloConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddTenantChat(siloBuilder.Configuration);
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.AddTenantChat(siloBuilder.Configuration);
+            siloBuilder.Services.AddSingleton<IConversationEvents>(ConversationEvents);
+        }
     }
 
     private sealed class ClientConfigurator : IClientBuilderConfigurator
