@@ -166,8 +166,7 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         var p = command.Parameters;
         p.AddWithValue("tenant_id", tenantId);
         p.Add(new NpgsqlParameter("conversation_id", NpgsqlDbType.Uuid) { Value = (object?)conversationId ?? DBNull.Value });
-        p.Add(new NpgsqlParameter("after_at", NpgsqlDbType.TimestampTz) { Value = (object?)after?.At ?? DBNull.Value });
-        p.Add(new NpgsqlParameter("after_id", NpgsqlDbType.Uuid) { Value = (object?)after?.Id ?? DBNull.Value });
+        p.AddAfter(after);
         p.AddWithValue("limit", limit);
         return await ReadViewsAsync(command);
     }
