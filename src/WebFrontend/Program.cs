@@ -3,7 +3,6 @@ using TenantChat.Shared;
 using TenantChat.WebFrontend.Apis;
 using TenantChat.WebFrontend.Apis.Chat;
 using TenantChat.WebFrontend.Extensions;
-using TenantChat.WebFrontend.Tenancy;
 
 // Settings ship beside the assembly: `dotnet X.dll` works from any working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -15,14 +14,13 @@ app.MapHealthEndpoints();
 app.MapMetrics();
 app.MapApiDocs();
 
-// Served on a tenant's host: the request's tenant is found by its Host header.
-var tenantApis = app.MapGroup("").ForTenantHost();
-tenantApis.MapChatApi();
-tenantApis.MapOpenAiCompatibleApi();
-tenantApis.MapAccountsApi();
-tenantApis.MapCustomerDataApi();
-tenantApis.MapConversationsApi();
-tenantApis.MapTenantApi();
+// Each tenant API marks its routes ForTenantHost(): the request's tenant is found by its Host header.
+app.MapChatApi();
+app.MapOpenAiCompatibleApi();
+app.MapAccountsApi();
+app.MapCustomerDataApi();
+app.MapConversationsApi();
+app.MapTenantApi();
 
 // The platform operator's, on any host.
 app.MapAdminApi();

@@ -4,6 +4,7 @@ using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Tokens;
 using TenantChat.Grains.Upstreams;
+using TenantChat.Telemetry;
 
 namespace TenantChat.Grains.Tenants;
 
@@ -28,6 +29,7 @@ internal sealed class AnswerRecorder(
     /// </summary>
     public async Task<Outcome<ChatReply>> CommitAsync(AdmittedCall call, UpstreamReply reply, UpstreamRoute answeredBy, bool complete)
     {
+        using var span = TenantChatTracing.StartTenantStep("tenant.settlement", tenantId);
         var request = call.Upstream;
         var secrets = SystemAssembly.Secrets(currentSettings(), request.SystemPrompt);
         var (text, usage, overReported) = AnswerSettlement.Settle(reply, secrets, call.Reservation, tokens);
@@ -36,6 +38,7 @@ internal sealed class AnswerRecorder(
             logger.LogWarning("Tenant {TenantId}: upstream reported more tokens than reserved; charging the reservation", tenantId);
         }
         var outcome = await StoreAsync(call, Message(call, text, answeredBy.Model!, usage, answeredBy.Upstream));
+        TenantTelemetry.Settled(tenantId, outcome, usage, span, writes.Budget.Committed.AsOf(clock.GetUtcNow()).TokensUsed, currentSettings().TokenLimit);
         if (complete && outcome.Succeeded)
         {
             admission.Remember(call, currentSettings(), text, usage, answeredBy, clock.GetUtcNow());

@@ -4,6 +4,7 @@ using TenantChat.Grains.Conversations;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Upstreams;
+using TenantChat.Telemetry;
 
 namespace TenantChat.Grains.Tenants;
 
@@ -175,6 +176,12 @@ internal sealed class TenantChatCalls(
     /// reserves no tokens and counts only as a request.
     /// </summary>
     private async Task<Outcome<AdmittedCall>> AdmitAsync(string host, ChatRequest request)
+    {
+        using var span = TenantChatTracing.StartTenantStep("tenant.admission", tenantId);
+        return TenantTelemetry.Admitted(tenantId, await TryAdmitAsync(host, request), span);
+    }
+
+    private async Task<Outcome<AdmittedCall>> TryAdmitAsync(string host, ChatRequest request)
     {
         if (AccessError(host) is { } refused)
         {

@@ -7,6 +7,7 @@ using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Tokens;
 using TenantChat.Grains.Upstreams;
+using TenantChat.Telemetry;
 
 namespace TenantChat.Grains.Tenants;
 
@@ -44,6 +45,7 @@ public sealed class TenantGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        TenantChatMetrics.TenantActivationChanged(1);
         _budget = new TenantBudget();
         _writes = new TenantWriteQueue(TenantId, tenants, writer, _budget, clock);
         _admission = new TenantAdmission(TenantId, tokens, _budget, limits.Value.MaxConcurrentCalls);
@@ -64,6 +66,13 @@ public sealed class TenantGrain(
         {
             _budget.Load(_tenant.Usage);
         }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        TenantChatMetrics.TenantActivationChanged(-1);
+        TenantChatMetrics.BudgetForgotten(TenantId);
+        return Task.CompletedTask;
     }
 
     public async Task<Outcome<TenantView>> CreateAsync(TenantSettings settings, NewAccount? admin = null)

@@ -17,7 +17,7 @@ public static class AccountsApi
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
         // An email, a password and a name: nothing legitimate comes near 16 KiB.
-        var accounts = app.MapGroup("api/accounts").WithTags("Accounts").WithJsonBodyLimit(16 * 1024);
+        var accounts = app.MapGroup("api/accounts").ForTenantHost().WithTags("Accounts").WithJsonBodyLimit(16 * 1024);
         accounts.MapPost("", SignUpAsync);
         accounts.MapPost("token", SignInAsync);
         accounts.MapGet("me", GetMeAsync).RequireAuthorization(TenantAuthentication.UserPolicy);

@@ -16,7 +16,7 @@ public static class CustomerDataApi
 
     public static IEndpointRouteBuilder MapCustomerDataApi(this IEndpointRouteBuilder app)
     {
-        var data = app.MapGroup("api/customer-data").WithTags("Customer data").RequireAuthorization(TenantAuthentication.UserPolicy);
+        var data = app.MapGroup("api/customer-data").ForTenantHost().WithTags("Customer data").RequireAuthorization(TenantAuthentication.UserPolicy);
         data.MapPost("", CreateAsync);
         data.MapGet("", ListAsync);
         data.MapGet("{id:guid}", GetAsync);

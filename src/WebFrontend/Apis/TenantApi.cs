@@ -16,8 +16,8 @@ public static class TenantApi
 {
     public static IEndpointRouteBuilder MapTenantApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("api/usage", GetUsageAsync).WithTags("Tenant").RequireAuthorization(TenantAuthentication.UserPolicy);
-        var tenant = app.MapGroup("api/tenant").WithTags("Tenant").RequireAuthorization(TenantAuthentication.AdminPolicy);
+        app.MapGet("api/usage", GetUsageAsync).ForTenantHost().WithTags("Tenant").RequireAuthorization(TenantAuthentication.UserPolicy);
+        var tenant = app.MapGroup("api/tenant").ForTenantHost().WithTags("Tenant").RequireAuthorization(TenantAuthentication.AdminPolicy);
         tenant.MapGet("", GetTenantAsync);
         tenant.MapPut("settings", PutSettingsAsync);
         tenant.MapGet("system-preview", PreviewSystemAsync);

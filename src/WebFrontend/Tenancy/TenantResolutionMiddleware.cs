@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using TenantChat.Grains;
 using TenantChat.Grains.Models;
+using TenantChat.Telemetry;
 using TenantChat.WebFrontend.Problems;
 
 namespace TenantChat.WebFrontend.Tenancy;
@@ -41,6 +43,7 @@ public sealed class TenantResolutionMiddleware(RequestDelegate next, ILogger<Ten
             }
         }
         httpContext.Features.Set(tenant);
+        Activity.Current?.SetTag(TenantChatTracing.TenantIdTag, tenant.TenantId.ToString());
         using (logger.BeginScope(new Dictionary<string, object> { ["TenantId"] = tenant.TenantId }))
         {
             await next(httpContext);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using TenantChat.Grains;
 using TenantChat.Grains.Models;
+using TenantChat.Telemetry;
 using TenantChat.WebFrontend.Accounts;
 using TenantChat.WebFrontend.Problems;
 using TenantChat.WebFrontend.Tenancy;
@@ -12,7 +13,7 @@ public static class ChatApi
 {
     public static IEndpointRouteBuilder MapChatApi(this IEndpointRouteBuilder app)
     {
-        var chat = app.MapGroup("api/chat").WithTags("Chat");
+        var chat = app.MapGroup("api/chat").ForTenantHost().WithTags("Chat");
         chat.MapPost("call", CallAsync).WithGrainCheckedAccess();
         chat.MapPost("stream", StreamAsync).WithGrainCheckedAccess().Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         chat.MapGet("messages", ListMessagesAsync).RequireAuthorization(TenantAuthentication.UserPolicy);
@@ -46,6 +47,7 @@ public static class ChatApi
     {
         if (Validate(body, services.Options.Value) is { } invalid)
         {
+            TenantChatMetrics.Refused(invalid.Code, httpContext.Tenant().TenantId);
             return invalid;
         }
         var outcome = await services.Failover.ChatAsync(httpContext, ToRequest(body));
@@ -56,6 +58,7 @@ public static class ChatApi
     {
         if (Validate(body, services.Options.Value) is { } invalid)
         {
+            TenantChatMetrics.Refused(invalid.Code, httpContext.Tenant().TenantId);
             await invalid.ExecuteAsync(httpContext);
             return;
         }

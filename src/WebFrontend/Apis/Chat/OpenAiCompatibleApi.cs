@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TenantChat.Grains;
 using TenantChat.Grains.Models;
+using TenantChat.Telemetry;
 using TenantChat.WebFrontend.Problems;
 using TenantChat.WebFrontend.Tenancy;
 
@@ -18,7 +19,7 @@ public static class OpenAiCompatibleApi
 {
     public static IEndpointRouteBuilder MapOpenAiCompatibleApi(this IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("v1").WithTags("OpenAI-compatible").WithOpenAiErrors();
+        var v1 = app.MapGroup("v1").ForTenantHost().WithOpenAiErrors().WithTags("OpenAI-compatible");
         v1.MapGet("models", ListModelsAsync);
         v1.MapPost("chat/completions", CompleteAsync).WithGrainCheckedAccess().Produces<ChatCompletion>().Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         return app;
@@ -38,6 +39,7 @@ public static class OpenAiCompatibleApi
     {
         if (ToRequest(body, services.Options.Value, out var request) is { } invalid)
         {
+            TenantChatMetrics.Refused(invalid.Code, httpContext.Tenant().TenantId);
             await invalid.ExecuteAsync(httpContext);
             return;
         }
