@@ -17,7 +17,7 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task Operator_creates_a_tenant_and_suspends_it_and_its_page_then_shows_the_suspension()
     {
-        var domain = TenantApi.UniqueDomain("shop");
+        var domain = TestTenants.UniqueDomain("shop");
         var page = await fixture.NewPageAsync();
         await page.GotoAsync(fixture.Url("operator.test", "/operator"));
 
@@ -139,7 +139,7 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture)
         Assert.Equal("Returns are free within 60 days.", only!["content"]!.GetValue<string>());
     }
 
-    private async Task<(TenantApi.Tenant Tenant, string Email)> TenantWithAdminAsync(string systemPrompt)
+    private async Task<(TestTenants.Tenant Tenant, string Email)> TenantWithAdminAsync(string systemPrompt)
     {
         var email = $"admin-{Guid.NewGuid():N}@example.test";
         var tenant = await fixture.CreateTenantAsync(systemPrompt, customize: body =>
@@ -150,7 +150,7 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture)
         return (tenant, email);
     }
 
-    private async Task<IPage> SignInAsync(TenantApi.Tenant tenant, string email)
+    private async Task<IPage> SignInAsync(TestTenants.Tenant tenant, string email)
     {
         var page = await fixture.NewPageAsync();
         await page.GotoAsync(fixture.Url(tenant.Domain, "/console"));
