@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using TenantChat.Grains.Accounts;
+using TenantChat.Grains.Knowledge;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Providers;
 using TenantChat.Grains.Tokens;
@@ -42,6 +43,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddOptions<TenantLimitsOptions>().Bind(configuration.GetSection(TenantLimitsOptions.Section))
             .Validate(options => options.MaxConcurrentCalls > 0, "Tenants:MaxConcurrentCalls must be positive.");
         services.AddChatUpstream(configuration);
+        services.AddKnowledge(configuration);
         return services;
     }
 

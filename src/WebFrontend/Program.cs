@@ -16,6 +16,7 @@ app.MapChatApi();
 app.MapOpenAiCompatibleApi();
 app.MapAccountsApi();
 app.MapCustomerDataApi();
+app.MapKnowledgeApi();
 app.MapTenantApi();
 app.MapAdminApi();
 app.Run();

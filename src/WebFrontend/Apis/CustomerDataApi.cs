@@ -10,12 +10,15 @@ namespace TenantChat.WebFrontend.Apis;
 
 public sealed record class CustomerDataBody(string? Title, string? Content, JsonElement? Metadata);
 
-public sealed record class CustomerDataResponse(Guid Id, string Title, string Content, JsonElement Metadata, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+/// <summary>An item; <see cref="IndexStatus"/> tells whether this version is searchable knowledge yet (<c>indexed</c>, <c>pending</c>, <c>failed</c>).</summary>
+public sealed record class CustomerDataResponse(Guid Id, string Title, string Content, JsonElement Metadata, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    string IndexStatus, DateTimeOffset? IndexedAt, string? IndexError)
 {
     public static CustomerDataResponse From(CustomerDataItem item)
     {
         using var metadata = JsonDocument.Parse(item.MetadataJson);
-        return new(item.Id, item.Title, item.Content, metadata.RootElement.Clone(), item.CreatedAt, item.UpdatedAt);
+        return new(item.Id, item.Title, item.Content, metadata.RootElement.Clone(), item.CreatedAt, item.UpdatedAt,
+            item.IndexStatus, item.IndexStatus == "indexed" ? item.IndexedAt : null, item.IndexError);
     }
 }
 
@@ -42,8 +45,10 @@ public static class CustomerDataApi
         {
             return invalid;
         }
-        var item = await Grain(orleans).CreateAsync(httpContext.Tenant().TenantId, input);
-        return TypedResults.Created($"/api/customer-data/{item.Id}", CustomerDataResponse.From(item));
+        var outcome = await Grain(orleans).CreateAsync(httpContext.Tenant().TenantId, input);
+        return outcome.Succeeded
+            ? TypedResults.Created($"/api/customer-data/{outcome.Value.Id}", CustomerDataResponse.From(outcome.Value))
+            : ApiProblem.From(outcome.Error);
     }
 
     public static async Task<Results<Ok<PageResponse<CustomerDataResponse>>, ApiProblem>> ListAsync(
@@ -69,9 +74,8 @@ public static class CustomerDataApi
         {
             return invalid;
         }
-        return await Grain(orleans).UpdateAsync(httpContext.Tenant().TenantId, id, input) is { } item
-            ? TypedResults.Ok(CustomerDataResponse.From(item))
-            : NotFound();
+        var outcome = await Grain(orleans).UpdateAsync(httpContext.Tenant().TenantId, id, input);
+        return outcome.Succeeded ? TypedResults.Ok(CustomerDataResponse.From(outcome.Value)) : ApiProblem.From(outcome.Error);
     }
 
     public static async Task<Results<NoContent, ApiProblem>> DeleteAsync(Guid id, HttpContext httpContext, IClusterClient orleans) =>
