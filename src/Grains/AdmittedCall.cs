@@ -15,6 +15,9 @@ internal sealed record class AdmittedCall(
 
     public ResponseCache.Entry? CachedAnswer { get; init; }
 
+    /// <summary>The knowledge items retrieved into the system parameter.</summary>
+    public ImmutableArray<KnowledgeSource> Sources { get; init; } = [];
+
     /// <summary>False for a stream settled by a later activation of the grain, which never counted it as in flight.</summary>
     public bool HoldsRateLimitSlot { get; init; } = true;
 }

@@ -19,26 +19,32 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
     public ResponseCache Cache { get; } = new();
 
     /// <summary>
-    /// Admits a call for <paramref name="model"/> with <paramref name="context"/>: from the cache when it has the
+    /// Admits a call for <paramref name="model"/> with <paramref name="context"/>, sending the system parameter
+    /// <paramref name="grounding"/> assembled (the tenant's own when it has none): from the cache when it has the
     /// answer (no tokens reserved; it counts only as a request), else by reserving its tokens in
     /// <paramref name="budget"/> and taking its place in the rate limits. An admitted call must be
     /// <see cref="Release"/>d on every path.
     /// </summary>
     public Outcome<AdmittedCall> Admit(TenantRecord tenant, TenantBudget budget, ChatRequest request, string model,
-        IReadOnlyList<ConversationTurn> context, DateTimeOffset now)
+        IReadOnlyList<ConversationTurn> context, Grounding grounding, DateTimeOffset now)
     {
         var settings = tenant.Settings;
         var conversation = request.ConversationId ?? Guid.CreateVersion7();
         var routes = settings.RoutesFor(model).ToImmutableArray();
-        var unreserved = new UpstreamRequest(settings.SystemPrompt, context, request.Prompt, model, request.Seed ?? settings.Seed, 0);
+        var system = grounding.System ?? settings.SystemPrompt;
+        var unreserved = new UpstreamRequest(system, context, request.Prompt, model, request.Seed ?? settings.Seed, 0);
         var cacheKey = settings.ResponseCacheSeconds > 0 ? ResponseCache.KeyOf(tenantId, unreserved) : null;
         if (cacheKey is not null && Cache.Find(cacheKey, now) is { } cached)
         {
             return _rateLimits.TryAdmit(settings, 0, now, out var wait)
-                ? new AdmittedCall(unreserved, default, request.RequestId, conversation, routes) { CacheKey = cacheKey, CachedAnswer = cached }
+                ? new AdmittedCall(unreserved, default, request.RequestId, conversation, routes)
+                {
+                    CacheKey = cacheKey, CachedAnswer = cached, Sources = grounding.Sources,
+                }
                 : TenantErrors.RateLimited(wait);
         }
-        var promptTokens = SystemPromptTokens(tenant)
+        var systemTokens = grounding.System is null ? SystemPromptTokens(tenant) : grounding.SystemTokens;
+        var promptTokens = systemTokens
             + context.Sum(turn => tokens.Count(turn.Prompt) + tokens.Count(turn.Response))
             + tokens.Count(request.Prompt);
         var maxOutput = Math.Min(settings.MaxOutputTokens, request.MaxOutputTokens ?? int.MaxValue);
@@ -54,6 +60,7 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
         return new AdmittedCall(unreserved with { MaxOutputTokens = reservation.CompletionAllowance }, reservation, request.RequestId, conversation, routes)
         {
             CacheKey = cacheKey,
+            Sources = grounding.Sources,
         };
     }
 
@@ -73,7 +80,11 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
             return null;
         }
         var upstream = new UpstreamRequest(ticket.SystemPrompt, ticket.Context, ticket.Prompt, ticket.Model, ticket.Seed, held.CompletionAllowance);
-        return new AdmittedCall(upstream, held, ticket.RequestId, ticket.ConversationId, ticket.Routes) { HoldsRateLimitSlot = false };
+        return new AdmittedCall(upstream, held, ticket.RequestId, ticket.ConversationId, ticket.Routes)
+        {
+            HoldsRateLimitSlot = false,
+            Sources = ticket.Sources,
+        };
     }
 
     /// <summary>Ends an admitted call: its reservation is freed and the rate limit keeps only what it used.</summary>
@@ -91,7 +102,7 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
     {
         if (call.CacheKey is { } key && usage.CompletionTokens < call.Reservation.CompletionAllowance && settings.ResponseCacheSeconds > 0)
         {
-            Cache.Add(key, new ResponseCache.Entry(text, answeredBy, now.AddSeconds(settings.ResponseCacheSeconds)));
+            Cache.Add(key, new ResponseCache.Entry(text, answeredBy, now.AddSeconds(settings.ResponseCacheSeconds), usage.TotalTokens));
         }
     }
 

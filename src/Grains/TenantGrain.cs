@@ -221,7 +221,7 @@ public sealed class TenantGrain(
             var call = admission.Value;
             var u = call.Upstream;
             var ticket = new StreamTicket(request.RequestId, call.ConversationId, u.SystemPrompt, [.. u.Context], u.Prompt, u.Model, u.Seed,
-                call.Reservation.PromptTokens, call.Reservation.CompletionAllowance, call.Routes);
+                call.Reservation.PromptTokens, call.Reservation.CompletionAllowance, call.Routes) { Sources = call.Sources };
             if (call.CachedAnswer is { } cached)
             {
                 try
@@ -282,7 +282,8 @@ public sealed class TenantGrain(
     }
 
     /// <summary>
-    /// Everything before the upstream call: host, model and conversation checks, then, in one turn, the cache
+    /// Everything before the upstream call: host, model and conversation checks, the retrieval from the tenant's
+    /// knowledge (when enabled; another grain's work, awaited without holding this one), then, in one turn, the cache
     /// lookup, the budget reservation and the rate limits. An admitted call must be <see cref="Release"/>d on every
     /// path. A call the tenant's response cache can answer reserves no tokens and counts only as a request.
     /// </summary>
@@ -307,10 +308,28 @@ public sealed class TenantGrain(
             }
             context = turns;
         }
+        var grounding = settings.Knowledge.Enabled ? await GroundAsync(settings, request.Prompt) : Grounding.None;
         await Ledger.RefreshIfStaleAsync();
 
         // No await from here on: admission is one turn.
-        return Admission.Admit(_tenant, Ledger.Budget, request, model, context, clock.GetUtcNow());
+        return Admission.Admit(_tenant, Ledger.Budget, request, model, context, grounding, clock.GetUtcNow());
+    }
+
+    /// <summary>
+    /// The tenant's knowledge for this prompt, appended to its system parameter. Knowledge improves an answer but
+    /// is not needed for one: if retrieval fails, the call goes on without it (and says so: no sources).
+    /// </summary>
+    private async Task<Grounding> GroundAsync(TenantSettings settings, string prompt)
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<IKnowledgeGrain>(TenantId).GroundAsync(settings.SystemPrompt, prompt, null, settings.Knowledge);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning("Tenant {TenantId}: knowledge retrieval failed ({Failure}); answering without it", TenantId, e.GetType().Name);
+            return Grounding.None;
+        }
     }
 
     private void Release(AdmittedCall call, long chargedTokens) => Admission.Release(Ledger.Budget, call, chargedTokens);
@@ -322,13 +341,14 @@ public sealed class TenantGrain(
     private async Task<Outcome<ChatReply>> CommitAsync(AdmittedCall call, UpstreamReply reply, UpstreamRoute answeredBy, bool complete)
     {
         var request = call.Upstream;
-        var (text, usage, overReported) = AnswerSettlement.Settle(reply, request.SystemPrompt, call.Reservation, tokens);
+        // The tenant's own system parameter is what must never be quoted back; the knowledge around it may be.
+        var (text, usage, overReported) = AnswerSettlement.Settle(reply, _tenant!.Settings.SystemPrompt, call.Reservation, tokens);
         if (overReported)
         {
             logger.LogWarning("Tenant {TenantId}: upstream reported more tokens than reserved; charging the reservation", TenantId);
         }
         var outcome = await StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, request.Prompt, text,
-            answeredBy.Model!, request.Seed, usage, answeredBy.Provider));
+            answeredBy.Model!, request.Seed, usage, answeredBy.Provider) { Sources = call.Sources });
         if (complete && outcome.Succeeded)
         {
             Admission.Remember(call, _tenant!.Settings, text, usage, answeredBy, clock.GetUtcNow());
@@ -339,14 +359,18 @@ public sealed class TenantGrain(
     /// <summary>A cache hit is stored like any answer, marked as cached and charged nothing.</summary>
     private Task<Outcome<ChatReply>> StoreCachedAsync(AdmittedCall call, ResponseCache.Entry cached) =>
         StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, call.Upstream.Prompt, cached.Text,
-            cached.AnsweredBy.Model!, call.Upstream.Seed, new TokenUsage(0, 0), cached.AnsweredBy.Provider, Cached: true));
+            cached.AnsweredBy.Model!, call.Upstream.Seed, new TokenUsage(0, 0), cached.AnsweredBy.Provider, Cached: true)
+        {
+            Sources = call.Sources,
+            TokensSaved = cached.Tokens,
+        });
 
     private async Task<Outcome<ChatReply>> StoreAsync(AdmittedCall call, StoredMessage message)
     {
         if (await Ledger.CommitAsync(message) is { } createdAt)
         {
             return new ChatReply(message.Id, message.ConversationId, message.Response, message.Model, message.Seed, message.Usage, createdAt,
-                message.Cached);
+                message.Cached) { Sources = message.Sources };
         }
         // An earlier attempt of this request committed first: answer with what it stored, charged once.
         var stored = await messages.FindAsync(TenantId, call.RequestId);
@@ -368,7 +392,10 @@ public sealed class TenantGrain(
     private ServiceError? AccessError(string host) => TenantErrors.ForHost(_tenant, host);
 
     private static ChatReply Reply(ChatMessageView stored) =>
-        new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt, stored.Cached);
+        new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt, stored.Cached)
+        {
+            Sources = stored.Sources,
+        };
 
     private TenantView View() => (_tenant! with { Usage = Ledger.Budget.Committed }).ToView(clock.GetUtcNow());
 

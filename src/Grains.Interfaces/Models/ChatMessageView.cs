@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace TenantChat.Grains.Models;
 
 /// <summary>
@@ -16,4 +18,8 @@ public sealed record class ChatMessageView(
     [property: Id(6)] TokenUsage Usage,
     [property: Id(7)] DateTimeOffset CreatedAt,
     [property: Id(8)] string? Provider = null,
-    [property: Id(9)] bool Cached = false);
+    [property: Id(9)] bool Cached = false)
+{
+    /// <summary>The knowledge items the answer drew on.</summary>
+    [Id(10)] public ImmutableArray<KnowledgeSource> Sources { get; init; } = [];
+}

@@ -1,6 +1,11 @@
+using System.Collections.Immutable;
+
 namespace TenantChat.Grains.Models;
 
-/// <summary>A stored exchange, as the caller receives it; <see cref="Cached"/> when the tenant's response cache answered.</summary>
+/// <summary>
+/// A stored exchange, as the caller receives it; <see cref="Cached"/> when the tenant's response cache answered,
+/// <see cref="Sources"/> the knowledge items the answer drew on.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record class ChatReply(
     [property: Id(0)] Guid Id,
@@ -10,4 +15,7 @@ public sealed record class ChatReply(
     [property: Id(4)] int? Seed,
     [property: Id(5)] TokenUsage Usage,
     [property: Id(6)] DateTimeOffset CreatedAt,
-    [property: Id(7)] bool Cached = false);
+    [property: Id(7)] bool Cached = false)
+{
+    [Id(8)] public ImmutableArray<KnowledgeSource> Sources { get; init; } = [];
+}

@@ -22,4 +22,7 @@ public sealed record class StreamTicket(
 {
     /// <summary>Set when the tenant's response cache answered: already stored, nothing to ask upstream.</summary>
     [Id(10)] public ChatReply? Cached { get; init; }
+
+    /// <summary>The knowledge items in <see cref="SystemPrompt"/>, stored with the answer.</summary>
+    [Id(11)] public ImmutableArray<KnowledgeSource> Sources { get; init; } = [];
 }

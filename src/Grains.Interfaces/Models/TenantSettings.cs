@@ -39,6 +39,12 @@ public sealed record class TenantSettings
     /// <summary>How long an answer is reused for the same prompt, context, model and seed; 0 (the default) turns the cache off.</summary>
     [Id(14)] public int ResponseCacheSeconds { get; init; }
 
+    /// <summary>Retrieval from the tenant's own knowledge into the system parameter (contract section 10).</summary>
+    [Id(20)] public KnowledgeSettings Knowledge { get; init; } = KnowledgeSettings.Default;
+
+    /// <summary>Answers reused for similar prompts without conversation context (contract section 13).</summary>
+    [Id(21)] public SemanticCacheSettings SemanticCache { get; init; } = SemanticCacheSettings.Default;
+
     /// <summary>Where a call for <paramref name="model"/> goes: the provider, then each fallback.</summary>
     public IEnumerable<UpstreamRoute> RoutesFor(string model) =>
         Fallbacks.Select(route => route with { Model = route.Model ?? model })

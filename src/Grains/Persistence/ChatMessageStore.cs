@@ -8,7 +8,7 @@ namespace TenantChat.Grains.Persistence;
 public sealed class ChatMessageStore(NpgsqlDataSource db)
 {
     private const string ViewColumns =
-        "id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, created_at, provider, cached";
+        "id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, created_at, provider, cached, sources::text";
 
     /// <summary>
     /// Stores the messages of any number of tenants and charges each tenant its share, in one statement (one round
@@ -23,12 +23,14 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         const string sql = """
             with inserted as (
                 insert into chat_messages (id, tenant_id, conversation_id, prompt, response, model, seed,
-                    prompt_tokens, completion_tokens, total_tokens, provider, cached, created_at)
+                    prompt_tokens, completion_tokens, total_tokens, provider, cached, sources, tokens_saved, created_at)
                 select m.id, m.tenant_id, m.conversation_id, m.prompt, m.response, m.model, m.seed,
-                    m.prompt_tokens, m.completion_tokens, m.prompt_tokens + m.completion_tokens, m.provider, m.cached, @created_at
+                    m.prompt_tokens, m.completion_tokens, m.prompt_tokens + m.completion_tokens, m.provider, m.cached, m.sources, m.tokens_saved,
+                    @created_at
                 from unnest(@ids, @tenant_ids, @conversation_ids, @prompts, @responses, @models, @seeds, @prompt_tokens, @completion_tokens,
-                        @providers, @cached)
-                    as m(id, tenant_id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, provider, cached)
+                        @providers, @cached, @sources, @tokens_saved)
+                    as m(id, tenant_id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, provider, cached,
+                        sources, tokens_saved)
                 on conflict (id) do nothing
                 returning id, tenant_id, total_tokens
             ), charged as (
@@ -62,6 +64,8 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         p.AddWithValue("completion_tokens", Column(messages, m => m.Message.Usage.CompletionTokens));
         p.AddWithValue("providers", Column(messages, m => m.Message.Provider));
         p.AddWithValue("cached", Column(messages, m => m.Message.Cached));
+        p.Add(new NpgsqlParameter("sources", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = Column(messages, m => SourcesJson.Write(m.Message.Sources)) });
+        p.AddWithValue("tokens_saved", Column(messages, m => m.Message.TokensSaved));
         var stored = new HashSet<Guid>();
         var totals = new Dictionary<Guid, TenantUsage>();
         // Every row is read before returning: an error after the last row (the commit's) must not be missed.
@@ -176,7 +180,10 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         {
             items.Add(new ChatMessageView(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
                 reader.IsDBNull(5) ? null : reader.GetInt32(5), new TokenUsage(reader.GetInt32(6), reader.GetInt32(7)),
-                reader.GetFieldValue<DateTimeOffset>(8), reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetBoolean(10)));
+                reader.GetFieldValue<DateTimeOffset>(8), reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetBoolean(10))
+            {
+                Sources = SourcesJson.Read(reader.GetString(11)),
+            });
         }
         return items;
     }

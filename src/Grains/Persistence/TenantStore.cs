@@ -10,8 +10,11 @@ namespace TenantChat.Grains.Persistence;
 /// <summary>Reads and writes the <c>tenants</c> table. Only a tenant's own grain writes its row.</summary>
 public sealed class TenantStore(NpgsqlDataSource db)
 {
-    /// <summary>Fallback routes are stored as <c>[{"provider": "...", "model": "..."}]</c>, model left out when unset.</summary>
-    private static readonly JsonSerializerOptions RouteJson = new(JsonSerializerDefaults.Web)
+    /// <summary>
+    /// JSON settings columns in snake case: fallback routes as <c>[{"provider": "...", "model": "..."}]</c> (model left
+    /// out when unset), <c>knowledge</c> and <c>semantic_cache</c> as their contract objects.
+    /// </summary>
+    private static readonly JsonSerializerOptions SettingsJson = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -20,7 +23,7 @@ public sealed class TenantStore(NpgsqlDataSource db)
     private const string Columns = """
         id, name, domain, system_prompt, token_limit, model, seed, allowed_models, rate_limit_rpm, rate_limit_tpm,
         max_context_turns, max_output_tokens, status, tokens_used, calls, period_start, created_at, settings_version,
-        provider, fallbacks, response_cache_seconds
+        provider, fallbacks, response_cache_seconds, knowledge::text, semantic_cache::text
         """;
 
     public async Task<TenantRecord?> FindAsync(Guid id, CancellationToken cancellationToken = default)
@@ -66,11 +69,11 @@ public sealed class TenantStore(NpgsqlDataSource db)
         const string sql = """
             insert into tenants (id, name, domain, system_prompt, token_limit, model, seed, allowed_models,
                 rate_limit_rpm, rate_limit_tpm, max_context_turns, max_output_tokens, status,
-                provider, fallbacks, response_cache_seconds,
+                provider, fallbacks, response_cache_seconds, knowledge, semantic_cache,
                 tokens_used, calls, period_start, created_at, updated_at, settings_version)
             values (@id, @name, @domain, @system_prompt, @token_limit, @model, @seed, @allowed_models,
                 @rate_limit_rpm, @rate_limit_tpm, @max_context_turns, @max_output_tokens, @status,
-                @provider, @fallbacks, @response_cache_seconds,
+                @provider, @fallbacks, @response_cache_seconds, @knowledge, @semantic_cache,
                 @tokens_used, @calls, @period_start, @created_at, @created_at, @version)
             on conflict (domain) do nothing
             """;
@@ -105,7 +108,8 @@ public sealed class TenantStore(NpgsqlDataSource db)
                 rate_limit_rpm = @rate_limit_rpm, rate_limit_tpm = @rate_limit_tpm,
                 max_context_turns = @max_context_turns, max_output_tokens = @max_output_tokens,
                 status = @status, provider = @provider, fallbacks = @fallbacks,
-                response_cache_seconds = @response_cache_seconds, settings_version = @version, updated_at = now()
+                response_cache_seconds = @response_cache_seconds, knowledge = @knowledge, semantic_cache = @semantic_cache,
+                settings_version = @version, updated_at = now()
             where id = @id
             """;
         await using var command = db.CreateCommand(sql);
@@ -165,8 +169,10 @@ public sealed class TenantStore(NpgsqlDataSource db)
         p.AddWithValue("max_output_tokens", settings.MaxOutputTokens);
         p.AddWithValue("status", settings.Status == TenantStatus.Suspended ? "suspended" : "active");
         p.AddWithValue("provider", settings.Provider);
-        p.Add(new NpgsqlParameter("fallbacks", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(settings.Fallbacks, RouteJson) });
+        p.Add(new NpgsqlParameter("fallbacks", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(settings.Fallbacks, SettingsJson) });
         p.AddWithValue("response_cache_seconds", settings.ResponseCacheSeconds);
+        p.Add(new NpgsqlParameter("knowledge", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(settings.Knowledge, SettingsJson) });
+        p.Add(new NpgsqlParameter("semantic_cache", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(settings.SemanticCache, SettingsJson) });
         p.AddWithValue("version", version);
     }
 
@@ -187,8 +193,10 @@ public sealed class TenantStore(NpgsqlDataSource db)
             MaxOutputTokens = r.GetInt32(11),
             Status = r.GetString(12) == "suspended" ? TenantStatus.Suspended : TenantStatus.Active,
             Provider = r.GetString(18),
-            Fallbacks = JsonSerializer.Deserialize<ImmutableArray<UpstreamRoute>>(r.GetString(19), RouteJson),
+            Fallbacks = JsonSerializer.Deserialize<ImmutableArray<UpstreamRoute>>(r.GetString(19), SettingsJson),
             ResponseCacheSeconds = r.GetInt32(20),
+            Knowledge = JsonSerializer.Deserialize<KnowledgeSettings>(r.GetString(21), SettingsJson) ?? KnowledgeSettings.Default,
+            SemanticCache = JsonSerializer.Deserialize<SemanticCacheSettings>(r.GetString(22), SettingsJson) ?? SemanticCacheSettings.Default,
         };
         var usage = new TenantUsage(r.GetInt64(13), r.GetInt64(14), r.GetFieldValue<DateTimeOffset>(15));
         return new TenantRecord(r.GetGuid(0), settings, usage, r.GetFieldValue<DateTimeOffset>(16), r.GetInt32(17));

@@ -25,7 +25,9 @@ public sealed record class TenantResponse(
     DateTimeOffset CreatedAt,
     string Provider,
     IReadOnlyList<FallbackResponse> Fallbacks,
-    int ResponseCacheSeconds)
+    int ResponseCacheSeconds,
+    KnowledgeSettings Knowledge,
+    SemanticCacheSettings SemanticCache)
 {
     public static TenantResponse From(TenantView view)
     {
@@ -33,7 +35,7 @@ public sealed record class TenantResponse(
         return new TenantResponse(view.Id, s.Name, s.Domain, s.SystemPrompt, s.Model, s.Seed, s.AllowedModels, s.MaxContextTurns,
             s.MaxOutputTokens, s.RateLimitRpm, s.RateLimitTpm, s.TokenLimit, view.TokensUsed, view.TokensRemaining, view.Calls,
             view.PeriodStart, s.Status == TenantStatus.Suspended ? "suspended" : "active", view.Version, view.CreatedAt,
-            s.Provider, [.. s.Fallbacks.Select(route => new FallbackResponse(route.Provider, route.Model))], s.ResponseCacheSeconds);
+            s.Provider, [.. s.Fallbacks.Select(route => new FallbackResponse(route.Provider, route.Model))], s.ResponseCacheSeconds, s.Knowledge, s.SemanticCache);
     }
 }
 

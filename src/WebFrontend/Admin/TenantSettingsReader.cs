@@ -23,7 +23,7 @@ public sealed class TenantSettingsReader
     {
         "name", "domain", "system_prompt", "token_limit", "model", "seed", "allowed_models", "rate_limit_rpm",
         "rate_limit_tpm", "max_context_turns", "max_output_tokens", "provider", "fallbacks", "response_cache_seconds",
-        "admin_email", "admin_password",
+        "knowledge", "semantic_cache", "admin_email", "admin_password",
     };
 
     /// <summary>What the platform operator may change later.</summary>
@@ -33,7 +33,7 @@ public sealed class TenantSettingsReader
     public static readonly IReadOnlySet<string> TenantAdminFields = new HashSet<string>
     {
         "system_prompt", "model", "seed", "allowed_models", "max_context_turns", "max_output_tokens", "provider", "fallbacks",
-        "response_cache_seconds",
+        "response_cache_seconds", "knowledge", "semantic_cache",
     };
 
     private readonly Dictionary<string, string[]> _errors = [];
@@ -88,6 +88,10 @@ public sealed class TenantSettingsReader
                 "fallbacks" => Fallbacks(node) is { } fallbacks ? settings with { Fallbacks = fallbacks } : settings,
                 "response_cache_seconds" => Integer(field, node, 0, MaxResponseCacheSeconds, nullable: false) is { } seconds
                     ? settings with { ResponseCacheSeconds = (int)seconds } : settings,
+                "knowledge" => KnowledgeSettingsReader.Knowledge(node, settings.Knowledge, _errors) is { } knowledge
+                    ? settings with { Knowledge = knowledge } : settings,
+                "semantic_cache" => KnowledgeSettingsReader.SemanticCache(node, settings.SemanticCache, _errors) is { } cache
+                    ? settings with { SemanticCache = cache } : settings,
                 _ => settings, // admin account fields are read by the accounts feature, not here
             };
         }

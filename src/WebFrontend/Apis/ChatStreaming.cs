@@ -17,7 +17,11 @@ public static class ChatStreaming
     public static IEnumerable<object> ContractEvents(ChatStreamEvent streamEvent) => streamEvent switch
     {
         { Delta: { } delta } => [new { delta }],
-        { Final: { } final } => [new { final.Id, final.ConversationId, Usage = UsageBody.From(final.Usage), final.Model, final.Seed, final.CreatedAt, final.Cached }],
+        { Final: { } final } => [new
+        {
+            final.Id, final.ConversationId, Usage = UsageBody.From(final.Usage), final.Model, final.Seed, final.CreatedAt, final.Cached,
+            Sources = SourceBody.From(final.Sources),
+        }],
         { Error: { } error } => [new { Error = new { Code = ApiProblem.CodeName(error.Code), Message = error.Detail } }],
         _ => [],
     };

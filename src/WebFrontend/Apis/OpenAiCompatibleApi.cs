@@ -57,7 +57,7 @@ public static class OpenAiCompatibleApi
         var reply = outcome.Value;
         var usage = new CompletionUsage(reply.Usage.PromptTokens, reply.Usage.CompletionTokens, reply.Usage.TotalTokens);
         var completion = new ChatCompletion(CompletionId(reply.Id), "chat.completion", reply.CreatedAt.ToUnixTimeSeconds(), reply.Model,
-            [new CompletionChoice(0, new AssistantMessage("assistant", reply.Response), "stop")], usage);
+            [new CompletionChoice(0, new AssistantMessage("assistant", reply.Response), "stop")], usage, SourceBody.From(reply.Sources));
         await TypedResults.Ok(completion).ExecuteAsync(httpContext);
     }
 
@@ -141,7 +141,12 @@ public static class OpenAiCompatibleApi
             }
             else if (streamEvent.Final is { } final)
             {
-                yield return new { id, @object = "chat.completion.chunk", created, model, choices = new[] { new { index = 0, delta = new { }, finish_reason = "stop" } } };
+                // The knowledge sources ride on the finishing chunk, an extension field clients that do not know it ignore.
+                yield return new
+                {
+                    id, @object = "chat.completion.chunk", created, model, choices = new[] { new { index = 0, delta = new { }, finish_reason = "stop" } },
+                    sources = SourceBody.From(final.Sources),
+                };
                 if (includeUsage)
                 {
                     var usage = new CompletionUsage(final.Usage.PromptTokens, final.Usage.CompletionTokens, final.Usage.TotalTokens);

@@ -23,7 +23,9 @@ public sealed record class AssistantMessage(string Role, string Content);
 
 public sealed record class CompletionChoice(int Index, AssistantMessage Message, string FinishReason);
 
-public sealed record class ChatCompletion(string Id, [property: JsonPropertyName("object")] string Kind, long Created, string Model, IReadOnlyList<CompletionChoice> Choices, CompletionUsage Usage);
+/// <summary>OpenAI's completion object, plus <see cref="Sources"/>: the tenant's knowledge items the answer drew on (an extension field).</summary>
+public sealed record class ChatCompletion(string Id, [property: JsonPropertyName("object")] string Kind, long Created, string Model, IReadOnlyList<CompletionChoice> Choices, CompletionUsage Usage,
+    IReadOnlyList<SourceBody> Sources);
 
 public sealed record class ModelCard(string Id, [property: JsonPropertyName("object")] string Kind, long Created, string OwnedBy);
 
