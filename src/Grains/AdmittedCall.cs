@@ -15,6 +15,11 @@ internal sealed record class AdmittedCall(
 
     public ResponseCache.Entry? CachedAnswer { get; init; }
 
+    /// <summary>Set when the tenant has a semantic cache and the call has no context: the prompt's embedding and its cache key.</summary>
+    public string? SimilarKey { get; init; }
+
+    public float[]? PromptVector { get; init; }
+
     /// <summary>The knowledge items retrieved into the system parameter.</summary>
     public ImmutableArray<KnowledgeSource> Sources { get; init; } = [];
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using TenantChat.Grains.Knowledge;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Providers;
@@ -16,17 +17,23 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
     private readonly TenantRateLimits _rateLimits = new(maxConcurrentCalls);
     private (int SettingsVersion, int Tokens)? _systemPromptTokens;
 
+    /// <summary>Longer answers are not cached: it keeps both caches' memory bounded (see <see cref="SemanticCache"/>).</summary>
+    public const int MaxCachedAnswerChars = 8_000;
+
     public ResponseCache Cache { get; } = new();
+
+    public SemanticCache SimilarPrompts { get; } = new();
 
     /// <summary>
     /// Admits a call for <paramref name="model"/> with <paramref name="context"/>, sending the system parameter
-    /// <paramref name="grounding"/> assembled (the tenant's own when it has none): from the cache when it has the
+    /// <paramref name="grounding"/> assembled (the tenant's own when it has none): from the exact cache, or the
+    /// semantic cache when <paramref name="promptVector"/> is given (a call without context), when one has the
     /// answer (no tokens reserved; it counts only as a request), else by reserving its tokens in
     /// <paramref name="budget"/> and taking its place in the rate limits. An admitted call must be
     /// <see cref="Release"/>d on every path.
     /// </summary>
     public Outcome<AdmittedCall> Admit(TenantRecord tenant, TenantBudget budget, ChatRequest request, string model,
-        IReadOnlyList<ConversationTurn> context, Grounding grounding, DateTimeOffset now)
+        IReadOnlyList<ConversationTurn> context, Grounding grounding, float[]? promptVector, DateTimeOffset now)
     {
         var settings = tenant.Settings;
         var conversation = request.ConversationId ?? Guid.CreateVersion7();
@@ -34,12 +41,18 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
         var system = grounding.System ?? settings.SystemPrompt;
         var unreserved = new UpstreamRequest(system, context, request.Prompt, model, request.Seed ?? settings.Seed, 0);
         var cacheKey = settings.ResponseCacheSeconds > 0 ? ResponseCache.KeyOf(tenantId, unreserved) : null;
-        if (cacheKey is not null && Cache.Find(cacheKey, now) is { } cached)
+        var similarKey = promptVector is null ? null : SimilarKeyOf(unreserved);
+        var cached = cacheKey is null ? null : Cache.Find(cacheKey, now);
+        if (cached is null && similarKey is not null)
+        {
+            cached = SimilarPrompts.Find(similarKey, promptVector, settings.SemanticCache.Threshold, now);
+        }
+        if (cached is not null)
         {
             return _rateLimits.TryAdmit(settings, 0, now, out var wait)
                 ? new AdmittedCall(unreserved, default, request.RequestId, conversation, routes)
                 {
-                    CacheKey = cacheKey, CachedAnswer = cached, Sources = grounding.Sources,
+                    CacheKey = cacheKey, CachedAnswer = cached, Sources = grounding.Sources, SimilarKey = similarKey, PromptVector = promptVector,
                 }
                 : TenantErrors.RateLimited(wait);
         }
@@ -61,6 +74,8 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
         {
             CacheKey = cacheKey,
             Sources = grounding.Sources,
+            SimilarKey = similarKey,
+            PromptVector = promptVector,
         };
     }
 
@@ -97,14 +112,28 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
         }
     }
 
-    /// <summary>Keeps a stored answer for the tenant's cache, if it has one: only whole answers, not cut at the allowance.</summary>
+    /// <summary>
+    /// Keeps a stored answer for the tenant's caches, if it has them: only whole answers, not cut at the allowance,
+    /// and not longer than <see cref="MaxCachedAnswerChars"/>.
+    /// </summary>
     public void Remember(AdmittedCall call, TenantSettings settings, string text, TokenUsage usage, UpstreamRoute answeredBy, DateTimeOffset now)
     {
-        if (call.CacheKey is { } key && usage.CompletionTokens < call.Reservation.CompletionAllowance && settings.ResponseCacheSeconds > 0)
+        if (usage.CompletionTokens >= call.Reservation.CompletionAllowance || text.Length > MaxCachedAnswerChars)
+        {
+            return;
+        }
+        if (call.CacheKey is { } key && settings.ResponseCacheSeconds > 0)
         {
             Cache.Add(key, new ResponseCache.Entry(text, answeredBy, now.AddSeconds(settings.ResponseCacheSeconds), usage.TotalTokens));
         }
+        if (call is { SimilarKey: { } similarKey, PromptVector: { } vector } && settings.SemanticCache.Enabled)
+        {
+            SimilarPrompts.Add(similarKey, vector, new ResponseCache.Entry(text, answeredBy, now.AddSeconds(settings.SemanticCache.TtlSeconds), usage.TotalTokens));
+        }
     }
+
+    /// <summary>The semantic cache's key: the exact cache's, of everything but the prompt (and the context, which is empty).</summary>
+    private string SimilarKeyOf(UpstreamRequest request) => ResponseCache.KeyOf(tenantId, request with { Prompt = "", Context = [] });
 
     /// <summary>The system parameter's tokens, counted once per settings version rather than on every call.</summary>
     private int SystemPromptTokens(TenantRecord tenant)

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TenantChat.Grains.Accounts;
+using TenantChat.Grains.Knowledge;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Providers;
@@ -20,6 +21,7 @@ public sealed class TenantGrain(
     ChatMessageWriter writer,
     ChatUpstreams upstreams,
     TokenCounter tokens,
+    SentenceEmbedder embedder,
     PasswordHashing passwords,
     IOptions<TenantLimitsOptions> limits,
     TimeProvider clock,
@@ -108,6 +110,7 @@ public sealed class TenantGrain(
         }
         _tenant = _tenant with { Settings = settings, Version = version };
         Admission.Cache.Clear();
+        Admission.SimilarPrompts.Clear();
         logger.LogInformation("Tenant {TenantId} settings changed to version {Version}", TenantId, version);
         return View();
     }
@@ -308,22 +311,38 @@ public sealed class TenantGrain(
             }
             context = turns;
         }
-        var grounding = settings.Knowledge.Enabled ? await GroundAsync(settings, request.Prompt) : Grounding.None;
+        // Only a call without conversation context may be answered from the semantic cache.
+        var promptVector = settings.SemanticCache.Enabled && context.Count == 0 ? await EmbedPromptAsync(request.Prompt) : null;
+        var grounding = settings.Knowledge.Enabled ? await GroundAsync(settings, request.Prompt, promptVector) : Grounding.None;
         await Ledger.RefreshIfStaleAsync();
 
         // No await from here on: admission is one turn.
-        return Admission.Admit(_tenant, Ledger.Budget, request, model, context, grounding, clock.GetUtcNow());
+        return Admission.Admit(_tenant, Ledger.Budget, request, model, context, grounding, promptVector, clock.GetUtcNow());
+    }
+
+    /// <summary>The prompt's embedding for the semantic cache, from the silo's embedding workers; null (no cache) if they fail.</summary>
+    private async Task<float[]?> EmbedPromptAsync(string prompt)
+    {
+        try
+        {
+            return await embedder.EmbedQuestionAsync(prompt);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning("Tenant {TenantId}: embedding a prompt failed ({Failure}); no semantic cache for it", TenantId, e.GetType().Name);
+            return null;
+        }
     }
 
     /// <summary>
     /// The tenant's knowledge for this prompt, appended to its system parameter. Knowledge improves an answer but
     /// is not needed for one: if retrieval fails, the call goes on without it (and says so: no sources).
     /// </summary>
-    private async Task<Grounding> GroundAsync(TenantSettings settings, string prompt)
+    private async Task<Grounding> GroundAsync(TenantSettings settings, string prompt, float[]? promptVector)
     {
         try
         {
-            return await GrainFactory.GetGrain<IKnowledgeGrain>(TenantId).GroundAsync(settings.SystemPrompt, prompt, null, settings.Knowledge);
+            return await GrainFactory.GetGrain<IKnowledgeGrain>(TenantId).GroundAsync(settings.SystemPrompt, prompt, promptVector, settings.Knowledge);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -140,14 +140,19 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         return turns.Count > maxTurns ? turns.GetRange(turns.Count - maxTurns, maxTurns) : turns;
     }
 
-    /// <summary>How many of this tenant's answers since <paramref name="since"/> came from its response cache.</summary>
-    public async Task<long> CountCacheHitsAsync(Guid tenantId, DateTimeOffset since)
+    /// <summary>How many of this tenant's answers since <paramref name="since"/> came from its caches, and the tokens they saved.</summary>
+    public async Task<CacheSavings> CountCacheHitsAsync(Guid tenantId, DateTimeOffset since)
     {
-        const string sql = "select count(*) from chat_messages where tenant_id = @tenant_id and cached and created_at >= @since";
+        const string sql = """
+            select count(*), coalesce(sum(tokens_saved), 0)::bigint
+            from chat_messages where tenant_id = @tenant_id and cached and created_at >= @since
+            """;
         await using var command = db.CreateCommand(sql);
         command.Parameters.AddWithValue("tenant_id", tenantId);
         command.Parameters.AddWithValue("since", since);
-        return (long)(await command.ExecuteScalarAsync())!;
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return new CacheSavings(reader.GetInt64(0), reader.GetInt64(1));
     }
 
     /// <summary>Newest first, after <paramref name="after"/> in that order; optionally one conversation only.</summary>

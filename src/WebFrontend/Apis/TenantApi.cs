@@ -9,8 +9,12 @@ using TenantChat.WebFrontend.Tenancy;
 
 namespace TenantChat.WebFrontend.Apis;
 
-/// <summary>The tenant's usage in the current period; <see cref="CacheHits"/> of its <see cref="Calls"/> were answered from its cache.</summary>
-public sealed record class UsageResponse(long TokensUsed, long TokenLimit, long TokensRemaining, long Calls, DateTimeOffset PeriodStart, long CacheHits);
+/// <summary>
+/// The tenant's usage in the current period; <see cref="CacheHits"/> of its <see cref="Calls"/> were answered from
+/// its caches (exact or semantic), which spent nothing and saved the <see cref="TokensSaved"/> their answers first cost.
+/// </summary>
+public sealed record class UsageResponse(long TokensUsed, long TokenLimit, long TokensRemaining, long Calls, DateTimeOffset PeriodStart, long CacheHits,
+    long TokensSaved);
 
 /// <summary>The tenant's own view of itself: usage for its users, settings for its admins.</summary>
 public static class TenantApi
@@ -30,9 +34,9 @@ public static class TenantApi
         {
             return Gone();
         }
-        var cacheHits = await orleans.GetGrain<IChatHistoryGrain>(0).CountCacheHitsAsync(tenant.Id, tenant.PeriodStart);
+        var cache = await orleans.GetGrain<IChatHistoryGrain>(0).CountCacheHitsAsync(tenant.Id, tenant.PeriodStart);
         return TypedResults.Ok(new UsageResponse(tenant.TokensUsed, tenant.Settings.TokenLimit, tenant.TokensRemaining, tenant.Calls,
-            tenant.PeriodStart, cacheHits));
+            tenant.PeriodStart, cache.Hits, cache.TokensSaved));
     }
 
     public static async Task<Results<Ok<TenantResponse>, ApiProblem>> GetTenantAsync(HttpContext httpContext, IClusterClient orleans) =>
