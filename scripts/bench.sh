@@ -17,6 +17,11 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+script_name=bench.sh
+# shellcheck source=lib/common.sh
+source "$repo/scripts/lib/common.sh"
+# shellcheck source=lib/processes.sh
+source "$repo/scripts/lib/processes.sh"
 # shellcheck source=lib/postgres.sh
 source "$repo/scripts/lib/postgres.sh"
 
@@ -24,53 +29,20 @@ bench_dir="$repo/.local/bench"
 publish_dir="$bench_dir/publish"
 log_dir="$bench_dir/logs"
 docs_dir="${BENCH_DOCS:-$repo/docs}"
-# Ports that scripts/run.sh and scripts/cluster.sh use; a benchmark next to a running system must not take them.
-reserved_ports=" 8080 8081 8090 8091 11111 11112 30000 30001 55432 "
 
-say() { printf '==> %s\n' "$*"; }
-die() { printf 'bench.sh: %s\n' "$*" >&2; exit 1; }
-
-ensure_tools() {
-    command -v dotnet >/dev/null || die "the .NET 10 SDK (dotnet) is not installed."
-    local tool missing=()
-    for tool in curl wrk; do
-        command -v "$tool" >/dev/null || missing+=("$tool")
-    done
-    if [ "${#missing[@]}" -gt 0 ]; then
-        say "installing ${missing[*]} with apt-get"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-    fi
+check_tools() {
+    ensure_tools curl wrk
     ensure_postgres_installed
     # Debian's postgresql-15 ships pg_stat_statements in the server package itself.
     [ -f "$(pg_bin_dir)/../lib/pg_stat_statements.so" ] ||
         die "pg_stat_statements is missing from $(pg_bin_dir)/../lib; database round trips could not be counted."
 }
 
-# pick_port VAR: a free loopback port, none of run.sh's and none picked before, stored in VAR.
-pick_port() {
-    local port
-    while :; do
-        port=$(((RANDOM % 20000) + 20000))
-        [[ "$reserved_ports" == *" $port "* ]] && continue
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
-        reserved_ports+="$port "
-        printf -v "$1" '%s' "$port"
-        return
-    done
-}
-
 publish() {
     say "publishing the silo, the frontend, the fake upstream and the bench client (Release); log in ${log_dir#"$repo/"}/build.log"
-    local project name
     : >"$log_dir/build.log"
-    for project in src/Silo/Silo.csproj:silo src/WebFrontend/WebFrontend.csproj:frontend \
-        tests/FakeUpstream/FakeUpstream.csproj:upstream tests/Bench/Bench.csproj:bench; do
-        name="${project#*:}"
-        dotnet publish "$repo/${project%%:*}" -c Release -o "$publish_dir/$name" --nologo </dev/null >>"$log_dir/build.log" 2>&1 || {
-            tail -n 40 "$log_dir/build.log" >&2
-            die "publishing ${project%%:*} failed; the whole output is in $log_dir/build.log"
-        }
-    done
+    publish_projects "$publish_dir" "$log_dir/build.log" silo=src/Silo/Silo.csproj frontend=src/WebFrontend/WebFrontend.csproj \
+        upstream=tests/FakeUpstream/FakeUpstream.csproj bench=tests/Bench/Bench.csproj || die "the build failed"
 }
 
 # start_process NAME DLL [ARGS...]: runs a published DLL with the current environment; sets last_pid to the dotnet
@@ -78,46 +50,26 @@ publish() {
 # container. The fake upstream runs from its own folder: its content root is the working directory, and a host
 # watching "/" for settings changes burns CPU on every file written on the machine.
 start_process() {
-    local name="$1" dll="$2" dir=/ i child
+    local name="$1" dll="$2" dir=/
     shift 2
     [[ "$name" == upstream* ]] && dir="$(dirname "$dll")"
-    (cd "$dir" && exec dotnet "$dll" "$@") </dev/null >"$log_dir/$name.log" 2>&1 9>&- &
-    last_pid=$!
-    # Usually the subshell has exec'ed into dotnet; if the shell forked instead, dotnet is its child.
-    for ((i = 0; i < 50; i++)); do
-        [[ "$(tr '\0' ' ' <"/proc/$last_pid/cmdline" 2>/dev/null)" == dotnet* ]] && break
-        child="$(pgrep -P "$last_pid" -x dotnet || true)"
-        if [ -n "$child" ]; then
-            last_pid="$child"
-            break
-        fi
-        sleep 0.1
-    done
+    : >"$log_dir/$name.log"
+    launch "$dir" "$log_dir/$name.log" dotnet "$dll" "$@"
+    last_pid=$launched_pid
     started+=("$name:$last_pid")
 }
 
 # wait_for NAME PID URL: until URL answers 200 (60 s at most), or the process dies.
 wait_for() {
-    local name="$1" pid="$2" url="$3" deadline=$((SECONDS + 60))
-    until curl -fsS -o /dev/null --max-time 5 "$url" 2>/dev/null; do
-        kill -0 "$pid" 2>/dev/null || { tail -n 30 "$log_dir/$name.log" >&2; die "the $name exited during start-up; log: $log_dir/$name.log"; }
-        ((SECONDS < deadline)) || { tail -n 30 "$log_dir/$name.log" >&2; die "the $name was not ready at $url after 60 s"; }
-        sleep 0.5
-    done
+    wait_http "$1" "$2" "$3" 60 || { tail -n 30 "$log_dir/$1.log" >&2; die "see $log_dir/$1.log"; }
 }
 
 # stop_pid NAME PID: SIGTERM, and SIGKILL if it is still there after 20 s. Only pids this script started. The fake
 # upstream ends on Ctrl-C (SIGINT); its host swallows SIGTERM.
 stop_pid() {
-    local name="$1" pid="$2" i signal=TERM
-    [[ "$name" == upstream* ]] && signal=INT
-    kill -"$signal" "$pid" 2>/dev/null || return 0
-    for ((i = 0; i < 40; i++)); do
-        kill -0 "$pid" 2>/dev/null || return 0
-        sleep 0.5
-    done
-    say "the $name (pid $pid) did not stop within 20 s of SIG$signal; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
+    local signal=TERM
+    [[ "$1" == upstream* ]] && signal=INT
+    stop_pids "$signal" 20 "$2" || say "the $1 (pid $2) did not stop within 20 s of SIG$signal; killed"
 }
 
 # shellcheck disable=SC2317 # reached through the EXIT trap only
@@ -164,7 +116,7 @@ run_phase() {
 
 main() {
     export BENCH_STARTED="$EPOCHSECONDS"
-    ensure_tools
+    check_tools
     mkdir -p "$bench_dir" "$log_dir"
     exec 9>"$bench_dir/bench.lock"
     flock -n 9 || die "scripts/bench.sh is already running for this checkout."
@@ -195,7 +147,7 @@ main() {
     wait_for upstream "$fast_pid" "http://127.0.0.1:$fast_port/v1/text/ping"
     wait_for upstream-200ms "$slow_pid" "http://127.0.0.1:$slow_port/v1/text/ping"
 
-    BENCH_ADMIN_KEY="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
+    BENCH_ADMIN_KEY="$(random_hex)"
     export BENCH_ADMIN_KEY Admin__ApiKey="$BENCH_ADMIN_KEY"
     export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=tenantchat"
     export Orleans__ClusterId=bench Orleans__ServiceId=bench Orleans__AdvertisedIP=127.0.0.1

@@ -14,59 +14,15 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# shellcheck source=lib/postgres.sh
-source "$repo/scripts/lib/postgres.sh"
+script_name=fault-suite.sh
+# shellcheck source=lib/common.sh
+source "$repo/scripts/lib/common.sh"
 # shellcheck source=lib/fault-cluster.sh
 source "$repo/scripts/lib/fault-cluster.sh"
 
 summary_pattern='fault suite: [0-9]+ passed, [0-9]+ failed'
 summary="fault suite: 0 passed, 1 failed" # until the suite itself says otherwise
 suite_timeout="${FAULT_SUITE_TIMEOUT:-900}"
-
-say() { printf '==> %s\n' "$*"; }
-
-# Ports that run.sh and cluster.sh use at fixed numbers; 30000 and 30001 are the only ones inside free_port's range.
-taken_ports=" 30000 30001 "
-
-# pick_port VAR: a free port, distinct from every port picked before (none is bound until the processes start).
-pick_port() {
-    local port
-    while :; do
-        port="$(free_port)"
-        [[ "$taken_ports" == *" $port "* ]] || break
-    done
-    taken_ports+="$port "
-    printf -v "$1" '%s' "$port"
-}
-
-# log_digest FILE: the log's lines above Information level, alike lines (same category, message template and
-# exception type, or same text once numbers are masked) counted once: the 12 most recent kinds, with the latest line
-# of each. The request-by-request noise and a warning repeated for every call would otherwise bury the lines that
-# say why a check failed.
-log_digest() {
-    awk '/"LogLevel":"(Trace|Debug|Information)"/ { next }
-        {
-            key = $0
-            if (match($0, /"Category":"[^"]*"/)) category = substr($0, RSTART, RLENGTH); else category = ""
-            if (match($0, /"\{OriginalFormat\}":"[^"]*"/)) key = category substr($0, RSTART, RLENGTH)
-            else gsub(/[0-9]+/, "#", key)
-            if (match($0, /"Exception":"[^:" ]*/)) key = key substr($0, RSTART, RLENGTH)
-            count[key]++; latest[key] = $0; when[key] = NR
-        }
-        END { for (key in count) printf "%d\t%d\t%s\n", when[key], count[key], latest[key] }' "$1" |
-        sort -n | tail -n 12 | cut -f 2- | awk -F '\t' '{ printf "(%dx) %s\n", $1, substr($2, 1, 600) }'
-}
-
-show_logs() {
-    local log
-    for log in "$FAULT_WORK"/logs/*.log "$FAULT_WORK/pg/server.log"; do
-        case "$(basename "$log")" in suite.log | build.log) continue ;; esac
-        [ -f "$log" ] || continue
-        printf '\n--- %s: latest warnings and errors (count, latest line)\n' "${log#"$FAULT_WORK/"}"
-        log_digest "$log"
-    done
-    echo
-}
 
 # shellcheck disable=SC2317 # reached through the EXIT trap only
 cleanup() {
@@ -84,17 +40,10 @@ cleanup() {
 }
 
 publish() {
-    local entry
     say "publishing (Release) into $FAULT_WORK/publish"
-    for entry in silo:src/Silo/Silo.csproj frontend:src/WebFrontend/WebFrontend.csproj \
-        upstream:tests/FakeUpstream/FakeUpstream.csproj suite:tests/FaultSuite/FaultSuite.csproj; do
-        dotnet publish "$repo/${entry#*:}" -c Release -o "$FAULT_WORK/publish/${entry%%:*}" --nologo \
-            </dev/null >>"$FAULT_WORK/logs/build.log" 2>&1 || {
-            tail -n 30 "$FAULT_WORK/logs/build.log"
-            echo "publishing ${entry#*:} failed"
-            return 1
-        }
-    done
+    publish_projects "$FAULT_WORK/publish" "$FAULT_WORK/logs/build.log" silo=src/Silo/Silo.csproj \
+        frontend=src/WebFrontend/WebFrontend.csproj upstream=tests/FakeUpstream/FakeUpstream.csproj \
+        suite=tests/FaultSuite/FaultSuite.csproj
 }
 
 start_database() {
@@ -112,8 +61,8 @@ start_database() {
 define_services() {
     local publish="$FAULT_WORK/publish" upstream_port http_port silo_port gateway_port i
     cluster_id="fault-$(od -An -tx1 -N4 /dev/urandom | tr -d ' \n')"
-    admin_key="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
-    signing_key="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
+    admin_key="$(random_hex)"
+    signing_key="$(random_hex)"
     mkdir -p "$FAULT_WORK/services" && chmod 700 "$FAULT_WORK/services" # the commands hold the keys
 
     pick_port upstream_port
@@ -156,7 +105,6 @@ write_control_script() {
 #!/usr/bin/env bash
 set -euo pipefail
 export FAULT_WORK=$(printf '%q' "$FAULT_WORK")
-source $(printf '%q' "$repo/scripts/lib/postgres.sh")
 source $(printf '%q' "$repo/scripts/lib/fault-cluster.sh")
 fault_control "\$@"
 EOF
@@ -186,8 +134,7 @@ run_suite() {
 }
 
 main() {
-    command -v dotnet >/dev/null || { echo "the .NET SDK (dotnet) is not installed"; exit 1; }
-    command -v curl >/dev/null || { echo "curl is not installed"; exit 1; }
+    ensure_tools curl
     ensure_postgres_installed
     FAULT_WORK="$(mktemp -d /tmp/tenantchat-fault.XXXXXX)"
     export FAULT_WORK

@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
-# Runs every test against a throw-away PostgreSQL, then the fault suite (scripts/fault-suite.sh), then prints one
-# line: "N passed, N failed", counting both.
+# Runs every test against a throw-away PostgreSQL, then the checks of this command itself (scripts/tests/), then
+# the fault suite (scripts/fault-suite.sh), and prints one line: "N passed, N failed", counting all three. Extra
+# arguments go to `dotnet test` (e.g. --filter). The exit status is dotnet test's own when it failed, else non-zero
+# when anything else failed, else 0.
+#
+# Optional settings (environment variables):
+#   TENANTCHAT_FAULT_SUITE=0    skip the fault suite (a quicker local run; CI always runs it)
+#   TENANTCHAT_SCRIPT_TESTS=0   skip the checks of this command
+#   KEEP_RESULTS=DIR            copy the TRX files there
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
+source scripts/lib/common.sh
 source scripts/lib/postgres.sh
 
 ensure_postgres_installed
 work="$(mktemp -d /tmp/tenantchat-test.XXXXXX)"
 chmod 755 "$work"
-port="$(free_port)"
+pick_port port
 cleanup() { stop_postgres "$work/pg"; rm -rf "$work"; }
 trap cleanup EXIT
 
@@ -16,9 +24,9 @@ trap cleanup EXIT
 PG_FSYNC=off start_postgres "$work/pg" "$port" || { echo "could not start PostgreSQL"; cat "$work/pg/server.log"; echo "0 passed, 1 failed"; exit 1; }
 export TENANTCHAT_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
 
-dotnet test TenantChat.sln -c Release --logger "trx" --results-directory "$work/results" "$@"
-[ -n "${KEEP_RESULTS:-}" ] && cp -r "$work/results" "$KEEP_RESULTS"
-status=$?
+status=0
+dotnet test TenantChat.sln -c Release --logger "trx" --results-directory "$work/results" "$@" || status=$?
+if [ -n "${KEEP_RESULTS:-}" ]; then cp -r "$work/results" "$KEEP_RESULTS"; fi
 
 passed=0; failed=0
 for trx in "$work"/results/*.trx; do
@@ -29,30 +37,33 @@ for trx in "$work"/results/*.trx; do
     passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
-    # The build or the runner failed, unless the run's own record says every test ran and passed: after a complete
-    # run the test host sometimes does not exit on its own (vstest: "Timed out waiting for test host to exit. Will
-    # terminate process."), and the terminated host makes dotnet test exit 1.
-    summary="$(grep -ho '<ResultSummary outcome="[A-Za-z]*"' "$work"/results/*.trx 2>/dev/null)"
-    counters="$(grep -ho '<Counters [^>]*>' "$work"/results/*.trx 2>/dev/null)"
-    total="$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters")"
-    executed="$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")"
-    if [[ "$summary" == *'"Completed"' ]] && [ -n "$total" ] && [ "$total" = "$executed" ] && [ "$passed" = "$total" ]; then
-        echo "note: dotnet test exited with status $status after a complete run in which all $total tests passed"
-    else
-        echo "dotnet test exited with status $status and its run is incomplete: counted as a failure"
-        failed=1
-    fi
+    # The build, the runner or a fixture failed where no test result shows it: never a green line.
+    echo "dotnet test exited with status $status although no test reported a failure: counted as a failure"
+    failed=1
 fi
 
-# The fault suite runs the real processes with a PostgreSQL of its own; it ends with "fault suite: N passed, M failed".
-# TENANTCHAT_FAULT_SUITE=0 skips it (a quicker local run; CI always runs it).
-if [ "${TENANTCHAT_FAULT_SUITE:-1}" != 0 ]; then
-    bash scripts/fault-suite.sh | tee "$work/fault-suite.log"
-    fault_status=${PIPESTATUS[0]}
-    counts="$(sed -n 's/^fault suite: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$work/fault-suite.log" | tail -n 1)"
-    read -r fault_passed fault_failed <<<"${counts:-0 1}" # no count at all: it stopped early
-    if [ "$fault_status" -ne 0 ] && [ "$fault_failed" -eq 0 ]; then fault_failed=1; fi
-    passed=$((passed + fault_passed)); failed=$((failed + fault_failed))
+# add_counts NAME COMMAND...: runs a suite whose last line is "NAME: N passed, M failed" and adds its counts; a
+# suite that stops early or exits non-zero with no failure counted counts as one failure.
+add_counts() {
+    local name="$1" log="$work/$1.log" suite_status counts suite_passed suite_failed
+    shift
+    "$@" | tee "$log"
+    suite_status=${PIPESTATUS[0]}
+    counts="$(sed -n "s/^$name: \([0-9]*\) passed, \([0-9]*\) failed\$/\1 \2/p" "$log" | tail -n 1)"
+    read -r suite_passed suite_failed <<<"${counts:-0 1}"
+    if [ "$suite_status" -ne 0 ] && [ "$suite_failed" -eq 0 ]; then suite_failed=1; fi
+    passed=$((passed + suite_passed)); failed=$((failed + suite_failed))
+}
+
+# The checks of this command's own verdict: seconds, with a stub in place of dotnet.
+if [ "${TENANTCHAT_SCRIPT_TESTS:-1}" != 0 ]; then
+    add_counts "script tests" bash scripts/tests/test-command.sh
 fi
+# The fault suite runs the real processes with a PostgreSQL of its own.
+if [ "${TENANTCHAT_FAULT_SUITE:-1}" != 0 ]; then
+    add_counts "fault suite" bash scripts/fault-suite.sh
+fi
+
 echo "$passed passed, $failed failed"
+if [ "$status" -ne 0 ]; then exit "$status"; fi
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -3,7 +3,12 @@
 # itself (through $FAULT_WORK/control) can start, kill and inspect them by name:
 #   services/NAME/command   the command line, shell-quoted      services/NAME/ready   URL answering 200 when ready
 #   services/NAME/pid       the current process                 logs/NAME.log         its output, across restarts
-# Source after scripts/lib/postgres.sh, with FAULT_WORK set. The database lives in $FAULT_WORK/pg.
+# Source with FAULT_WORK set; it brings the process and PostgreSQL helpers along. The database lives in $FAULT_WORK/pg.
+
+# shellcheck source=scripts/lib/processes.sh
+source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
+# shellcheck source=scripts/lib/postgres.sh
+source "$(dirname "${BASH_SOURCE[0]}")/postgres.sh"
 
 # define_service NAME READY_URL COMMAND...: remembers how to start NAME; starts nothing.
 define_service() {
@@ -14,62 +19,27 @@ define_service() {
     printf '%q ' "$@" >"$dir/command"
 }
 
-# start_service NAME: a new process from /, so nothing leans on the working directory; stdin closed, output logged.
+# start_service NAME: a new process from /, so nothing leans on the working directory; its log says when it started.
 start_service() {
-    local name="$1" dir="$FAULT_WORK/services/$1" command
-    command="$(<"$dir/command")"
-    printf -- '--- started %s ---\n' "$(date -u +%H:%M:%S.%3N)" >>"$FAULT_WORK/logs/$name.log"
-    (cd / && eval "exec $command") </dev/null >>"$FAULT_WORK/logs/$name.log" 2>&1 &
-    echo "$!" >"$dir/pid"
-    disown "$!" # killing it is the point; no "Killed" job notice from this shell
+    local name="$1" log="$FAULT_WORK/logs/$1.log"
+    printf -- '--- started %s ---\n' "$(date -u +%H:%M:%S.%3N)" >>"$log"
+    eval "launch / $(printf '%q' "$log") $(<"$FAULT_WORK/services/$name/command")"
+    echo "$launched_pid" >"$FAULT_WORK/services/$name/pid"
+    disown "$launched_pid" # killing it is the point; no "Killed" job notice from this shell
 }
 
 service_pid() { cat "$FAULT_WORK/services/$1/pid" 2>/dev/null; }
 
-# A killed child of this shell stays a zombie until reaped; it is not running all the same. Reads /proc rather
-# than forking ps, since the stop loop asks often.
-pid_running() {
-    local stat
-    [ -n "$1" ] && read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
-    stat="${stat##*) }"
-    [[ "$stat" != Z* ]]
-}
-
 # wait_ready NAME [SECONDS]: until its ready URL answers 200; fails if the process exits or time runs out.
 wait_ready() {
-    local name="$1" limit="${2:-120}" pid url deadline
-    pid="$(service_pid "$name")"
-    url="$(<"$FAULT_WORK/services/$name/ready")"
-    deadline=$((SECONDS + limit))
-    until curl -fsS -o /dev/null --max-time 5 "$url" 2>/dev/null; do
-        if ! pid_running "$pid"; then
-            echo "$name exited while starting; see its log" >&2
-            return 1
-        fi
-        if ((SECONDS >= deadline)); then
-            echo "$name was not ready at $url after ${limit}s" >&2
-            return 1
-        fi
-        sleep 0.5
-    done
-}
-
-# wait_gone PID SECONDS: whether the process exits within SECONDS.
-wait_gone() {
-    local i
-    for ((i = 0; i < $2 * 10; i++)); do
-        pid_running "$1" || return 0
-        sleep 0.1
-    done
-    return 1
+    wait_http "$1" "$(service_pid "$1")" "$(<"$FAULT_WORK/services/$1/ready")" "${2:-120}"
 }
 
 # kill_service NAME: SIGKILL, as a crash would; returns once the process is gone.
 kill_service() {
     local pid
     pid="$(service_pid "$1")"
-    kill -KILL "$pid" 2>/dev/null || true
-    wait_gone "$pid" 10 && return 0
+    stop_pids KILL 10 "$pid" && return 0
     echo "$1 (pid $pid) survived SIGKILL" >&2
     return 1
 }
@@ -80,37 +50,19 @@ term_service() {
     local pid
     pid="$(service_pid "$1")"
     pid_running "$pid" || { echo "$1 (pid $pid) is not running" >&2; return 1; }
-    kill -TERM "$pid"
-    wait_gone "$pid" 60 && return 0
-    kill -KILL "$pid" 2>/dev/null || true
+    stop_pids TERM 60 "$pid" && return 0
     echo "$1 (pid $pid) was still running 60 s after SIGTERM; killed" >&2
-    return 1
-}
-
-any_running() {
-    local pid
-    for pid in "$@"; do pid_running "$pid" && return 0; done
     return 1
 }
 
 # stop_all_services [PID...]: SIGTERM to every service's process and to PIDs, all at once (so their last log lines
 # are written), SIGKILL to any still running 5 s later.
 stop_all_services() {
-    local pid_file pid pids=() deadline=$((SECONDS + 5))
+    local pid_file
     for pid_file in "$FAULT_WORK"/services/*/pid; do
         [ -f "$pid_file" ] && set -- "$@" "$(<"$pid_file")"
     done
-    for pid in "$@"; do
-        if pid_running "$pid"; then
-            pids+=("$pid")
-            kill -TERM "$pid" 2>/dev/null || true
-        fi
-    done
-    while ((SECONDS < deadline)); do
-        any_running "${pids[@]}" || return 0
-        sleep 0.1
-    done
-    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    stop_pids TERM 5 "$@" || true
 }
 
 # fault_control COMMAND [NAME]: what the suite may ask for (see tests/FaultSuite/ClusterControl.cs).
@@ -130,4 +82,34 @@ fault_control() {
             ;;
         *) echo "usage: control start|kill|term NAME | pg-stop | pg-start | processes" >&2; return 2 ;;
     esac
+}
+
+# log_digest FILE: the log's lines above Information level, alike lines (same category, message template and
+# exception type, or same text once numbers are masked) counted once: the 12 most recent kinds, with the latest line
+# of each. The request-by-request noise and a warning repeated for every call would otherwise bury the lines that
+# say why a check failed.
+log_digest() {
+    awk '/"LogLevel":"(Trace|Debug|Information)"/ { next }
+        {
+            key = $0
+            if (match($0, /"Category":"[^"]*"/)) category = substr($0, RSTART, RLENGTH); else category = ""
+            if (match($0, /"\{OriginalFormat\}":"[^"]*"/)) key = category substr($0, RSTART, RLENGTH)
+            else gsub(/[0-9]+/, "#", key)
+            if (match($0, /"Exception":"[^:" ]*/)) key = key substr($0, RSTART, RLENGTH)
+            count[key]++; latest[key] = $0; when[key] = NR
+        }
+        END { for (key in count) printf "%d\t%d\t%s\n", when[key], count[key], latest[key] }' "$1" |
+        sort -n | tail -n 12 | cut -f 2- | awk -F '\t' '{ printf "(%dx) %s\n", $1, substr($2, 1, 600) }'
+}
+
+# show_logs: the digest of every service's log and of PostgreSQL's, after a failed run.
+show_logs() {
+    local log
+    for log in "$FAULT_WORK"/logs/*.log "$FAULT_WORK/pg/server.log"; do
+        case "$(basename "$log")" in suite.log | build.log) continue ;; esac
+        [ -f "$log" ] || continue
+        printf '\n--- %s: latest warnings and errors (count, latest line)\n' "${log#"$FAULT_WORK/"}"
+        log_digest "$log"
+    done
+    echo
 }

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # shellcheck source-path=SCRIPTDIR/../..
-# shellcheck disable=SC2154 # repo, script_name and admin_key are set by the script that sources this file
+# shellcheck disable=SC2154 # repo and script_name are set by the script that sources this file
 # What scripts/run.sh (one silo, one frontend) and scripts/cluster.sh (two of each) share: the private PostgreSQL in
 # .local/, the Release build, starting and stopping the published processes, the operator key and the demo tenants.
 # Source with repo and script_name (for messages) set. Each process is known by a name (silo, frontend1, ...): its
@@ -11,8 +11,14 @@
 #   TENANTCHAT_READY_TIMEOUT  seconds to wait for each /health/ready   120
 #   AI_PROVIDER, AI_BASE_URL  Ai:Provider and Ai:BaseUrl               mock, none
 
+# shellcheck source=scripts/lib/common.sh
+source "$repo/scripts/lib/common.sh"
+# shellcheck source=scripts/lib/processes.sh
+source "$repo/scripts/lib/processes.sh"
 # shellcheck source=scripts/lib/postgres.sh
 source "$repo/scripts/lib/postgres.sh"
+# shellcheck source=scripts/lib/demo-tenants.sh
+source "$repo/scripts/lib/demo-tenants.sh"
 
 pg_port="${TENANTCHAT_PG_PORT:-55432}"
 ready_timeout="${TENANTCHAT_READY_TIMEOUT:-120}"
@@ -25,30 +31,12 @@ publish_dir="$local_dir/publish"
 log_dir="$local_dir/logs"
 key_file="$local_dir/operator-key"
 
-say() { printf '==> %s\n' "$*"; }
-die() { printf '%s: %s\n' "$script_name" "$*" >&2; exit 1; }
-
 # die_with_log NAME MESSAGE: the reason first, then the end of that process's log, which usually says why.
 die_with_log() {
     printf '%s: the %s %s. Last lines of %s:\n' "$script_name" "$1" "$2" "$log_dir/$1.log" >&2
     tail -n 40 "$log_dir/$1.log" >&2 || true
     exit 1
 }
-
-# ensure_tools TOOL...: a fresh Debian may lack curl, jq or wrk; install the missing ones with apt-get.
-ensure_tools() {
-    command -v dotnet >/dev/null || die "the .NET 10 SDK (dotnet) is not installed."
-    local tool missing=()
-    for tool in "$@"; do
-        command -v "$tool" >/dev/null || missing+=("$tool")
-    done
-    if [ "${#missing[@]}" -gt 0 ]; then
-        say "installing ${missing[*]} with apt-get"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-    fi
-}
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 url_port() {
     local port="${1##*:}"
@@ -66,28 +54,17 @@ check_ports_free() {
     done
 }
 
-# stop_process NAME PID: SIGTERM lets the process finish its calls in flight and leave the cluster cleanly;
-# SIGKILL only if that takes over a minute (longer than the processes' own shutdown timeout).
-stop_process() {
-    local name="$1" pid="$2" i
-    kill -0 "$pid" 2>/dev/null || return 0
-    say "stopping the $name (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 120; i++)); do
-        kill -0 "$pid" 2>/dev/null || return 0
-        sleep 0.5
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-}
-
-# stop_processes NAME...: each named process of this checkout that is still running, in the order given.
+# stop_processes NAME...: each named process of this checkout that is still running, one after the other in the order
+# given. SIGKILL only if one takes over a minute (longer than the processes' own shutdown timeout).
 stop_processes() {
-    local name pid_file
+    local name pid
     for name in "$@"; do
-        pid_file="$local_dir/$name.pid"
-        [ -f "$pid_file" ] || continue
-        stop_process "$name" "$(<"$pid_file")"
-        rm -f "$pid_file"
+        pid="$(process_pid "$name")" || continue
+        if pid_running "$pid"; then
+            say "stopping the $name (pid $pid)"
+            stop_pids TERM 60 "$pid" || say "the $name did not stop within 60 s; killed"
+        fi
+        rm -f "$local_dir/$name.pid"
     done
 }
 
@@ -100,7 +77,8 @@ stop_leftovers() {
         name="$(basename "$pid_file" .pid)"
         pid="$(<"$pid_file")"
         if tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF "$publish_dir/${name%%[0-9]*}/"; then
-            stop_process "$name left over from an earlier run" "$pid"
+            say "stopping the $name left over from an earlier run (pid $pid)"
+            stop_pids TERM 60 "$pid" || true
         fi
         rm -f "$pid_file"
     done
@@ -120,16 +98,12 @@ begin_run() {
 # prepare_system: the database up, the processes built, the operator key made, the shared settings exported.
 prepare_system() {
     start_database
-    build
-    admin_key="$(operator_key)"
+    say "publishing the silo and the frontend (Release) into ${publish_dir#"$repo/"}; log in ${log_dir#"$repo/"}/build.log"
+    : >"$log_dir/build.log"
+    publish_projects "$publish_dir" "$log_dir/build.log" silo=src/Silo/Silo.csproj frontend=src/WebFrontend/WebFrontend.csproj ||
+        die "the build failed"
+    admin_key="$(secret "$key_file")"
     export_common_settings
-}
-
-stop_database() {
-    if [ -f "$pg_dir/data/postmaster.pid" ]; then
-        say "stopping PostgreSQL (data kept in ${pg_dir#"$repo/"})"
-        stop_postgres "$pg_dir"
-    fi
 }
 
 # lock_checkout: one run per checkout; a second one would fight over the ports and the data folder. Holds fd 9.
@@ -175,15 +149,11 @@ start_database() {
     fi
 }
 
-build() {
-    say "publishing the silo and the frontend (Release) into ${publish_dir#"$repo/"}; log in ${log_dir#"$repo/"}/build.log"
-    {
-        dotnet publish "$repo/src/Silo/Silo.csproj" -c Release -o "$publish_dir/silo" --nologo &&
-            dotnet publish "$repo/src/WebFrontend/WebFrontend.csproj" -c Release -o "$publish_dir/frontend" --nologo
-    } </dev/null >"$log_dir/build.log" 2>&1 || {
-        tail -n 40 "$log_dir/build.log" >&2
-        die "the build failed; the whole output is in $log_dir/build.log"
-    }
+stop_database() {
+    if [ -f "$pg_dir/data/postmaster.pid" ]; then
+        say "stopping PostgreSQL (data kept in ${pg_dir#"$repo/"})"
+        stop_postgres "$pg_dir"
+    fi
 }
 
 # The environment every process of the local system shares: the database, loopback addresses, the AI provider.
@@ -205,125 +175,32 @@ start_frontend() {
         Auth__SigningKey="$(secret "$local_dir/auth-signing-key")"
 }
 
-# start_process NAME DLL URL [NAME=VALUE...]: runs a published DLL from /, not from the repository, so nothing
-# can lean on the working directory. Records the dotnet process itself (exec) in .local/NAME.pid. Its stdin is
-# /dev/null so a service never reads from or reconfigures the terminal.
+# start_process NAME DLL URL [NAME=VALUE...]: runs a published DLL from /, not from the repository, so nothing can
+# lean on the working directory; the dotnet process itself is recorded in .local/NAME.pid. The log of the run before
+# is kept as NAME.previous.log.
 start_process() {
     local name="$1" dll="$2" url="$3"
     shift 3
     [ -f "$log_dir/$name.log" ] && mv -f "$log_dir/$name.log" "$log_dir/$name.previous.log"
-    (cd / && exec env ASPNETCORE_URLS="$url" "$@" dotnet "$dll") </dev/null >"$log_dir/$name.log" 2>&1 9>&- &
-    echo "$!" >"$local_dir/$name.pid"
+    launch / "$log_dir/$name.log" env ASPNETCORE_URLS="$url" "$@" dotnet "$dll"
+    echo "$launched_pid" >"$local_dir/$name.pid"
 }
 
 process_pid() { cat "$local_dir/$1.pid" 2>/dev/null; }
 
-# wait_ready NAME URL: polls /health/ready until it answers 200, the process dies, or the time is up.
+# wait_ready NAME URL: until its /health/ready answers 200; if the process dies or the time is up, the end of its log.
 wait_ready() {
-    local name="$1" url="$2" pid deadline=$((SECONDS + ready_timeout))
-    pid="$(process_pid "$name")"
-    until curl -fsS -o /dev/null --max-time 5 "$url/health/ready" 2>/dev/null; do
-        kill -0 "$pid" 2>/dev/null || die_with_log "$name" "exited during start-up"
-        ((SECONDS < deadline)) || die_with_log "$name" "was not ready at $url/health/ready after ${ready_timeout}s"
-        sleep 1
-    done
-    say "$name ready at $url"
+    local reason
+    reason="$(wait_http "$1" "$(process_pid "$1")" "$2/health/ready" "$ready_timeout" 2>&1)" ||
+        die_with_log "$1" "did not become ready (${reason#"the $1 "})"
+    say "$1 ready at $2"
 }
 
 # secret FILE: a random 64-hex-digit secret, made once and kept, so restarts keep keys and issued tokens valid
 # (and the operator key printed by an earlier run keeps working).
 secret() {
     if [ ! -s "$1" ]; then
-        (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$1")
+        (umask 077 && random_hex >"$1")
     fi
     cat "$1"
-}
-
-operator_key() { secret "$key_file"; }
-
-# operator_curl ARGS...: the key goes in through a file descriptor, so it never shows in `ps`.
-operator_curl() {
-    curl -sS -H @<(printf 'Authorization: Bearer %s\n' "$admin_key") "$@"
-}
-
-# find_tenant_id API DOMAIN
-find_tenant_id() {
-    local api="$1" domain="$2" cursor="" page id
-    while :; do
-        page="$(operator_curl -f "$api/api/admin/tenants?limit=200${cursor:+&cursor=$cursor}")"
-        id="$(jq -r --arg domain "$domain" '.items[] | select(.domain == $domain) | .id' <<<"$page")"
-        [ -n "$id" ] && { printf '%s' "$id"; return; }
-        cursor="$(jq -r '.next_cursor // empty' <<<"$page")"
-        [ -n "$cursor" ] || die "tenant $domain exists (409) but is not in the operator's tenant list."
-    done
-}
-
-# ensure_tenant API < BODY: creates the tenant, or finds the one that already has this domain (409); prints its id.
-ensure_tenant() {
-    local api="$1" body domain response status
-    body="$(cat)"
-    domain="$(jq -r .domain <<<"$body")"
-    response="$(operator_curl -X POST "$api/api/admin/tenants" -H 'Content-Type: application/json' \
-        -d "$body" -w '\n%{http_code}')"
-    status="${response##*$'\n'}"
-    response="${response%$'\n'*}"
-    case "$status" in
-        201) jq -r .id <<<"$response" ;;
-        409) find_tenant_id "$api" "$domain" ;;
-        *) die "creating tenant $domain failed with HTTP $status: $response" ;;
-    esac
-}
-
-# create_demo_tenants API: Acme on tenant1.localhost and Globex on tenant2.localhost; sets tenant1_id, tenant2_id.
-create_demo_tenants() {
-    tenant1_id="$(ensure_tenant "$1" <<'JSON'
-{ "name": "Acme", "domain": "tenant1.localhost", "system_prompt": "Explain things like I'm five",
-  "token_limit": 100000, "model": "mock-1", "seed": 42, "allowed_models": ["mock-1", "mock-2"] }
-JSON
-    )"
-    tenant2_id="$(ensure_tenant "$1" <<'JSON'
-{ "name": "Globex", "domain": "tenant2.localhost",
-  "system_prompt": "You are a formal, professional support agent for Globex. Answer precisely.",
-  "token_limit": 50000, "model": "mock-1" }
-JSON
-    )"
-    say "demo tenants: tenant1.localhost (Acme) $tenant1_id, tenant2.localhost (Globex) $tenant2_id"
-}
-
-# print_try_it API: the variables to paste and the curl examples, after the caller's own lines on what runs where.
-print_try_it() {
-    cat <<EOF
-  postgres   127.0.0.1:$pg_port database tenantchat   log: ${log_dir#"$repo/"}/postgres.log
-  AI         $ai_provider${ai_base_url:+ at $ai_base_url}
-  operator key (Admin:ApiKey, kept in ${key_file#"$repo/"}): $admin_key
-
-Try it from another shell (paste these four lines first):
-  API=$1
-  KEY=$admin_key
-  T1=$tenant1_id
-  T2=$tenant2_id
-
-EOF
-    cat <<'EOF'
-# Chat as tenant1 (Acme: "explain like I'm five") and as tenant2 (Globex: a formal support agent)
-curl -s "$API/api/chat/call" -H 'Host: tenant1.localhost' -H 'Content-Type: application/json' -d '{"prompt":"Explain the theory of relativity simply"}'
-curl -s "$API/api/chat/call" -H 'Host: tenant2.localhost' -H 'Content-Type: application/json' -d '{"prompt":"How do I reset my password?"}'
-
-# Continue a conversation: send back the conversation_id of an earlier answer
-CONV=$(curl -s "$API/api/chat/call" -H 'Host: tenant1.localhost' -H 'Content-Type: application/json' -d '{"prompt":"Why is the sky blue?"}' | jq -r .conversation_id)
-curl -s "$API/api/chat/call" -H 'Host: tenant1.localhost' -H 'Content-Type: application/json' -d "{\"prompt\":\"And why are sunsets red?\",\"conversation_id\":\"$CONV\"}"
-
-# Operator: every tenant, then one (tokens_used and calls climb with each chat)
-curl -s "$API/api/admin/tenants" -H "Authorization: Bearer $KEY"
-curl -s "$API/api/admin/tenants/$T1" -H "Authorization: Bearer $KEY" | jq '{tokens_used, tokens_remaining, calls, period_start}'
-
-# Budget: shrink tenant2's token_limit and the next call is refused (429 token_limit_exceeded); then restore it
-curl -s -X PATCH "$API/api/admin/tenants/$T2" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"token_limit":10}'
-curl -s -w '\nHTTP %{http_code}\n' "$API/api/chat/call" -H 'Host: tenant2.localhost' -H 'Content-Type: application/json' -d '{"prompt":"Are you still there?"}'
-curl -s -X PATCH "$API/api/admin/tenants/$T2" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"token_limit":50000}'
-
-# Reset tenant1's usage: tokens_used back to 0, period_start now
-curl -s -X POST "$API/api/admin/tenants/$T1/usage/reset" -H "Authorization: Bearer $KEY"
-
-EOF
 }

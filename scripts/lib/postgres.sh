@@ -1,7 +1,9 @@
+# shellcheck shell=bash
 # Local PostgreSQL for development and tests: installs the server if missing, runs a private cluster in a
 # folder of ours on a port of ours, never touching a system-wide instance. Source this file; it defines functions.
 
 pg_bin_dir() {
+    # shellcheck disable=SC2012 # Debian's version folders are plain numbers
     ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
 }
 
@@ -39,13 +41,4 @@ stop_postgres() {
     local dir="$1"
     [ -f "$dir/data/postmaster.pid" ] && as_postgres "$(pg_bin_dir)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1
     return 0
-}
-
-# A TCP port nothing listens on yet.
-free_port() {
-    local port
-    while :; do
-        port=$(( (RANDOM % 20000) + 20000 ))
-        (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-    done
 }

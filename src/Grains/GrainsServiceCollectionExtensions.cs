@@ -5,8 +5,9 @@ using Npgsql;
 using TenantChat.Grains.Accounts;
 using TenantChat.Grains.Knowledge;
 using TenantChat.Grains.Persistence;
-using TenantChat.Grains.Providers;
+using TenantChat.Grains.Tenants;
 using TenantChat.Grains.Tokens;
+using TenantChat.Grains.Upstreams;
 
 namespace TenantChat.Grains;
 

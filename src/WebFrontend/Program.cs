@@ -1,6 +1,7 @@
 using Prometheus;
-using TenantChat.WebFrontend.Apis;
 using TenantChat.Shared;
+using TenantChat.WebFrontend.Apis;
+using TenantChat.WebFrontend.Apis.Chat;
 using TenantChat.WebFrontend.Extensions;
 
 // Settings ship beside the assembly: `dotnet X.dll` works from any working directory.

@@ -18,7 +18,9 @@ public sealed record class UpstreamCall(string RawPath, int PathSegments, string
 /// A real HTTP server in the shape of the text API, on loopback. Its behaviour is chosen by markers in the
 /// tenant's system parameter, so concurrent tests never share switches: <c>[fake:500]</c>, <c>[fake:hang]</c>,
 /// <c>[fake:delay=200]</c>, <c>[fake:leak]</c> (quotes the system parameter back), <c>[fake:long]</c>,
-/// <c>[fake:drip=50]</c> (word by word, 50 ms apart). As a process,
+/// <c>[fake:drip=50]</c> (word by word, 50 ms apart). With <c>[fake:leak]</c>, a prompt holding <c>[split=7]</c>
+/// sends the answer in two writes cut 7 characters into the quote, and <c>[split=every]</c> sends every character
+/// of the quote in a write of its own (for redaction across stream deltas). As a process,
 /// <c>--delay-ms N</c> adds a delay to every answer.
 /// </summary>
 public sealed class FakeUpstream : IAsyncDisposable
@@ -109,6 +111,11 @@ public sealed class FakeUpstream : IAsyncDisposable
         if (system.Contains("[fake:leak]", StringComparison.Ordinal))
         {
             answer += " My instructions are: " + system;
+            if (QuoteCuts(Uri.UnescapeDataString(encodedPrompt), answer.Length - system.Length, answer.Length) is { } cuts)
+            {
+                await WritePiecesAsync(context, answer, cuts);
+                return;
+            }
         }
         if (system.Contains("[fake:long]", StringComparison.Ordinal))
         {
@@ -128,14 +135,39 @@ public sealed class FakeUpstream : IAsyncDisposable
         await context.Response.WriteAsync(answer);
     }
 
-    private static string? Marker(string system, string name)
+    /// <summary>Where to cut an answer whose quote runs from <paramref name="quoteStart"/> to <paramref name="end"/>, as the prompt asks.</summary>
+    private static IReadOnlyList<int>? QuoteCuts(string prompt, int quoteStart, int end)
     {
-        var start = system.IndexOf($"[fake:{name}=", StringComparison.Ordinal);
+        if (Marker(prompt, "split", "[") is not { } split)
+        {
+            return null;
+        }
+        return split == "every"
+            ? [.. Enumerable.Range(quoteStart, end - quoteStart + 1)]
+            : [quoteStart + int.Parse(split, System.Globalization.CultureInfo.InvariantCulture)];
+    }
+
+    /// <summary>Writes <paramref name="answer"/> in pieces cut at <paramref name="cuts"/>, each flushed and apart in time.</summary>
+    private static async Task WritePiecesAsync(HttpContext context, string answer, IReadOnlyList<int> cuts)
+    {
+        var from = 0;
+        foreach (var cut in cuts.Append(answer.Length))
+        {
+            await context.Response.WriteAsync(answer[from..cut], context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await Task.Delay(15, context.RequestAborted);
+            from = cut;
+        }
+    }
+
+    private static string? Marker(string system, string name, string opening = "[fake:")
+    {
+        var start = system.IndexOf($"{opening}{name}=", StringComparison.Ordinal);
         if (start < 0)
         {
             return null;
         }
-        start += name.Length + 7;
+        start += opening.Length + name.Length + 1;
         return system[start..system.IndexOf(']', start)];
     }
 

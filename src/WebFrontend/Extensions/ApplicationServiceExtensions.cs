@@ -6,7 +6,7 @@ using Prometheus;
 using TenantChat.Shared;
 using TenantChat.WebFrontend.Accounts;
 using TenantChat.WebFrontend.Admin;
-using TenantChat.WebFrontend.Apis;
+using TenantChat.WebFrontend.Apis.Chat;
 using TenantChat.WebFrontend.Problems;
 using TenantChat.WebFrontend.Tenancy;
 

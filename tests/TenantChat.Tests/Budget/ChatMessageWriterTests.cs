@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using TenantChat.Grains;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
+using TenantChat.Grains.Tenants;
 using TenantChat.Tests.Infrastructure;
 
 namespace TenantChat.Tests.Budget;

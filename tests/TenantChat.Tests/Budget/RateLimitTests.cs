@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using TenantChat.Grains;
 using TenantChat.Grains.Models;
+using TenantChat.Grains.Tenants;
 
 namespace TenantChat.Tests.Budget;
 

@@ -1,6 +1,6 @@
-using TenantChat.Grains;
 using TenantChat.Grains.Models;
-using TenantChat.Grains.Providers;
+using TenantChat.Grains.Tenants;
+using TenantChat.Grains.Upstreams;
 
 namespace TenantChat.Tests.Budget;
 

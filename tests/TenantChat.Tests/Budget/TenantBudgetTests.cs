@@ -1,5 +1,5 @@
-using TenantChat.Grains;
 using TenantChat.Grains.Persistence;
+using TenantChat.Grains.Tenants;
 
 namespace TenantChat.Tests.Budget;
 

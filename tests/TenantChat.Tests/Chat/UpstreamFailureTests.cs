@@ -1,4 +1,5 @@
 using System.Net;
+using TenantChat.Grains.Tenants;
 using TenantChat.Tests.Infrastructure;
 
 namespace TenantChat.Tests.Chat;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using TenantChat.Grains.Providers;
+using TenantChat.Grains.Upstreams;
 
 namespace TenantChat.Tests.Infrastructure;
 

@@ -1,0 +1,28 @@
+using System.Collections.Immutable;
+using TenantChat.Grains.Models;
+using TenantChat.Grains.Upstreams;
+
+namespace TenantChat.Grains.Tenants;
+
+/// <summary>
+/// An admitted call: what goes upstream, where (<see cref="Routes"/>, in order), and the tokens held for it.
+/// <see cref="CacheKey"/> is set when the tenant caches answers; <see cref="CachedAnswer"/> when the cache answers.
+/// </summary>
+internal sealed record class AdmittedCall(
+    UpstreamRequest Upstream, Reservation Reservation, Guid RequestId, Guid ConversationId, ImmutableArray<UpstreamRoute> Routes)
+{
+    public string? CacheKey { get; init; }
+
+    public ResponseCache.Entry? CachedAnswer { get; init; }
+
+    /// <summary>Set when the tenant has a semantic cache and the call has no context: the prompt's embedding and its cache key.</summary>
+    public string? SimilarKey { get; init; }
+
+    public float[]? PromptVector { get; init; }
+
+    /// <summary>The knowledge items retrieved into the system parameter.</summary>
+    public ImmutableArray<KnowledgeSource> Sources { get; init; } = [];
+
+    /// <summary>False for a stream settled by a later activation of the grain, which never counted it as in flight.</summary>
+    public bool HoldsRateLimitSlot { get; init; } = true;
+}

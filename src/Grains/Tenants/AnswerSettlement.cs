@@ -1,0 +1,37 @@
+using TenantChat.Grains.Chat;
+using TenantChat.Grains.Models;
+using TenantChat.Grains.Tokens;
+using TenantChat.Grains.Upstreams;
+
+namespace TenantChat.Grains.Tenants;
+
+/// <summary>Turns an upstream answer into what is stored and charged: never more than the call's reservation.</summary>
+public static class AnswerSettlement
+{
+    /// <summary>
+    /// The answer (system parameter redacted, cut to the completion allowance when the upstream could not be told
+    /// one) and its usage: the upstream's own when it reports one (clamped to the reservation, then
+    /// <c>OverReported</c>), else counted with o200k.
+    /// </summary>
+    public static (string Text, TokenUsage Usage, bool OverReported) Settle(
+        UpstreamReply reply, string systemPrompt, Reservation reservation, TokenCounter tokens)
+    {
+        var text = SecretRedactor.Redact(reply.Text, systemPrompt);
+        if (reply.ReportedUsage is { } reported)
+        {
+            if (reported.TotalTokens <= reservation.Tokens)
+            {
+                return (text, reported, false);
+            }
+            var prompt = (int)Math.Min(reported.PromptTokens, reservation.Tokens);
+            return (text, new TokenUsage(prompt, (int)(reservation.Tokens - prompt)), true);
+        }
+        var completionTokens = tokens.Count(text);
+        if (completionTokens > reservation.CompletionAllowance)
+        {
+            text = tokens.Truncate(text, reservation.CompletionAllowance);
+            completionTokens = tokens.Count(text);
+        }
+        return (text, new TokenUsage(reservation.PromptTokens, completionTokens), false);
+    }
+}

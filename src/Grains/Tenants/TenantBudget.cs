@@ -1,0 +1,50 @@
+using TenantChat.Grains.Persistence;
+
+namespace TenantChat.Grains.Tenants;
+
+/// <summary>Tokens set aside for one admitted call: its prompt and the most it may generate.</summary>
+public readonly record struct Reservation(int PromptTokens, int CompletionAllowance)
+{
+    public long Tokens => PromptTokens + (long)CompletionAllowance;
+}
+
+/// <summary>
+/// A tenant's token budget in memory: the committed usage (as stored) plus the reservations of calls in flight.
+/// Admission counts both, so no interleaving of calls can commit past the limit. Not thread-safe: only the
+/// tenant's grain uses it, one turn at a time.
+/// </summary>
+public sealed class TenantBudget
+{
+    /// <summary>A call must be able to generate at least this much (or its whole allowance, if smaller).</summary>
+    public const int MinimumCompletionTokens = 16;
+
+    public TenantUsage Committed { get; private set; }
+
+    public long Reserved { get; private set; }
+
+    /// <summary>True after a write whose outcome is unknown: reload from the database before admitting again.</summary>
+    public bool IsStale { get; private set; }
+
+    public void Load(TenantUsage committed)
+    {
+        Committed = committed;
+        IsStale = false;
+    }
+
+    public void MarkStale() => IsStale = true;
+
+    public Reservation? TryReserve(long tokenLimit, int promptTokens, int maxOutputTokens, DateTimeOffset now)
+    {
+        var remaining = tokenLimit - Committed.AsOf(now).TokensUsed - Reserved;
+        var allowance = (int)Math.Clamp(remaining - promptTokens, 0, maxOutputTokens);
+        if (allowance < Math.Min(maxOutputTokens, MinimumCompletionTokens))
+        {
+            return null;
+        }
+        var reservation = new Reservation(promptTokens, allowance);
+        Reserved += reservation.Tokens;
+        return reservation;
+    }
+
+    public void Release(Reservation reservation) => Reserved -= reservation.Tokens;
+}

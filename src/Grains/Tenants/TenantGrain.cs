@@ -1,0 +1,428 @@
+using System.Data.Common;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TenantChat.Grains.Accounts;
+using TenantChat.Grains.Knowledge;
+using TenantChat.Grains.Models;
+using TenantChat.Grains.Persistence;
+using TenantChat.Grains.Tokens;
+using TenantChat.Grains.Upstreams;
+
+namespace TenantChat.Grains.Tenants;
+
+/// <summary>
+/// One tenant: its settings, budget and rate limits live here, and every change to them happens in this grain's
+/// turns. Chat calls interleave: a call is admitted and reserves tokens in one turn, awaits the upstream without
+/// holding the grain, and commits its message and real usage through the <see cref="TenantLedger"/>.
+/// </summary>
+public sealed class TenantGrain(
+    TenantStore tenants,
+    ChatMessageStore messages,
+    ChatMessageWriter writer,
+    ChatUpstreams upstreams,
+    TokenCounter tokens,
+    SentenceEmbedder embedder,
+    PasswordHashing passwords,
+    IOptions<TenantLimitsOptions> limits,
+    TimeProvider clock,
+    ILogger<TenantGrain> logger) : Grain, ITenantGrain
+{
+    private readonly Dictionary<Guid, AdmittedCall> _streams = [];
+    private readonly Dictionary<Guid, RunningCall> _running = [];
+    private TenantLedger? _ledger;
+    private TenantAdmission? _admission;
+    private TenantRecord? _tenant;
+
+    /// <summary>How long a retried call's outcome is kept after it ends: longer than the frontend waits per attempt.</summary>
+    private static readonly TimeSpan RetryGrace = TimeSpan.FromSeconds(15);
+
+    private Guid TenantId => this.GetPrimaryKey();
+
+    private TenantLedger Ledger => _ledger ??= new TenantLedger(TenantId, tenants, writer, clock);
+
+    private TenantAdmission Admission => _admission ??= new TenantAdmission(TenantId, tokens, limits.Value.MaxConcurrentCalls);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            _tenant = await tenants.FindAsync(TenantId, cancellationToken);
+        }
+        catch (DbException e)
+        {
+            // A failed activation reaches the caller without passing the grain call filters (StorageFailureFilter).
+            logger.LogWarning("Tenant {TenantId}: database unavailable while activating ({Failure})", TenantId, e.GetType().Name);
+            throw new StorageUnavailableException();
+        }
+        if (_tenant is not null)
+        {
+            Ledger.Budget.Load(_tenant.Usage);
+        }
+    }
+
+    public async Task<Outcome<TenantView>> CreateAsync(TenantSettings settings, NewAccount? admin = null)
+    {
+        if (_tenant is not null)
+        {
+            return TenantErrors.AlreadyExists;
+        }
+        if (upstreams.UnknownRoute(settings) is { } unknown)
+        {
+            return unknown;
+        }
+        var now = clock.GetUtcNow();
+        var tenant = new TenantRecord(TenantId, settings, new TenantUsage(0, 0, TenantUsage.MonthStart(now)), now, 1);
+        var adminAccount = admin is null
+            ? ((AccountView, string)?)null
+            : (new AccountView(Guid.CreateVersion7(), TenantId, admin.Email, admin.DisplayName, AccountRole.Admin, now), passwords.Hash(admin.Password));
+        if (!await tenants.TryInsertAsync(tenant, adminAccount))
+        {
+            return TenantErrors.DomainTaken(settings.Domain);
+        }
+        _tenant = tenant;
+        Ledger.Budget.Load(tenant.Usage);
+        logger.LogInformation("Tenant {TenantId} created", TenantId);
+        return View();
+    }
+
+    public Task<TenantView?> GetAsync() => Task.FromResult(_tenant is null ? null : View());
+
+    public Task<ServiceError?> CheckAccessAsync(string host) => Task.FromResult(AccessError(host));
+
+    public async Task<Outcome<TenantView>> UpdateSettingsAsync(TenantSettings settings, int expectedVersion)
+    {
+        if (_tenant is null)
+        {
+            return TenantErrors.NotFound;
+        }
+        if (_tenant.Version != expectedVersion)
+        {
+            return TenantErrors.ChangedConcurrently;
+        }
+        if (upstreams.UnknownRoute(settings) is { } unknown)
+        {
+            return unknown;
+        }
+        var version = _tenant.Version + 1;
+        if (!await tenants.TryUpdateSettingsAsync(TenantId, settings, version))
+        {
+            return TenantErrors.DomainTaken(settings.Domain);
+        }
+        _tenant = _tenant with { Settings = settings, Version = version };
+        Admission.Cache.Clear();
+        Admission.SimilarPrompts.Clear();
+        logger.LogInformation("Tenant {TenantId} settings changed to version {Version}", TenantId, version);
+        return View();
+    }
+
+    public async Task<Outcome<TenantView>> ResetUsageAsync()
+    {
+        if (_tenant is null)
+        {
+            return TenantErrors.NotFound;
+        }
+        await Ledger.ResetAsync();
+        logger.LogInformation("Tenant {TenantId} usage reset", TenantId);
+        return View();
+    }
+
+    public async Task<Outcome<ChatReply>> ChatAsync(string host, ChatRequest request)
+    {
+        // A retry whose first attempt is running here, or ended a moment ago, gets that attempt's outcome instead
+        // of asking the upstream again: its caller only timed out waiting (see ITenantGrain.ChatAsync).
+        if (request.IsRetry && _running.TryGetValue(request.RequestId, out var running))
+        {
+            running.Joined = true;
+            return await running.Outcome;
+        }
+        var attempt = new RunningCall(RunChatAsync(host, request));
+        _running[request.RequestId] = attempt;
+        try
+        {
+            return await attempt.Outcome;
+        }
+        finally
+        {
+            if (attempt.Joined)
+            {
+                // Its caller is retrying, and the next retry may arrive just after the end: keep the outcome a while.
+                _ = ForgetLaterAsync(request.RequestId, attempt);
+            }
+            else
+            {
+                _running.Remove(request.RequestId);
+            }
+        }
+    }
+
+    /// <summary>Runs on this activation's scheduler, like any continuation started in a grain turn.</summary>
+    private async Task ForgetLaterAsync(Guid requestId, RunningCall attempt)
+    {
+        await Task.Delay(RetryGrace);
+        if (_running.TryGetValue(requestId, out var current) && current == attempt)
+        {
+            _running.Remove(requestId);
+        }
+    }
+
+    private async Task<Outcome<ChatReply>> RunChatAsync(string host, ChatRequest request)
+    {
+        try
+        {
+            if (request.IsRetry && AccessError(host) is null && await messages.FindAsync(TenantId, request.RequestId) is { } stored)
+            {
+                return Reply(stored);
+            }
+            var admission = await AdmitAsync(host, request);
+            if (!admission.Succeeded)
+            {
+                return admission.Error;
+            }
+            var call = admission.Value;
+            long charged = 0;
+            try
+            {
+                if (call.CachedAnswer is { } cached)
+                {
+                    return await StoreCachedAsync(call, cached);
+                }
+                UpstreamReply reply;
+                UpstreamRoute route;
+                try
+                {
+                    (reply, route) = await upstreams.CompleteAsync(call.Routes, call.Upstream, (failed, e) => logger.LogWarning(
+                        "Tenant {TenantId}: upstream {Provider} failed ({Failure}); falling back", TenantId, failed.Provider, e.Failure));
+                }
+                catch (UpstreamException e)
+                {
+                    return UpstreamFailed(e);
+                }
+                var outcome = await CommitAsync(call, reply, route, complete: true);
+                charged = outcome.Value?.Usage.TotalTokens ?? 0;
+                return outcome;
+            }
+            finally
+            {
+                Release(call, charged);
+            }
+        }
+        catch (DbException e)
+        {
+            return StorageUnavailable(e);
+        }
+    }
+
+    public async Task<Outcome<StreamTicket>> BeginStreamAsync(string host, ChatRequest request)
+    {
+        try
+        {
+            var admission = await AdmitAsync(host, request);
+            if (!admission.Succeeded)
+            {
+                return admission.Error;
+            }
+            var call = admission.Value;
+            var u = call.Upstream;
+            var ticket = new StreamTicket(request.RequestId, call.ConversationId, u.SystemPrompt, [.. u.Context], u.Prompt, u.Model, u.Seed,
+                call.Reservation.PromptTokens, call.Reservation.CompletionAllowance, call.Routes) { Sources = call.Sources };
+            if (call.CachedAnswer is { } cached)
+            {
+                try
+                {
+                    var stored = await StoreCachedAsync(call, cached);
+                    return stored.Succeeded ? ticket with { Cached = stored.Value } : stored.Error;
+                }
+                finally
+                {
+                    Release(call, 0);
+                }
+            }
+            _streams[request.RequestId] = call;
+            return ticket;
+        }
+        catch (DbException e)
+        {
+            return StorageUnavailable(e);
+        }
+    }
+
+    public async Task<Outcome<ChatReply>> CompleteStreamAsync(StreamTicket ticket, StreamResult result)
+    {
+        if (!_streams.Remove(ticket.RequestId, out var call))
+        {
+            // The reservation died with an earlier activation of this grain: reserve its allowance again, if it fits.
+            call = TenantAdmission.Readmit(_tenant, Ledger.Budget, ticket, clock.GetUtcNow());
+            if (call is null)
+            {
+                logger.LogWarning("Tenant {TenantId}: a stream ended after its reservation was lost and no longer fits the budget; not stored", TenantId);
+                return TenantErrors.StreamLost;
+            }
+        }
+        long charged = 0;
+        try
+        {
+            var outcome = await CommitAsync(call, new UpstreamReply(result.Text, result.ReportedUsage), result.AnsweredBy, result.Complete);
+            charged = outcome.Value?.Usage.TotalTokens ?? 0;
+            return outcome;
+        }
+        catch (DbException e)
+        {
+            return StorageUnavailable(e);
+        }
+        finally
+        {
+            Release(call, charged);
+        }
+    }
+
+    public Task AbandonStreamAsync(Guid requestId)
+    {
+        if (_streams.Remove(requestId, out var call))
+        {
+            Release(call, 0);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Everything before the upstream call: host, model and conversation checks, the retrieval from the tenant's
+    /// knowledge (when enabled; another grain's work, awaited without holding this one), then, in one turn, the cache
+    /// lookup, the budget reservation and the rate limits. An admitted call must be <see cref="Release"/>d on every
+    /// path. A call the tenant's response cache can answer reserves no tokens and counts only as a request.
+    /// </summary>
+    private async Task<Outcome<AdmittedCall>> AdmitAsync(string host, ChatRequest request)
+    {
+        if (AccessError(host) is { } refused)
+        {
+            return refused;
+        }
+        var settings = _tenant!.Settings;
+        var model = request.Model ?? settings.Model;
+        if (!settings.AllowedModels.Contains(model))
+        {
+            return TenantErrors.ModelNotAllowed(model);
+        }
+        IReadOnlyList<ConversationTurn> context = request.Context is { } given ? given : [];
+        if (request.ConversationId is { } conversationId)
+        {
+            if (await messages.GetRecentTurnsAsync(TenantId, conversationId, settings.MaxContextTurns) is not { } turns)
+            {
+                return TenantErrors.NoSuchConversation;
+            }
+            context = turns;
+        }
+        // Only a call without conversation context may be answered from the semantic cache.
+        var promptVector = settings.SemanticCache.Enabled && context.Count == 0 ? await EmbedPromptAsync(request.Prompt) : null;
+        var grounding = settings.Knowledge.Enabled ? await GroundAsync(settings, request.Prompt, promptVector) : Grounding.None;
+        await Ledger.RefreshIfStaleAsync();
+
+        // No await from here on: admission is one turn.
+        return Admission.Admit(_tenant, Ledger.Budget, request, model, context, grounding, promptVector, clock.GetUtcNow());
+    }
+
+    /// <summary>The prompt's embedding for the semantic cache, from the silo's embedding workers; null (no cache) if they fail.</summary>
+    private async Task<float[]?> EmbedPromptAsync(string prompt)
+    {
+        try
+        {
+            return await embedder.EmbedQuestionAsync(prompt);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning("Tenant {TenantId}: embedding a prompt failed ({Failure}); no semantic cache for it", TenantId, e.GetType().Name);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The tenant's knowledge for this prompt, appended to its system parameter. Knowledge improves an answer but
+    /// is not needed for one: if retrieval fails, the call goes on without it (and says so: no sources).
+    /// </summary>
+    private async Task<Grounding> GroundAsync(TenantSettings settings, string prompt, float[]? promptVector)
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<IKnowledgeGrain>(TenantId).GroundAsync(settings.SystemPrompt, prompt, promptVector, settings.Knowledge);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning("Tenant {TenantId}: knowledge retrieval failed ({Failure}); answering without it", TenantId, e.GetType().Name);
+            return Grounding.None;
+        }
+    }
+
+    private void Release(AdmittedCall call, long chargedTokens) => Admission.Release(Ledger.Budget, call, chargedTokens);
+
+    /// <summary>
+    /// Stores the answer and charges what it used. A <paramref name="complete"/> answer that was not cut short
+    /// by the call's allowance goes into the tenant's response cache, when the tenant has one.
+    /// </summary>
+    private async Task<Outcome<ChatReply>> CommitAsync(AdmittedCall call, UpstreamReply reply, UpstreamRoute answeredBy, bool complete)
+    {
+        var request = call.Upstream;
+        // The tenant's own system parameter is what must never be quoted back; the knowledge around it may be.
+        var (text, usage, overReported) = AnswerSettlement.Settle(reply, _tenant!.Settings.SystemPrompt, call.Reservation, tokens);
+        if (overReported)
+        {
+            logger.LogWarning("Tenant {TenantId}: upstream reported more tokens than reserved; charging the reservation", TenantId);
+        }
+        var outcome = await StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, request.Prompt, text,
+            answeredBy.Model!, request.Seed, usage, answeredBy.Provider) { Sources = call.Sources });
+        if (complete && outcome.Succeeded)
+        {
+            Admission.Remember(call, _tenant!.Settings, text, usage, answeredBy, clock.GetUtcNow());
+        }
+        return outcome;
+    }
+
+    /// <summary>A cache hit is stored like any answer, marked as cached and charged nothing.</summary>
+    private Task<Outcome<ChatReply>> StoreCachedAsync(AdmittedCall call, ResponseCache.Entry cached) =>
+        StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, call.Upstream.Prompt, cached.Text,
+            cached.AnsweredBy.Model!, call.Upstream.Seed, new TokenUsage(0, 0), cached.AnsweredBy.Provider, Cached: true)
+        {
+            Sources = call.Sources,
+            TokensSaved = cached.Tokens,
+        });
+
+    private async Task<Outcome<ChatReply>> StoreAsync(AdmittedCall call, StoredMessage message)
+    {
+        if (await Ledger.CommitAsync(message) is { } createdAt)
+        {
+            return new ChatReply(message.Id, message.ConversationId, message.Response, message.Model, message.Seed, message.Usage, createdAt,
+                message.Cached) { Sources = message.Sources };
+        }
+        // An earlier attempt of this request committed first: answer with what it stored, charged once.
+        var stored = await messages.FindAsync(TenantId, call.RequestId);
+        return stored is null ? TenantErrors.TryAgain : Reply(stored);
+    }
+
+    private Outcome<ChatReply> UpstreamFailed(UpstreamException e)
+    {
+        logger.LogWarning("Tenant {TenantId}: upstream call failed ({Failure})", TenantId, e.Failure);
+        return UpstreamErrors.ToServiceError(e);
+    }
+
+    private ServiceError StorageUnavailable(DbException e)
+    {
+        logger.LogWarning(e, "Tenant {TenantId}: database unavailable during a chat call", TenantId);
+        return TenantErrors.StorageUnavailable;
+    }
+
+    private ServiceError? AccessError(string host) => TenantErrors.ForHost(_tenant, host);
+
+    private static ChatReply Reply(ChatMessageView stored) =>
+        new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt, stored.Cached)
+        {
+            Sources = stored.Sources,
+        };
+
+    private TenantView View() => (_tenant! with { Usage = Ledger.Budget.Committed }).ToView(clock.GetUtcNow());
+
+    /// <summary>A chat call in progress, and whether a retry of it has come (so more may follow).</summary>
+    private sealed class RunningCall(Task<Outcome<ChatReply>> outcome)
+    {
+        public Task<Outcome<ChatReply>> Outcome { get; } = outcome;
+
+        public bool Joined { get; set; }
+    }
+}

@@ -1,0 +1,120 @@
+using TenantChat.Grains.Models;
+
+namespace TenantChat.Grains.Upstreams;
+
+/// <summary>
+/// The upstreams the platform operator configured, by name: <c>default</c> from the <c>Ai</c> section, the others
+/// from <c>Ai:Upstreams:{name}</c>. Tenants pick among these names; URLs and keys stay in the operator's hands.
+/// Each upstream's client is reused across calls and renewed every couple of minutes, as the HttpClient factory
+/// renews its handlers, so a changed DNS entry is followed.
+/// </summary>
+public sealed class ChatUpstreams
+{
+    private static readonly long RenewAfterMs = (long)TimeSpan.FromMinutes(2).TotalMilliseconds;
+
+    private readonly Dictionary<string, Slot> _slots;
+
+    public ChatUpstreams(IEnumerable<UpstreamFactory> factories, IServiceProvider services) =>
+        _slots = factories.ToDictionary(factory => factory.Name, factory => new Slot(() => factory.Create(services)), StringComparer.Ordinal);
+
+    public IReadOnlyCollection<string> Names => _slots.Keys;
+
+    public IChatUpstream Default => Get(UpstreamRoute.DefaultProvider);
+
+    public bool Contains(string name) => _slots.ContainsKey(name);
+
+    /// <summary>The upstream called <paramref name="name"/>; tenant settings naming an unknown one are refused when saved.</summary>
+    public IChatUpstream Get(string name) =>
+        _slots.TryGetValue(name, out var slot) ? slot.Get() : throw new UpstreamException(UpstreamFailure.Unavailable, $"No upstream is configured as '{name}'.");
+
+    /// <summary>
+    /// Asks <paramref name="routes"/> in order: the tenant's provider, then its fallbacks. A route that fails (after
+    /// its own retries) or whose circuit is open passes the call on, after telling <paramref name="fallingBack"/>;
+    /// the last route's failure is the call's.
+    /// </summary>
+    public async Task<(UpstreamReply Reply, UpstreamRoute Route)> CompleteAsync(
+        IReadOnlyList<UpstreamRoute> routes, UpstreamRequest request, Action<UpstreamRoute, UpstreamException> fallingBack)
+    {
+        for (var i = 0; ; i++)
+        {
+            var route = routes[i];
+            try
+            {
+                return (await Get(route.Provider).CompleteAsync(request with { Model = route.Model! }), route);
+            }
+            catch (UpstreamException e) when (i < routes.Count - 1)
+            {
+                fallingBack(route, e);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens a stream on the first of <paramref name="routes"/> whose first chunk arrives (or that ends cleanly); a
+    /// route failing before that gives way to the next, as in <see cref="CompleteAsync"/>. Returns the open stream,
+    /// its route, whether a first chunk waits in <c>Current</c>, and the last route's failure when every route failed.
+    /// </summary>
+    public async Task<(IAsyncEnumerator<UpstreamChunk> Chunks, UpstreamRoute Route, bool More, UpstreamException? Failure)> OpenStreamAsync(
+        IReadOnlyList<UpstreamRoute> routes, UpstreamRequest request, CancellationToken cancellationToken)
+    {
+        for (var i = 0; ; i++)
+        {
+            var route = routes[i];
+            var chunks = Get(route.Provider).StreamAsync(request with { Model = route.Model! }, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var (more, failure) = await NextAsync(chunks);
+            if (failure is null || i == routes.Count - 1)
+            {
+                return (chunks, route, more, failure);
+            }
+            await chunks.DisposeAsync();
+        }
+    }
+
+    /// <summary>The next chunk of a stream, or the failure that ended it.</summary>
+    public static async Task<(bool More, UpstreamException? Failure)> NextAsync(IAsyncEnumerator<UpstreamChunk> chunks)
+    {
+        try
+        {
+            return (await chunks.MoveNextAsync(), null);
+        }
+        catch (UpstreamException e)
+        {
+            return (false, e);
+        }
+    }
+
+    /// <summary>Null when every upstream the settings name is configured here (every silo runs the same configuration); else why not.</summary>
+    public ServiceError? UnknownRoute(TenantSettings settings)
+    {
+        var (field, unknown) = Contains(settings.Provider)
+            ? ("fallbacks", settings.Fallbacks.FirstOrDefault(route => !Contains(route.Provider))?.Provider)
+            : ("provider", settings.Provider);
+        return unknown is null
+            ? null
+            : new ServiceError(ProblemCode.ValidationFailed,
+                $"{field}: no upstream is configured as '{unknown}'; configured: {string.Join(", ", Names.Order(StringComparer.Ordinal))}.");
+    }
+
+    /// <summary>How one named upstream's client is made.</summary>
+    public sealed record class UpstreamFactory(string Name, Func<IServiceProvider, IChatUpstream> Create);
+
+    private sealed class Slot(Func<IChatUpstream> create)
+    {
+        private IChatUpstream? _client;
+        private long _renewAt;
+
+        /// <summary>Two callers renewing at once each make a client; both work, one is kept.</summary>
+        public IChatUpstream Get()
+        {
+            var now = Environment.TickCount64;
+            if (Volatile.Read(ref _client) is { } client && now < Volatile.Read(ref _renewAt))
+            {
+                return client;
+            }
+            client = create();
+            Volatile.Write(ref _renewAt, now + RenewAfterMs);
+            Volatile.Write(ref _client, client);
+            return client;
+        }
+    }
+}

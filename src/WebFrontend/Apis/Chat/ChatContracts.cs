@@ -1,0 +1,41 @@
+using TenantChat.Grains.Models;
+
+namespace TenantChat.WebFrontend.Apis.Chat;
+
+/// <summary>Body of <c>POST /api/chat/call</c>. Everything is optional here so that validation can say what is wrong.</summary>
+public sealed record class ChatCallBody(string? Prompt, string? Model, int? Seed, string? ConversationId);
+
+public sealed record class UsageBody(int PromptTokens, int CompletionTokens, int TotalTokens)
+{
+    public static UsageBody From(TokenUsage usage) => new(usage.PromptTokens, usage.CompletionTokens, usage.TotalTokens);
+}
+
+/// <summary>A knowledge item an answer drew on: its customer-data id, title and score.</summary>
+public sealed record class SourceBody(Guid Id, string Title, double Score)
+{
+    public static IReadOnlyList<SourceBody> From(IEnumerable<KnowledgeSource> sources) =>
+        [.. sources.Select(source => new SourceBody(source.Id, source.Title, source.Score))];
+}
+
+/// <summary>
+/// The answer to a chat call; <see cref="Cached"/> when the tenant's response cache gave it, charging nothing;
+/// <see cref="Sources"/> the knowledge items in the system parameter (empty when none was used).
+/// </summary>
+public sealed record class ChatCallResponse(
+    Guid Id, Guid ConversationId, string Response, string Model, int? Seed, UsageBody Usage, DateTimeOffset CreatedAt, bool Cached,
+    IReadOnlyList<SourceBody> Sources)
+{
+    public static ChatCallResponse From(ChatReply reply) =>
+        new(reply.Id, reply.ConversationId, reply.Response, reply.Model, reply.Seed, UsageBody.From(reply.Usage), reply.CreatedAt, reply.Cached,
+            SourceBody.From(reply.Sources));
+}
+
+/// <summary>A stored exchange: <see cref="Provider"/> is the configured upstream that answered, <see cref="Cached"/> whether the cache did.</summary>
+public sealed record class ChatMessageResponse(
+    Guid Id, Guid ConversationId, string Prompt, string Response, string Model, int? Seed, UsageBody Usage, DateTimeOffset CreatedAt,
+    string? Provider, bool Cached, IReadOnlyList<SourceBody> Sources)
+{
+    public static ChatMessageResponse From(ChatMessageView message) => new(message.Id, message.ConversationId, message.Prompt,
+        message.Response, message.Model, message.Seed, UsageBody.From(message.Usage), message.CreatedAt, message.Provider, message.Cached,
+        SourceBody.From(message.Sources));
+}

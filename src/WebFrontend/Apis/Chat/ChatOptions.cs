@@ -1,0 +1,10 @@
+namespace TenantChat.WebFrontend.Apis.Chat;
+
+/// <summary>The <c>Chat</c> configuration section.</summary>
+public sealed class ChatOptions
+{
+    public const string Section = "Chat";
+
+    /// <summary>Longest accepted prompt, in characters (Unicode scalar values) after trimming.</summary>
+    public int MaxPromptChars { get; set; } = 8000;
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using TenantChat.Grains;
+using TenantChat.Grains.Models;
+using TenantChat.WebFrontend.Problems;
+using TenantChat.WebFrontend.Tenancy;
+
+namespace TenantChat.WebFrontend.Apis.Chat;
+
+/// <summary>
+/// <c>POST /api/chat/stream</c> as server-sent events: <c>data: {"delta":..}</c> as the answer arrives, one final
+/// event with the stored message's id and usage, then <c>data: [DONE]</c>. A refusal before the first delta is an
+/// ordinary problem response; a failure after it is an <c>error</c> event, since the status line is already sent.
+/// </summary>
+public static class ChatStreaming
+{
+    /// <summary>The contract's own event payloads.</summary>
+    public static IEnumerable<object> ContractEvents(ChatStreamEvent streamEvent) => streamEvent switch
+    {
+        { Delta: { } delta } => [new { delta }],
+        { Final: { } final } => [new
+        {
+            final.Id, final.ConversationId, Usage = UsageBody.From(final.Usage), final.Model, final.Seed, final.CreatedAt, final.Cached,
+            Sources = SourceBody.From(final.Sources),
+        }],
+        { Error: { } error } => [new { Error = new { Code = ApiProblem.CodeName(error.Code), Message = error.Detail } }],
+        _ => [],
+    };
+
+    /// <summary>Streams <paramref name="request"/>, writing each event as the <c>data:</c> payloads <paramref name="toPayloads"/> makes of it.</summary>
+    public static async Task StreamAsync(HttpContext httpContext, IClusterClient orleans, ChatRequest request,
+        Func<ChatStreamEvent, IEnumerable<object>> toPayloads)
+    {
+        var jsonOptions = httpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var (enumerator, started) = await BeginAsync(httpContext.Tenant(), orleans, request, httpContext.RequestAborted);
+        if (started && enumerator.Current.Error?.Code == ProblemCode.UnknownTenant && await GrainCheckedAccess.ResolveAgainAsync(httpContext) is { } resolved)
+        {
+            // Refused before anything ran (the host mapping was stale): the same request, to the host's tenant now.
+            await enumerator.DisposeAsync();
+            (enumerator, started) = await BeginAsync(resolved, orleans, request, httpContext.RequestAborted);
+        }
+        await using var events = enumerator;
+        if (!started)
+        {
+            await new ApiProblem(ProblemCode.Internal, "The stream ended without an answer.").ExecuteAsync(httpContext);
+            return;
+        }
+        if (enumerator.Current.Error is { } refused)
+        {
+            await ApiProblem.From(refused).ExecuteAsync(httpContext);
+            return;
+        }
+
+        var response = httpContext.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no"; // let nginx pass events through as they come
+        do
+        {
+            foreach (var payload in toPayloads(enumerator.Current))
+            {
+                await response.WriteAsync($"data: {JsonSerializer.Serialize(payload, jsonOptions)}\n\n", httpContext.RequestAborted);
+            }
+            await response.Body.FlushAsync(httpContext.RequestAborted);
+        }
+        while (await enumerator.MoveNextAsync());
+        await response.WriteAsync("data: [DONE]\n\n", httpContext.RequestAborted);
+    }
+
+    /// <summary>Starts the stream (its tenant grain checks the host) and reads its first event: a refusal or the first delta.</summary>
+    private static async Task<(IAsyncEnumerator<ChatStreamEvent> Events, bool Started)> BeginAsync(
+        TenantContext tenant, IClusterClient orleans, ChatRequest request, CancellationToken cancellationToken)
+    {
+        var events = orleans.GetGrain<IChatStreamGrain>(request.RequestId).StreamAsync(tenant.TenantId, tenant.Domain, request);
+        var enumerator = events.GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            return (enumerator, await enumerator.MoveNextAsync());
+        }
+        catch
+        {
+            await enumerator.DisposeAsync();
+            throw;
+        }
+    }
+}

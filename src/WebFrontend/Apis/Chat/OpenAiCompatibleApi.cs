@@ -1,0 +1,162 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using TenantChat.Grains;
+using TenantChat.Grains.Models;
+using TenantChat.WebFrontend.Problems;
+using TenantChat.WebFrontend.Tenancy;
+
+namespace TenantChat.WebFrontend.Apis.Chat;
+
+/// <summary>
+/// OpenAI's chat completions API on every tenant's domain, so the official SDKs work against it: same budgets,
+/// limits and storage as <c>/api/chat/call</c>. The tenant's system parameter is always the system message; a
+/// caller's own system or developer messages are not sent upstream, so they cannot replace it.
+/// </summary>
+public static class OpenAiCompatibleApi
+{
+    public static IEndpointRouteBuilder MapOpenAiCompatibleApi(this IEndpointRouteBuilder app)
+    {
+        var v1 = app.MapGroup("v1").WithTags("OpenAI-compatible");
+        v1.MapGet("models", ListModelsAsync);
+        v1.MapPost("chat/completions", CompleteAsync).WithGrainCheckedAccess().Produces<ChatCompletion>().Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+        return app;
+    }
+
+    public static async Task<Results<Ok<ModelList>, ApiProblem>> ListModelsAsync(HttpContext httpContext, IClusterClient orleans)
+    {
+        if (await orleans.GetGrain<ITenantGrain>(httpContext.Tenant().TenantId).GetAsync() is not { } tenant)
+        {
+            return new ApiProblem(ProblemCode.UnknownTenant, "No tenant is served on this host.");
+        }
+        var created = tenant.CreatedAt.ToUnixTimeSeconds();
+        return TypedResults.Ok(new ModelList("list", [.. tenant.Settings.AllowedModels.Select(model => new ModelCard(model, "model", created, "tenantchat"))]));
+    }
+
+    public static async Task CompleteAsync(ChatCompletionBody body, HttpContext httpContext, IClusterClient orleans, IOptions<ChatOptions> options)
+    {
+        if (ToRequest(body, options.Value, out var request) is { } invalid)
+        {
+            await invalid.ExecuteAsync(httpContext);
+            return;
+        }
+        if (body.Stream == true)
+        {
+            var chunks = new CompletionChunks(request.RequestId, body.Model!, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body.StreamOptions?.IncludeUsage == true);
+            await ChatStreaming.StreamAsync(httpContext, orleans, request, chunks.For);
+            return;
+        }
+        var outcome = await FailoverRetry.ChatAsync(httpContext, orleans, request);
+        if (!outcome.Succeeded)
+        {
+            await ApiProblem.From(outcome.Error).ExecuteAsync(httpContext);
+            return;
+        }
+        var reply = outcome.Value;
+        var usage = new CompletionUsage(reply.Usage.PromptTokens, reply.Usage.CompletionTokens, reply.Usage.TotalTokens);
+        var completion = new ChatCompletion(CompletionId(reply.Id), "chat.completion", reply.CreatedAt.ToUnixTimeSeconds(), reply.Model,
+            [new CompletionChoice(0, new AssistantMessage("assistant", reply.Response), "stop")], usage, SourceBody.From(reply.Sources));
+        await TypedResults.Ok(completion).ExecuteAsync(httpContext);
+    }
+
+    private static string CompletionId(Guid id) => $"chatcmpl-{id:N}";
+
+    /// <summary>
+    /// The conversation the caller sends: user and assistant messages pair up into context turns, the last user
+    /// message is the prompt.
+    /// </summary>
+    private static ApiProblem? ToRequest(ChatCompletionBody body, ChatOptions options, out ChatRequest request)
+    {
+        request = null!;
+        if (string.IsNullOrWhiteSpace(body.Model))
+        {
+            return new ApiProblem(ProblemCode.ValidationFailed, "model is required.");
+        }
+        var maxTokens = body.MaxCompletionTokens ?? body.MaxTokens;
+        if (maxTokens is < 1)
+        {
+            return new ApiProblem(ProblemCode.ValidationFailed, "max_tokens must be positive.");
+        }
+        var turns = ImmutableArray.CreateBuilder<ConversationTurn>();
+        string? pendingUser = null;
+        foreach (var message in body.Messages ?? [])
+        {
+            if (Text(message.Content) is not { } text)
+            {
+                return new ApiProblem(ProblemCode.ValidationFailed, "Every message needs text content.");
+            }
+            if (StoredText.HasNul(text))
+            {
+                return new ApiProblem(ProblemCode.ValidationFailed, "Message content " + StoredText.NulProblem);
+            }
+            switch (message.Role)
+            {
+                case "system" or "developer":
+                    continue;
+                case "user":
+                    pendingUser = pendingUser is null ? text : pendingUser + "\n" + text;
+                    break;
+                case "assistant":
+                    turns.Add(new ConversationTurn(pendingUser ?? "", text));
+                    pendingUser = null;
+                    break;
+                default:
+                    return new ApiProblem(ProblemCode.ValidationFailed, $"Message role '{message.Role}' is not supported.");
+            }
+        }
+        var promptLength = pendingUser?.Trim().EnumerateRunes().Count() ?? 0;
+        if (promptLength == 0 || promptLength > options.MaxPromptChars)
+        {
+            return new ApiProblem(ProblemCode.ValidationFailed,
+                $"messages must end with a user message of 1 to {options.MaxPromptChars} characters.");
+        }
+        request = new ChatRequest(pendingUser!, body.Model, body.Seed, null, Guid.CreateVersion7(), Context: turns.ToImmutable(), MaxOutputTokens: maxTokens);
+        return null;
+    }
+
+    private static string? Text(JsonElement? content) => content switch
+    {
+        { ValueKind: JsonValueKind.String } text => text.GetString(),
+        { ValueKind: JsonValueKind.Array } parts => string.Concat(parts.EnumerateArray()
+            .Where(part => part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var type) && type.GetString() == "text")
+            .Select(part => part.TryGetProperty("text", out var text) ? text.GetString() : "")),
+        _ => null,
+    };
+
+    /// <summary>OpenAI's <c>chat.completion.chunk</c> events for one stream.</summary>
+    private sealed class CompletionChunks(Guid requestId, string model, long created, bool includeUsage)
+    {
+        private bool _started;
+
+        public IEnumerable<object> For(ChatStreamEvent streamEvent)
+        {
+            var id = CompletionId(requestId);
+            if (streamEvent.Delta is { } delta)
+            {
+                object content = _started ? new { content = delta } : new { role = "assistant", content = delta };
+                _started = true;
+                yield return new { id, @object = "chat.completion.chunk", created, model, choices = new[] { new { index = 0, delta = content, finish_reason = (string?)null } } };
+            }
+            else if (streamEvent.Final is { } final)
+            {
+                // The knowledge sources ride on the finishing chunk, an extension field clients that do not know it ignore.
+                yield return new
+                {
+                    id, @object = "chat.completion.chunk", created, model, choices = new[] { new { index = 0, delta = new { }, finish_reason = "stop" } },
+                    sources = SourceBody.From(final.Sources),
+                };
+                if (includeUsage)
+                {
+                    var usage = new CompletionUsage(final.Usage.PromptTokens, final.Usage.CompletionTokens, final.Usage.TotalTokens);
+                    yield return new { id, @object = "chat.completion.chunk", created, model, choices = Array.Empty<object>(), usage };
+                }
+            }
+            else if (streamEvent.Error is { } error)
+            {
+                yield return new { error = new { message = error.Detail, type = "api_error", code = ApiProblem.CodeName(error.Code) } };
+            }
+        }
+    }
+}
