@@ -25,4 +25,10 @@ public sealed record class StreamTicket(
 
     /// <summary>The knowledge items in <see cref="SystemPrompt"/>, stored with the answer.</summary>
     [Id(11)] public ImmutableArray<KnowledgeSource> Sources { get; init; } = [];
+
+    /// <summary>
+    /// The tenant's own system parameter, which an answer must never quote, when <see cref="SystemPrompt"/> has
+    /// knowledge appended to it (knowledge may be quoted).
+    /// </summary>
+    [Id(12)] public string? TenantSystemPrompt { get; init; }
 }

@@ -35,7 +35,7 @@ public sealed class ChatStreamGrain(ChatUpstreams upstreams, TokenCounter tokens
         }
         var answer = new StringBuilder();
         // Redacted on the way out: a quote of the system parameter split over deltas never reaches the caller.
-        var redactor = new SecretRedactor(ticket.SystemPrompt);
+        var redactor = new SecretRedactor(ticket.TenantSystemPrompt ?? ticket.SystemPrompt);
         TokenUsage? reported = null;
         var settled = false;
         using var cancel = new CancellationTokenSource();

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using TenantChat.Grains.Tenants;
 
 namespace TenantChat.Grains.Knowledge;
 

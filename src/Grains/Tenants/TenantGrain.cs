@@ -224,7 +224,11 @@ public sealed class TenantGrain(
             var call = admission.Value;
             var u = call.Upstream;
             var ticket = new StreamTicket(request.RequestId, call.ConversationId, u.SystemPrompt, [.. u.Context], u.Prompt, u.Model, u.Seed,
-                call.Reservation.PromptTokens, call.Reservation.CompletionAllowance, call.Routes) { Sources = call.Sources };
+                call.Reservation.PromptTokens, call.Reservation.CompletionAllowance, call.Routes)
+            {
+                Sources = call.Sources,
+                TenantSystemPrompt = _tenant!.Settings.SystemPrompt,
+            };
             if (call.CachedAnswer is { } cached)
             {
                 try

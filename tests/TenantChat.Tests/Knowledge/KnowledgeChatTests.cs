@@ -16,9 +16,10 @@ public sealed class KnowledgeChatTests(ClusterFixture fixture)
     private const string PasswordText = "Open the sign-in page and choose Forgot password. We email a reset link that works for 30 minutes.";
 
     /// <summary>A tenant with knowledge settings, a signed-in user, and a few items indexed.</summary>
-    private async Task<(TenantApi.Tenant Tenant, HttpClient User, Guid Password)> TenantWithKnowledgeAsync(JsonObject knowledge)
+    private async Task<(TenantApi.Tenant Tenant, HttpClient User, Guid Password)> TenantWithKnowledgeAsync(JsonObject knowledge,
+        string systemPrompt = "Knowledge chat tenant.")
     {
-        var tenant = await fixture.CreateTenantAsync("Knowledge chat tenant.", customize: body => body["knowledge"] = knowledge);
+        var tenant = await fixture.CreateTenantAsync(systemPrompt, customize: body => body["knowledge"] = knowledge);
         var user = await fixture.SignedInClientAsync(tenant);
         var password = await user.AddItemAsync(PasswordTitle, PasswordText);
         var refunds = await user.AddItemAsync("Refund policy", "Unused products can be returned within 30 days for a full refund.");
@@ -164,5 +165,23 @@ public sealed class KnowledgeChatTests(ClusterFixture fixture)
         }
         var after = await fixture.GetTenantAsync(tenant.Id);
         Assert.Equal("""{"enabled":true,"top_k":3,"min_score":0.3,"max_tokens":1500}""", after["knowledge"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task The_tenants_own_system_parameter_is_still_redacted_when_knowledge_is_appended_to_it()
+    {
+        var (tenant, _, _) = await TenantWithKnowledgeAsync(new JsonObject { ["enabled"] = true }, "[fake:leak] [fake:drip=1] Leaky knowledge tenant.");
+
+        var (_, events) = await tenant.Client.StreamEventsAsync("How do I reset my password?");
+        using var call = await tenant.Client.ChatAsync("How do I reset my password?");
+
+        var streamed = string.Concat(events[..^2].Select(e => JsonNode.Parse(e)!["delta"]!.GetValue<string>()));
+        var answered = (await call.JsonAsync())["response"]!.GetValue<string>();
+        foreach (var answer in new[] { streamed, answered })
+        {
+            Assert.Contains("My instructions are:", answer, StringComparison.Ordinal);
+            Assert.DoesNotContain(tenant.SystemPrompt, answer, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("[redacted]", answer, StringComparison.Ordinal);
+        }
     }
 }

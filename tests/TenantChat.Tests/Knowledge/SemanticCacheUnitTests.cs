@@ -1,4 +1,4 @@
-using TenantChat.Grains;
+using TenantChat.Grains.Tenants;
 using TenantChat.Grains.Knowledge;
 using TenantChat.Grains.Models;
 
