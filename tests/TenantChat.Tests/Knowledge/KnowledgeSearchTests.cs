@@ -87,6 +87,22 @@ public sealed class KnowledgeSearchTests(ClusterFixture fixture, ITestOutputHelp
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("\"unclosed quote")]
+    [InlineData("- or -")]
+    [InlineData("a:b c|d & !e (f")]
+    [InlineData("http://example.com/path?x=1 user@example.com /usr/bin/kettle")]
+    [InlineData("O'Reilly's kettle \\ back\\slash ''")]
+    [InlineData("'); drop table knowledge_chunks; --")]
+    [InlineData("🙂 緑茶 ケトル")]
+    [InlineData("the and of to")]
+    public async Task Any_query_text_is_searched_without_failing(string query)
+    {
+        var (user, _) = await CorpusAsync();
+        var hits = await user.SearchAsync(query, k: 3);
+        Assert.All(hits, hit => Assert.InRange(hit.Score, 0, 1));
+    }
+
     [Fact]
     public async Task Search_needs_a_tenant_users_token()
     {
