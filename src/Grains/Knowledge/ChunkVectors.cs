@@ -103,6 +103,13 @@ public sealed class ChunkVectors
         return nearest;
     }
 
+    /// <summary>Gives back the room kept for growth (up to half the arrays after loading): called once loading is done.</summary>
+    public void TrimExcess()
+    {
+        Array.Resize(ref _vectors, Math.Max(1, Count) * Dimensions);
+        Array.Resize(ref _keys, Math.Max(1, Count));
+    }
+
     private ReadOnlySpan<float> Row(int row) => _vectors.AsSpan(row * Dimensions, Dimensions);
 
     private void EnsureCapacity(int rows)

@@ -34,6 +34,7 @@ public sealed class KnowledgeGrain(
     {
         var started = clock.GetTimestamp();
         await store.LoadAsync(TenantId, _vectors, cancellationToken);
+        _vectors.TrimExcess();
         logger.LogInformation("Tenant {TenantId}: knowledge loaded, {Chunks} chunks of {Items} items ({Megabytes:F1} MB) in {Milliseconds} ms",
             TenantId, _vectors.Count, _vectors.ItemCount, _vectors.Bytes / 1048576.0, (int)clock.GetElapsedTime(started).TotalMilliseconds);
         this.RegisterGrainTimer(SweepAsync, TimeSpan.Zero, Sweep);
