@@ -18,9 +18,11 @@ await using var db = NpgsqlDataSource.Create(args[0]);
 await using var embedder = new SentenceEmbedder(Options.Create(new KnowledgeOptions { EmbeddingWorkers = 1 }), NullLogger<SentenceEmbedder>.Instance);
 var report = new Report();
 
+var workingSet = Process.GetCurrentProcess().WorkingSet64;
 var load = Stopwatch.StartNew();
 await embedder.EmbedQuestionAsync("warm up");
 report.Add("model load and first question", $"{load.ElapsedMilliseconds} ms");
+report.Add("process memory the loaded model adds (working set)", $"{(Process.GetCurrentProcess().WorkingSet64 - workingSet) / 1048576.0:F0} MB");
 
 // Embedding throughput on one worker (one core): real chunk-sized texts, as indexing sends them.
 var documents = Corpus.Chunks(256).ToList();

@@ -64,6 +64,9 @@ public sealed class SentenceEmbedder : IAsyncDisposable
         // One thread per worker: the number of workers is the number of cores embedding may take.
         var session = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
         var encoder = new SentenceEncoder(session);
+        // The model arrives as a 90 MB array copied out of its assembly; once the session holds it, give that back
+        // now rather than at some later full collection (a one-time pause, on this worker's thread).
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         _logger.LogInformation("Embedding model {Model} loaded in {Milliseconds} ms", ModelName,
             (int)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
         return encoder;
