@@ -31,6 +31,7 @@ public sealed class TenantGrain(
     private readonly Dictionary<Guid, RunningCall> _running = [];
     private TenantLedger? _ledger;
     private TenantAdmission? _admission;
+    private ChatGrounding? _grounding;
     private TenantRecord? _tenant;
 
     /// <summary>How long a retried call's outcome is kept after it ends: longer than the frontend waits per attempt.</summary>
@@ -41,6 +42,8 @@ public sealed class TenantGrain(
     private TenantLedger Ledger => _ledger ??= new TenantLedger(TenantId, tenants, writer, clock);
 
     private TenantAdmission Admission => _admission ??= new TenantAdmission(TenantId, tokens, limits.Value.MaxConcurrentCalls);
+
+    private ChatGrounding Grounder => _grounding ??= new ChatGrounding(TenantId, GrainFactory, embedder, logger);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -316,43 +319,11 @@ public sealed class TenantGrain(
             context = turns;
         }
         // Only a call without conversation context may be answered from the semantic cache.
-        var promptVector = settings.SemanticCache.Enabled && context.Count == 0 ? await EmbedPromptAsync(request.Prompt) : null;
-        var grounding = settings.Knowledge.Enabled ? await GroundAsync(settings, request.Prompt, promptVector) : Grounding.None;
+        var (grounding, promptVector) = await Grounder.PrepareAsync(settings, request.Prompt, hasContext: context.Count > 0);
         await Ledger.RefreshIfStaleAsync();
 
         // No await from here on: admission is one turn.
         return Admission.Admit(_tenant, Ledger.Budget, request, model, context, grounding, promptVector, clock.GetUtcNow());
-    }
-
-    /// <summary>The prompt's embedding for the semantic cache, from the silo's embedding workers; null (no cache) if they fail.</summary>
-    private async Task<float[]?> EmbedPromptAsync(string prompt)
-    {
-        try
-        {
-            return await embedder.EmbedQuestionAsync(prompt);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            logger.LogWarning("Tenant {TenantId}: embedding a prompt failed ({Failure}); no semantic cache for it", TenantId, e.GetType().Name);
-            return null;
-        }
-    }
-
-    /// <summary>
-    /// The tenant's knowledge for this prompt, appended to its system parameter. Knowledge improves an answer but
-    /// is not needed for one: if retrieval fails, the call goes on without it (and says so: no sources).
-    /// </summary>
-    private async Task<Grounding> GroundAsync(TenantSettings settings, string prompt, float[]? promptVector)
-    {
-        try
-        {
-            return await GrainFactory.GetGrain<IKnowledgeGrain>(TenantId).GroundAsync(settings.SystemPrompt, prompt, promptVector, settings.Knowledge);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            logger.LogWarning("Tenant {TenantId}: knowledge retrieval failed ({Failure}); answering without it", TenantId, e.GetType().Name);
-            return Grounding.None;
-        }
     }
 
     private void Release(AdmittedCall call, long chargedTokens) => Admission.Release(Ledger.Budget, call, chargedTokens);
