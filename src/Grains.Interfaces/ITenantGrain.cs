@@ -32,13 +32,18 @@ public interface ITenantGrain : IGrainWithGuidKey
     /// <remarks>
     /// The caller waits 10 s for an answer, not Orleans' 30 s: a call lost with a silo that died without a word is
     /// retried sooner. A call that is only slow is not harmed: its retry (<see cref="ChatRequest.IsRetry"/>) joins
-    /// the attempt still running in this activation instead of starting another.
+    /// the attempt still running in this activation instead of starting another. A call waiting for room in the
+    /// budget (up to <c>Chat:AdmissionWaitSeconds</c>, then its upstream call) is such a slow call: its retry joins
+    /// the wait rather than queueing again.
     /// </remarks>
     [AlwaysInterleave]
     [ResponseTimeout("00:00:10")]
     Task<Outcome<ChatReply>> ChatAsync(string host, ChatRequest request);
 
-    /// <summary>Admits a streamed call like <see cref="ChatAsync"/>: its tokens stay reserved until it is completed or abandoned.</summary>
+    /// <summary>
+    /// Admits a streamed call like <see cref="ChatAsync"/>, waiting for room in the budget as it does (within
+    /// Orleans' default 30 s, hence the 25 s cap on that wait): its tokens stay reserved until it is completed or abandoned.
+    /// </summary>
     [AlwaysInterleave]
     Task<Outcome<StreamTicket>> BeginStreamAsync(string host, ChatRequest request);
 
@@ -49,4 +54,16 @@ public interface ITenantGrain : IGrainWithGuidKey
     /// <summary>Releases the reservation of a stream that generated nothing; nothing is charged.</summary>
     [AlwaysInterleave]
     Task AbandonStreamAsync(Guid requestId);
+
+    /// <summary>
+    /// The caller of <paramref name="requestId"/> went away: if its call is still waiting for room in the budget,
+    /// it leaves the queue without running. A call already admitted runs on, as any call whose caller left.
+    /// </summary>
+    /// <remarks>
+    /// A call of its own rather than a cancellation token on <see cref="ChatAsync"/>: Orleans cancels a call's token
+    /// when the call times out, and a chat call that timed out is only slow; its retry joins it.
+    /// </remarks>
+    [AlwaysInterleave]
+    [OneWay]
+    Task StopWaitingAsync(Guid requestId);
 }

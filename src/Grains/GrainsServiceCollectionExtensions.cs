@@ -43,6 +43,10 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<TenantLimitsOptions>().Bind(configuration.GetSection(TenantLimitsOptions.Section))
             .Validate(options => options.MaxConcurrentCalls > 0, "Tenants:MaxConcurrentCalls must be positive.");
+        services.AddOptions<ChatAdmissionOptions>().Bind(configuration.GetSection(ChatAdmissionOptions.Section))
+            .Validate(options => options.AdmissionWaitSeconds is >= 0 and <= ChatAdmissionOptions.MaxAdmissionWaitSeconds,
+                $"Chat:AdmissionWaitSeconds must be between 0 and {ChatAdmissionOptions.MaxAdmissionWaitSeconds}.")
+            .ValidateOnStart();
         services.AddChatUpstream(configuration);
         services.AddKnowledge(configuration);
         return services;

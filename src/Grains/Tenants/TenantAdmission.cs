@@ -9,7 +9,7 @@ namespace TenantChat.Grains.Tenants;
 
 /// <summary>
 /// The synchronous core of a tenant's accounting: admitting a call (response cache, budget reservation, rate
-/// limits) and releasing it. Every method runs within one turn of the tenant's grain, with no await, which is what
+/// limits), keeping the calls that wait for room, and releasing a call. Every method runs within one turn of the tenant's grain, with no await, which is what
 /// keeps the budget exact under any interleaving. Not thread-safe: the grain's turns are its only callers.
 /// </summary>
 internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int maxConcurrentCalls)
@@ -24,24 +24,24 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
 
     public SemanticCache SimilarPrompts { get; } = new();
 
+    /// <summary>Calls that would fit once calls in flight settle, waiting in arrival order.</summary>
+    public AdmissionQueue Waiting { get; } = new();
+
     /// <summary>
-    /// Admits a call for <paramref name="model"/> with <paramref name="context"/>, sending the system parameter
-    /// <paramref name="grounding"/> assembled (the tenant's own when it has none): from the exact cache, or the
-    /// semantic cache when <paramref name="promptVector"/> is given (a call without context), when one has the
-    /// answer (no tokens reserved; it counts only as a request), else by reserving its tokens in
-    /// <paramref name="budget"/> and taking its place in the rate limits. An admitted call must be
-    /// <see cref="Release"/>d on every path.
+    /// Checks a call for <paramref name="model"/> with <paramref name="context"/>, sending the system parameter
+    /// <paramref name="grounding"/> assembled (the tenant's own when it has none), against the response cache and,
+    /// when <paramref name="promptVector"/> is given (a call without context), the semantic cache, and counts its
+    /// prompt tokens: everything admission needs, done once even if the call then waits.
     /// </summary>
-    public Outcome<AdmittedCall> Admit(TenantRecord tenant, TenantBudget budget, ChatRequest request, string model,
-        IReadOnlyList<ConversationTurn> context, Grounding grounding, float[]? promptVector, DateTimeOffset now)
+    public PendingCall Prepare(TenantRecord tenant, ChatRequest request, string model, IReadOnlyList<ConversationTurn> context,
+        Grounding grounding, float[]? promptVector, DateTimeOffset now)
     {
         var settings = tenant.Settings;
-        var conversation = request.ConversationId ?? Guid.CreateVersion7();
+        var upstream = new UpstreamRequest(grounding.System ?? settings.SystemPrompt, context, request.Prompt, model, request.Seed ?? settings.Seed, 0);
         var routes = settings.RoutesFor(model).ToImmutableArray();
-        var system = grounding.System ?? settings.SystemPrompt;
-        var unreserved = new UpstreamRequest(system, context, request.Prompt, model, request.Seed ?? settings.Seed, 0);
-        var cacheKey = settings.ResponseCacheSeconds > 0 ? ResponseCache.KeyOf(tenantId, unreserved) : null;
-        var similarKey = promptVector is null ? null : SimilarKeyOf(unreserved);
+        var conversation = request.ConversationId ?? Guid.CreateVersion7();
+        var cacheKey = settings.ResponseCacheSeconds > 0 ? ResponseCache.KeyOf(tenantId, upstream) : null;
+        var similarKey = promptVector is null ? null : SimilarKeyOf(upstream);
         var cached = cacheKey is null ? null : Cache.Find(cacheKey, now);
         if (cached is null && similarKey is not null)
         {
@@ -49,34 +49,66 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
         }
         if (cached is not null)
         {
-            return _rateLimits.TryAdmit(settings, 0, now, out var wait)
-                ? new AdmittedCall(unreserved, default, request.RequestId, conversation, routes)
-                {
-                    CacheKey = cacheKey, CachedAnswer = cached, Sources = grounding.Sources, SimilarKey = similarKey, PromptVector = promptVector,
-                }
-                : TenantErrors.RateLimited(wait);
+            return new PendingCall(upstream, request.RequestId, conversation, routes, 0, 0)
+            {
+                CacheKey = cacheKey, CachedAnswer = cached, Sources = grounding.Sources, SimilarKey = similarKey, PromptVector = promptVector,
+            };
         }
         var systemTokens = grounding.System is null ? SystemPromptTokens(tenant) : grounding.SystemTokens;
         var promptTokens = systemTokens
             + context.Sum(turn => tokens.Count(turn.Prompt) + tokens.Count(turn.Response))
             + tokens.Count(request.Prompt);
         var maxOutput = Math.Min(settings.MaxOutputTokens, request.MaxOutputTokens ?? int.MaxValue);
-        if (budget.TryReserve(settings.TokenLimit, promptTokens, maxOutput, now) is not { } reservation)
+        return new PendingCall(upstream, request.RequestId, conversation, routes, promptTokens, maxOutput)
+        {
+            CacheKey = cacheKey, Sources = grounding.Sources, SimilarKey = similarKey, PromptVector = promptVector,
+        };
+    }
+
+    /// <summary>
+    /// Admits <paramref name="call"/> if it fits now: from the cache when it has the answer (no tokens reserved; it
+    /// counts only as a request), else by reserving its tokens in <paramref name="budget"/> and taking its place in
+    /// the rate limits. A refusal when it could never fit or a rate limit is reached; null when it would fit once
+    /// calls in flight settle. An admitted call must be <see cref="Release"/>d on every path.
+    /// </summary>
+    public Outcome<AdmittedCall>? TryAdmit(TenantSettings settings, TenantBudget budget, PendingCall call, DateTimeOffset now)
+    {
+        if (call.CachedAnswer is { } cached)
+        {
+            return _rateLimits.TryAdmit(settings, 0, now, out var wait)
+                ? new AdmittedCall(call.Upstream, default, call.RequestId, call.ConversationId, call.Routes)
+                {
+                    CacheKey = call.CacheKey, CachedAnswer = cached, Sources = call.Sources,
+                }
+                : TenantErrors.RateLimited(wait);
+        }
+        if (budget.CanNeverFit(settings.TokenLimit, call.PromptTokens, call.MaxOutputTokens, now))
         {
             return TenantErrors.BudgetSpent(TenantUsage.RetryAfterSeconds(now));
+        }
+        if (budget.TryReserve(settings.TokenLimit, call.PromptTokens, call.MaxOutputTokens, now) is not { } reservation)
+        {
+            return null;
         }
         if (!_rateLimits.TryAdmit(settings, reservation.Tokens, now, out var retryAfter))
         {
             budget.Release(reservation);
             return TenantErrors.RateLimited(retryAfter);
         }
-        return new AdmittedCall(unreserved with { MaxOutputTokens = reservation.CompletionAllowance }, reservation, request.RequestId, conversation, routes)
+        var upstream = call.Upstream with { MaxOutputTokens = reservation.CompletionAllowance };
+        return new AdmittedCall(upstream, reservation, call.RequestId, call.ConversationId, call.Routes)
         {
-            CacheKey = cacheKey,
-            Sources = grounding.Sources,
-            SimilarKey = similarKey,
-            PromptVector = promptVector,
+            CacheKey = call.CacheKey, Sources = call.Sources, SimilarKey = call.SimilarKey, PromptVector = call.PromptVector,
         };
+    }
+
+    /// <summary>Admits the waiting calls that fit now, in arrival order (see <see cref="AdmissionQueue"/>).</summary>
+    public void AdmitWaiting(TenantSettings settings, TenantBudget budget, DateTimeOffset now)
+    {
+        if (!budget.IsStale)
+        {
+            Waiting.AdmitFitting(call => TryAdmit(settings, budget, call, now));
+        }
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ public readonly record struct Reservation(int PromptTokens, int CompletionAllowa
 
 /// <summary>
 /// A tenant's token budget in memory: the committed usage (as stored) plus the reservations of calls in flight.
-/// Admission counts both, so no interleaving of calls can commit past the limit. Not thread-safe: only the
+/// A reservation must fit beside both, so no interleaving of calls can commit past the limit. Not thread-safe: only the
 /// tenant's grain uses it, one turn at a time.
 /// </summary>
 public sealed class TenantBudget
@@ -33,11 +33,16 @@ public sealed class TenantBudget
 
     public void MarkStale() => IsStale = true;
 
+    /// <summary>
+    /// Reserves a call's prompt and its allowance: what it may generate if no other call were in flight,
+    /// <c>min(maxOutputTokens, limit − used − prompt)</c>. Null while that is not free beside the reservations of
+    /// calls in flight: the call should wait for them rather than have its answer cut short by them.
+    /// </summary>
     public Reservation? TryReserve(long tokenLimit, int promptTokens, int maxOutputTokens, DateTimeOffset now)
     {
-        var remaining = tokenLimit - Committed.AsOf(now).TokensUsed - Reserved;
-        var allowance = (int)Math.Clamp(remaining - promptTokens, 0, maxOutputTokens);
-        if (allowance < Math.Min(maxOutputTokens, MinimumCompletionTokens))
+        var unspent = tokenLimit - Committed.AsOf(now).TokensUsed;
+        var allowance = (int)Math.Clamp(unspent - promptTokens, 0, maxOutputTokens);
+        if (allowance < Math.Min(maxOutputTokens, MinimumCompletionTokens) || promptTokens + (long)allowance > unspent - Reserved)
         {
             return null;
         }
@@ -45,6 +50,13 @@ public sealed class TenantBudget
         Reserved += reservation.Tokens;
         return reservation;
     }
+
+    /// <summary>
+    /// True when the call could not fit even if every call in flight settled charging nothing (a failed call is
+    /// charged nothing, so no call in flight surely costs more): only then is waiting for them pointless.
+    /// </summary>
+    public bool CanNeverFit(long tokenLimit, int promptTokens, int maxOutputTokens, DateTimeOffset now) =>
+        tokenLimit - Committed.AsOf(now).TokensUsed - promptTokens < Math.Min(maxOutputTokens, MinimumCompletionTokens);
 
     public void Release(Reservation reservation) => Reserved -= reservation.Tokens;
 }

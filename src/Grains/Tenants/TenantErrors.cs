@@ -20,6 +20,9 @@ internal static class TenantErrors
 
     public static ServiceError StreamLost { get; } = new(ProblemCode.Unavailable, "The service moved while answering; nothing was stored.", 1);
 
+    /// <summary>Ends a call whose caller went away while it waited for room in the budget; no one reads it.</summary>
+    public static ServiceError CallerLeft { get; } = new(ProblemCode.Unavailable, "The caller went away before the call was admitted; nothing was run.");
+
     public static ServiceError TryAgain { get; } = new(ProblemCode.Unavailable, "Try again shortly.", 1);
 
     public static ServiceError StorageUnavailable { get; } =

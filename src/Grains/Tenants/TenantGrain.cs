@@ -24,6 +24,7 @@ public sealed class TenantGrain(
     SentenceEmbedder embedder,
     PasswordHashing passwords,
     IOptions<TenantLimitsOptions> limits,
+    IOptions<ChatAdmissionOptions> admissionOptions,
     TimeProvider clock,
     ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
@@ -114,6 +115,7 @@ public sealed class TenantGrain(
         _tenant = _tenant with { Settings = settings, Version = version };
         Admission.Cache.Clear();
         Admission.SimilarPrompts.Clear();
+        AdmitWaiting(); // a new token_limit or max_output_tokens may let waiting calls in, or show they never fit
         logger.LogInformation("Tenant {TenantId} settings changed to version {Version}", TenantId, version);
         return View();
     }
@@ -125,6 +127,7 @@ public sealed class TenantGrain(
             return TenantErrors.NotFound;
         }
         await Ledger.ResetAsync();
+        AdmitWaiting();
         logger.LogInformation("Tenant {TenantId} usage reset", TenantId);
         return View();
     }
@@ -291,11 +294,19 @@ public sealed class TenantGrain(
         return Task.CompletedTask;
     }
 
+    public Task StopWaitingAsync(Guid requestId)
+    {
+        Admission.Waiting.Leave(requestId, TenantErrors.CallerLeft);
+        return Task.CompletedTask;
+    }
+
     /// <summary>
     /// Everything before the upstream call: host, model and conversation checks, the retrieval from the tenant's
-    /// knowledge (when enabled; another grain's work, awaited without holding this one), then, in one turn, the cache
-    /// lookup, the budget reservation and the rate limits. An admitted call must be <see cref="Release"/>d on every
-    /// path. A call the tenant's response cache can answer reserves no tokens and counts only as a request.
+    /// knowledge and the prompt's embedding (when enabled; work elsewhere, awaited without holding this grain), then,
+    /// in one turn, the cache lookup, the budget reservation and the rate limits. A call that would fit once calls in
+    /// flight settle waits for them, without holding the grain, for at most
+    /// <see cref="ChatAdmissionOptions.AdmissionWaitSeconds"/>. An admitted call must be <see cref="Release"/>d on
+    /// every path. A call one of the tenant's caches can answer reserves no tokens and counts only as a request.
     /// </summary>
     private async Task<Outcome<AdmittedCall>> AdmitAsync(string host, ChatRequest request)
     {
@@ -309,7 +320,8 @@ public sealed class TenantGrain(
         {
             return TenantErrors.ModelNotAllowed(model);
         }
-        IReadOnlyList<ConversationTurn> context = request.Context is { } given ? given : [];
+        // A caller's own context (/v1) is held to the tenant's limit like a stored conversation: its latest turns.
+        IReadOnlyList<ConversationTurn> context = request.Context is { } given ? given[Math.Max(0, given.Length - settings.MaxContextTurns)..] : [];
         if (request.ConversationId is { } conversationId)
         {
             if (await messages.GetRecentTurnsAsync(TenantId, conversationId, settings.MaxContextTurns) is not { } turns)
@@ -320,13 +332,41 @@ public sealed class TenantGrain(
         }
         // Only a call without conversation context may be answered from the semantic cache.
         var (grounding, promptVector) = await Grounder.PrepareAsync(settings, request.Prompt, hasContext: context.Count > 0);
-        await Ledger.RefreshIfStaleAsync();
+        if (Ledger.Budget.IsStale)
+        {
+            await Ledger.RefreshIfStaleAsync();
+            AdmitWaiting(); // no call was admitted while the budget was stale: those waiting go first
+        }
 
-        // No await from here on: admission is one turn.
-        return Admission.Admit(_tenant, Ledger.Budget, request, model, context, grounding, promptVector, clock.GetUtcNow());
+        // No await from here until the call is admitted, refused or waiting: admission is one turn.
+        var now = clock.GetUtcNow();
+        var call = Admission.Prepare(_tenant, request, model, context, grounding, promptVector, now);
+        if (Admission.TryAdmit(_tenant.Settings, Ledger.Budget, call, now) is { } decided)
+        {
+            return decided;
+        }
+        if (Admission.Waiting.Count >= limits.Value.MaxConcurrentCalls)
+        {
+            return TenantErrors.RateLimited(1); // waiting calls are capped like calls in flight: a burst cannot pile up without end
+        }
+        var wait = TimeSpan.FromSeconds(admissionOptions.Value.AdmissionWaitSeconds);
+        return await Admission.Waiting.WaitAsync(call, wait, clock) ?? TenantErrors.BudgetSpent(TenantUsage.RetryAfterSeconds(clock.GetUtcNow()));
     }
 
-    private void Release(AdmittedCall call, long chargedTokens) => Admission.Release(Ledger.Budget, call, chargedTokens);
+    private void Release(AdmittedCall call, long chargedTokens)
+    {
+        Admission.Release(Ledger.Budget, call, chargedTokens);
+        AdmitWaiting();
+    }
+
+    /// <summary>Freed tokens, a new limit or a fresh budget: the calls waiting for room that now fit are admitted.</summary>
+    private void AdmitWaiting()
+    {
+        if (_tenant is not null)
+        {
+            Admission.AdmitWaiting(_tenant.Settings, Ledger.Budget, clock.GetUtcNow());
+        }
+    }
 
     /// <summary>
     /// Stores the answer and charges what it used. A <paramref name="complete"/> answer that was not cut short

@@ -8,6 +8,7 @@ using TenantChat.WebFrontend.Accounts;
 using TenantChat.WebFrontend.Admin;
 using TenantChat.WebFrontend.Apis.Chat;
 using TenantChat.WebFrontend.Problems;
+using TenantChat.WebFrontend.Requests;
 using TenantChat.WebFrontend.Tenancy;
 
 namespace TenantChat.WebFrontend.Extensions;
@@ -26,7 +27,7 @@ public static class ApplicationServiceExtensions
             options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             options.SerializerOptions.Encoder = ApiProblem.JsonOptions.Encoder;
         });
-        services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.Section).Validate(o => o.MaxPromptChars > 0);
+        services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.Section).Validate(o => o.MaxPromptChars > 0 && o.MaxMessages > 0);
         services.AddApiProblems();
         services.AddSingleton<HostTenantResolver>();
 
@@ -86,6 +87,7 @@ public static class ApplicationServiceExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseHttpMetrics();
+        app.UseJsonBodyPolicy();
         return app;
     }
 

@@ -55,6 +55,28 @@ public sealed class TenantBudgetTests
     }
 
     [Fact]
+    public void A_call_is_never_given_an_allowance_cut_short_by_calls_in_flight()
+    {
+        var budget = Budget(used: 0);
+        Assert.NotNull(budget.TryReserve(1000, 100, 600, Now));
+
+        // 300 tokens are free, enough for the prompt and a cut allowance; the call waits for its whole one instead.
+        Assert.Null(budget.TryReserve(1000, 100, 600, Now));
+        Assert.False(budget.CanNeverFit(1000, 100, 600, Now));
+    }
+
+    [Fact]
+    public void Only_a_call_that_would_not_fit_even_if_calls_in_flight_charged_nothing_can_never_fit()
+    {
+        var budget = Budget(used: 900);
+        Assert.NotNull(budget.TryReserve(1000, 50, 200, Now));
+
+        Assert.False(budget.CanNeverFit(1000, 100 - TenantBudget.MinimumCompletionTokens, 200, Now));
+        Assert.True(budget.CanNeverFit(1000, 100 - TenantBudget.MinimumCompletionTokens + 1, 200, Now));
+        Assert.False(budget.CanNeverFit(1000, 95, 5, Now)); // a call allowed to generate only 5 needs only 5
+    }
+
+    [Fact]
     public void Releasing_returns_the_reservation()
     {
         var budget = Budget(used: 0);

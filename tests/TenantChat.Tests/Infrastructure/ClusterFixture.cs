@@ -23,6 +23,9 @@ public class ClusterFixture : IAsyncLifetime
     public const string FlakyUpstream = "flaky";
     public const int KnowledgeChunkCap = 60;
 
+    /// <summary>The silos' <c>Chat:AdmissionWaitSeconds</c>.</summary>
+    public const int AdmissionWaitSeconds = 4;
+
     private WebApplicationFactory<Program>? _frontend;
 
     public string ConnectionString { get; private set; } = null!;
@@ -56,6 +59,8 @@ public class ClusterFixture : IAsyncLifetime
             ["Ai:MaxRetries"] = "2",
             // Tests that make the upstream fail must not open the circuit for the tests that follow.
             ["Ai:CircuitBreakerFailures"] = "100000",
+            // Calls that wait for room in a budget give up sooner than the default 10 s, so the test of it is short.
+            ["Chat:AdmissionWaitSeconds"] = AdmissionWaitSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Fallback routes: an offline upstream that always answers, and the fake again with a circuit that
             // opens after two failed calls (only the circuit test routes to it).
             [$"Ai:Upstreams:{BackupUpstream}:Provider"] = "mock",

@@ -74,6 +74,8 @@ public static class ChatStreaming
         var enumerator = events.GetAsyncEnumerator(cancellationToken);
         try
         {
+            // The first event comes once the call is admitted or refused, which may mean waiting for room in the budget.
+            using var departure = orleans.StopWaitingOnAbort(tenant.TenantId, request.RequestId, cancellationToken);
             return (enumerator, await enumerator.MoveNextAsync());
         }
         catch

@@ -53,10 +53,11 @@ public static class FailoverRetry
         return outcome;
     }
 
-    private static Task<Outcome<ChatReply>> ChatAsync(TenantContext tenant, IClusterClient orleans, ChatRequest request, CancellationToken cancellationToken)
+    private static async Task<Outcome<ChatReply>> ChatAsync(TenantContext tenant, IClusterClient orleans, ChatRequest request, CancellationToken cancellationToken)
     {
         var grain = orleans.GetGrain<ITenantGrain>(tenant.TenantId);
-        return RunAsync(attempt => grain.ChatAsync(tenant.Domain, request with { IsRetry = attempt > 0 }), cancellationToken);
+        using var departure = orleans.StopWaitingOnAbort(tenant.TenantId, request.RequestId, cancellationToken);
+        return await RunAsync(attempt => grain.ChatAsync(tenant.Domain, request with { IsRetry = attempt > 0 }), cancellationToken);
     }
 
     private static bool IsSiloLoss(Exception e) =>
