@@ -14,12 +14,11 @@ public interface IKnowledgeGrain : IGrainWithGuidKey
     Task<IReadOnlyList<KnowledgeHit>> SearchAsync(string query, int limit);
 
     /// <summary>
-    /// The chunks for a chat <paramref name="prompt"/> within <paramref name="settings"/>, appended to
-    /// <paramref name="systemPrompt"/>. <paramref name="promptVector"/> is the prompt's embedding when the caller
-    /// already has it.
+    /// The knowledge block for a chat <paramref name="prompt"/> within <paramref name="settings"/> (min_score, top_k,
+    /// max_tokens). <paramref name="promptVector"/> is the prompt's embedding when the caller already has it.
     /// </summary>
     [AlwaysInterleave]
-    Task<Grounding> GroundAsync(string systemPrompt, string prompt, float[]? promptVector, KnowledgeSettings settings);
+    Task<Grounding> GroundAsync(string prompt, float[]? promptVector, KnowledgeSettings settings);
 
     /// <summary>An item was created or changed: it is (re-)indexed in the background, retried until it succeeds.</summary>
     [AlwaysInterleave]

@@ -25,6 +25,10 @@ public interface ITenantGrain : IGrainWithGuidKey
 
     Task<Outcome<TenantView>> ResetUsageAsync();
 
+    /// <summary>The system parameter a call with <paramref name="prompt"/> would send upstream now; null when no tenant has this id.</summary>
+    [AlwaysInterleave]
+    Task<SystemPreview?> PreviewSystemAsync(string prompt);
+
     /// <summary>
     /// Runs one chat exchange for a caller on <paramref name="host"/>. Interleaves with other calls: only the
     /// accounting steps take the grain's turn, never the upstream I/O.

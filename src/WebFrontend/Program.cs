@@ -18,6 +18,7 @@ app.MapOpenAiCompatibleApi();
 app.MapAccountsApi();
 app.MapCustomerDataApi();
 app.MapKnowledgeApi();
+app.MapConversationsApi();
 app.MapTenantApi();
 app.MapAdminApi();
 app.Run();

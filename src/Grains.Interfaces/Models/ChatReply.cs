@@ -4,7 +4,8 @@ namespace TenantChat.Grains.Models;
 
 /// <summary>
 /// A stored exchange, as the caller receives it; <see cref="Cached"/> when the tenant's response cache answered,
-/// <see cref="Sources"/> the knowledge items the answer drew on.
+/// <see cref="Handoff"/> when the conversation waits for a person (no answer, nothing charged), <see cref="Sources"/>
+/// the knowledge items the answer drew on.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record class ChatReply(
@@ -15,7 +16,8 @@ public sealed record class ChatReply(
     [property: Id(4)] int? Seed,
     [property: Id(5)] TokenUsage Usage,
     [property: Id(6)] DateTimeOffset CreatedAt,
-    [property: Id(7)] bool Cached = false)
+    [property: Id(7)] bool Cached = false,
+    [property: Id(8)] bool Handoff = false)
 {
-    [Id(8)] public ImmutableArray<KnowledgeSource> Sources { get; init; } = [];
+    [Id(20)] public ImmutableArray<KnowledgeSource> Sources { get; init; } = [];
 }

@@ -1,27 +1,36 @@
 using Microsoft.Extensions.Logging;
 using TenantChat.Grains.Models;
+using TenantChat.Grains.Tenants;
+using TenantChat.Grains.Tokens;
 
 namespace TenantChat.Grains.Knowledge;
 
 /// <summary>
 /// What a tenant's chat call gets from knowledge and the semantic cache before it is admitted: the prompt's
-/// embedding (for the semantic cache, only for a call without context; shared with retrieval) and the system
-/// parameter with the retrieved chunks appended. Both are awaited work on the embedding workers and the tenant's
-/// knowledge grain, never done in the tenant grain's turn. Either improves a call without being needed for it: a
-/// failure is logged and the call goes on without it. With both settings off nothing is awaited or allocated.
+/// embedding (for the semantic cache, only for a call without context; shared with retrieval) and the assembled
+/// system parameter with the retrieved knowledge after it (<see cref="SystemAssembly.AddKnowledge"/>), within both
+/// the tenant's <c>knowledge.max_tokens</c> and what <c>max_system_tokens</c> leaves. Both are awaited work on the
+/// embedding workers and the tenant's knowledge grain, never done in the tenant grain's turn. Either improves a call
+/// without being needed for it: a failure is logged and the call goes on without it. With both settings off
+/// nothing is awaited or allocated.
 /// </summary>
-public sealed class ChatGrounding(Guid tenantId, IGrainFactory grains, SentenceEmbedder embedder, ILogger logger)
+public sealed class ChatGrounding(Guid tenantId, IGrainFactory grains, SentenceEmbedder embedder, TokenCounter tokens, ILogger logger)
 {
-    public ValueTask<(Grounding Grounding, float[]? PromptVector)> PrepareAsync(TenantSettings settings, string prompt, bool hasContext) =>
+    public ValueTask<CallGrounding> PrepareAsync(TenantSettings settings, AssembledSystem assembled, string prompt, bool hasContext) =>
         settings.Knowledge.Enabled || (settings.SemanticCache.Enabled && !hasContext)
-            ? PrepareSlowlyAsync(settings, prompt, hasContext)
-            : ValueTask.FromResult((Grounding.None, (float[]?)null));
+            ? PrepareSlowlyAsync(settings, assembled, prompt, hasContext)
+            : ValueTask.FromResult(CallGrounding.None);
 
-    private async ValueTask<(Grounding, float[]?)> PrepareSlowlyAsync(TenantSettings settings, string prompt, bool hasContext)
+    private async ValueTask<CallGrounding> PrepareSlowlyAsync(TenantSettings settings, AssembledSystem assembled, string prompt, bool hasContext)
     {
         var promptVector = settings.SemanticCache.Enabled && !hasContext ? await EmbedAsync(prompt) : null;
-        var grounding = settings.Knowledge.Enabled ? await GroundAsync(settings, prompt, promptVector) : Grounding.None;
-        return (grounding, promptVector);
+        // Knowledge gets what the assembly leaves of max_system_tokens, and at most its own max_tokens.
+        var room = Math.Min(settings.Knowledge.MaxTokens, settings.MaxSystemTokens - assembled.Tokens - tokens.Count(SystemAssembly.SectionSeparator));
+        if (!settings.Knowledge.Enabled || room <= 0 || await GroundAsync(settings.Knowledge with { MaxTokens = room }, prompt, promptVector) is not { Sources.IsEmpty: false } grounding)
+        {
+            return new CallGrounding(null, [], promptVector);
+        }
+        return new CallGrounding(SystemAssembly.AddKnowledge(assembled, grounding.Block, settings.MaxSystemTokens, tokens), grounding.Sources, promptVector);
     }
 
     private async Task<float[]?> EmbedAsync(string prompt)
@@ -37,17 +46,16 @@ public sealed class ChatGrounding(Guid tenantId, IGrainFactory grains, SentenceE
         }
     }
 
-    /// <summary>The tenant's own system parameter with its knowledge for <paramref name="prompt"/> appended (the insertion point: base + block).</summary>
-    private async Task<Grounding> GroundAsync(TenantSettings settings, string prompt, float[]? promptVector)
+    private async Task<Grounding?> GroundAsync(KnowledgeSettings settings, string prompt, float[]? promptVector)
     {
         try
         {
-            return await grains.GetGrain<IKnowledgeGrain>(tenantId).GroundAsync(settings.SystemPrompt, prompt, promptVector, settings.Knowledge);
+            return await grains.GetGrain<IKnowledgeGrain>(tenantId).GroundAsync(prompt, promptVector, settings);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             logger.LogWarning("Tenant {TenantId}: knowledge retrieval failed ({Failure}); answering without it", tenantId, e.GetType().Name);
-            return Grounding.None;
+            return null;
         }
     }
 }

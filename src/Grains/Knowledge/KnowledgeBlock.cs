@@ -18,10 +18,6 @@ public static class KnowledgeBlock
     /// <summary>Fewer tokens than this left over are not worth a cut chunk.</summary>
     private const int MinUsefulTokens = 24;
 
-    /// <summary>The system parameter sent upstream: the tenant's own, then the knowledge block, if any.</summary>
-    public static string AppendTo(string system, string block) =>
-        block.Length == 0 ? system : system.Length == 0 ? block : system + "\n\n" + block;
-
     /// <summary>
     /// The block of <paramref name="chunks"/> (best first) within <paramref name="maxTokens"/>, counted on the
     /// whole block so the seams between entries are counted as they will be sent, and the items it used.

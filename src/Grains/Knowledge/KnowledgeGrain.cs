@@ -48,7 +48,7 @@ public sealed class KnowledgeGrain(
             .Select(chunk => new KnowledgeHit(chunk.Key.Item, chunk.Title, Snippet(chunk.Body), Math.Round(chunk.Score, 4)))];
     }
 
-    public async Task<Grounding> GroundAsync(string systemPrompt, string prompt, float[]? promptVector, KnowledgeSettings settings)
+    public async Task<Grounding> GroundAsync(string prompt, float[]? promptVector, KnowledgeSettings settings)
     {
         if (_vectors.Count == 0)
         {
@@ -58,12 +58,7 @@ public sealed class KnowledgeGrain(
         var ranked = await RankAsync(prompt, question, Math.Max(settings.TopK, KnowledgeRanking.Candidates));
         var chosen = ranked.Where(chunk => chunk.Score >= settings.MinScore).Take(settings.TopK).ToList();
         var (block, sources) = KnowledgeBlock.Build(chosen, settings.MaxTokens, tokens);
-        if (sources.IsEmpty)
-        {
-            return Grounding.None;
-        }
-        var system = KnowledgeBlock.AppendTo(systemPrompt, block);
-        return new Grounding(system, tokens.Count(system), sources);
+        return sources.IsEmpty ? Grounding.None : new Grounding(block, sources);
     }
 
     public Task ItemChangedAsync(Guid itemId)

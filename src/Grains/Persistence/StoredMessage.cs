@@ -6,7 +6,8 @@ namespace TenantChat.Grains.Persistence;
 /// <summary>
 /// A finished exchange waiting to be written; <c>created_at</c> is stamped when its batch is written.
 /// <see cref="Provider"/> is the configured upstream that answered; <see cref="Cached"/> marks an answer reused from
-/// the tenant's response cache.
+/// the tenant's response cache, <see cref="Handoff"/> one that went to a person instead (no answer, no tokens).
+/// <see cref="StartsConversation"/> creates its conversation's row, with <see cref="Channel"/>.
 /// </summary>
 public sealed record class StoredMessage(
     Guid Id,
@@ -16,8 +17,11 @@ public sealed record class StoredMessage(
     string Model,
     int? Seed,
     TokenUsage Usage,
-    string Provider,
-    bool Cached = false)
+    string? Provider,
+    bool Cached = false,
+    bool Handoff = false,
+    ConversationChannel Channel = ConversationChannel.Api,
+    bool StartsConversation = false)
 {
     /// <summary>The knowledge items the answer drew on.</summary>
     public ImmutableArray<KnowledgeSource> Sources { get; init; } = [];

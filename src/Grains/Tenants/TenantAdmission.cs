@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using TenantChat.Grains.Conversations;
 using TenantChat.Grains.Knowledge;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
@@ -15,7 +16,7 @@ namespace TenantChat.Grains.Tenants;
 internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int maxConcurrentCalls)
 {
     private readonly TenantRateLimits _rateLimits = new(maxConcurrentCalls);
-    private (int SettingsVersion, int Tokens)? _systemPromptTokens;
+    private (int SettingsVersion, AssembledSystem System)? _system;
 
     /// <summary>Longer answers are not cached: it keeps both caches' memory bounded (see <see cref="SemanticCache"/>).</summary>
     public const int MaxCachedAnswerChars = 8_000;
@@ -28,59 +29,60 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
     public AdmissionQueue Waiting { get; } = new();
 
     /// <summary>
-    /// Checks a call for <paramref name="model"/> with <paramref name="context"/>, sending the system parameter
-    /// <paramref name="grounding"/> assembled (the tenant's own when it has none), against the response cache and,
-    /// when <paramref name="promptVector"/> is given (a call without context), the semantic cache, and counts its
-    /// prompt tokens: everything admission needs, done once even if the call then waits.
+    /// Checks a call for <paramref name="model"/> with <paramref name="context"/> against the response cache and
+    /// counts its prompt tokens: everything admission needs, done once even if the call then waits. A
+    /// <paramref name="handoff"/> needs neither: it goes to a person. <paramref name="grounding"/> brings the system
+    /// parameter with knowledge (when any was retrieved) and the prompt's embedding for the semantic cache (when the
+    /// tenant has one and the call no context).
     /// </summary>
-    public PendingCall Prepare(TenantRecord tenant, ChatRequest request, string model, IReadOnlyList<ConversationTurn> context,
-        Grounding grounding, float[]? promptVector, DateTimeOffset now)
+    public PendingCall Prepare(TenantRecord tenant, ChatRequest request, string model, IReadOnlyList<ConversationTurn> context, Handoff handoff,
+        CallGrounding grounding, DateTimeOffset now)
     {
         var settings = tenant.Settings;
-        var upstream = new UpstreamRequest(grounding.System ?? settings.SystemPrompt, context, request.Prompt, model, request.Seed ?? settings.Seed, 0);
+        var system = grounding.System ?? SystemFor(tenant);
+        var upstream = new UpstreamRequest(system.Text, context, request.Prompt, model, request.Seed ?? settings.Seed, 0);
         var routes = settings.RoutesFor(model).ToImmutableArray();
         var conversation = request.ConversationId ?? Guid.CreateVersion7();
+        var unpriced = new PendingCall(upstream, request.RequestId, conversation, routes, 0, 0)
+        {
+            Channel = request.Channel,
+            StartsConversation = request.ConversationId is null,
+            Sources = grounding.Sources,
+        };
+        if (handoff != Handoff.None)
+        {
+            return unpriced with { Handoff = handoff };
+        }
         var cacheKey = settings.ResponseCacheSeconds > 0 ? ResponseCache.KeyOf(tenantId, upstream) : null;
-        var similarKey = promptVector is null ? null : SimilarKeyOf(upstream);
+        var similarKey = grounding.PromptVector is null ? null : SimilarKeyOf(upstream);
         var cached = cacheKey is null ? null : Cache.Find(cacheKey, now);
         if (cached is null && similarKey is not null)
         {
-            cached = SimilarPrompts.Find(similarKey, promptVector, settings.SemanticCache.Threshold, now);
+            cached = SimilarPrompts.Find(similarKey, grounding.PromptVector, settings.SemanticCache.Threshold, now);
         }
+        unpriced = unpriced with { CacheKey = cacheKey, SimilarKey = similarKey, PromptVector = grounding.PromptVector };
         if (cached is not null)
         {
-            return new PendingCall(upstream, request.RequestId, conversation, routes, 0, 0)
-            {
-                CacheKey = cacheKey, CachedAnswer = cached, Sources = grounding.Sources, SimilarKey = similarKey, PromptVector = promptVector,
-            };
+            return unpriced with { CachedAnswer = cached };
         }
-        var systemTokens = grounding.System is null ? SystemPromptTokens(tenant) : grounding.SystemTokens;
-        var promptTokens = systemTokens
+        var promptTokens = system.Tokens
             + context.Sum(turn => tokens.Count(turn.Prompt) + tokens.Count(turn.Response))
             + tokens.Count(request.Prompt);
         var maxOutput = Math.Min(settings.MaxOutputTokens, request.MaxOutputTokens ?? int.MaxValue);
-        return new PendingCall(upstream, request.RequestId, conversation, routes, promptTokens, maxOutput)
-        {
-            CacheKey = cacheKey, Sources = grounding.Sources, SimilarKey = similarKey, PromptVector = promptVector,
-        };
+        return unpriced with { PromptTokens = promptTokens, MaxOutputTokens = maxOutput };
     }
 
     /// <summary>
-    /// Admits <paramref name="call"/> if it fits now: from the cache when it has the answer (no tokens reserved; it
-    /// counts only as a request), else by reserving its tokens in <paramref name="budget"/> and taking its place in
+    /// Admits <paramref name="call"/> if it fits now: as a handoff to a person, or from the cache when it has the
+    /// answer (neither reserves tokens; each counts only as a request), else by reserving its tokens in <paramref name="budget"/> and taking its place in
     /// the rate limits. A refusal when it could never fit or a rate limit is reached; null when it would fit once
     /// calls in flight settle. An admitted call must be <see cref="Release"/>d on every path.
     /// </summary>
     public Outcome<AdmittedCall>? TryAdmit(TenantSettings settings, TenantBudget budget, PendingCall call, DateTimeOffset now)
     {
-        if (call.CachedAnswer is { } cached)
+        if (call.Handoff != Handoff.None || call.CachedAnswer is not null)
         {
-            return _rateLimits.TryAdmit(settings, 0, now, out var wait)
-                ? new AdmittedCall(call.Upstream, default, call.RequestId, call.ConversationId, call.Routes)
-                {
-                    CacheKey = call.CacheKey, CachedAnswer = cached, Sources = call.Sources,
-                }
-                : TenantErrors.RateLimited(wait);
+            return _rateLimits.TryAdmit(settings, 0, now, out var wait) ? Admitted(call, call.Upstream, default) : TenantErrors.RateLimited(wait);
         }
         if (budget.CanNeverFit(settings.TokenLimit, call.PromptTokens, call.MaxOutputTokens, now))
         {
@@ -95,12 +97,21 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
             budget.Release(reservation);
             return TenantErrors.RateLimited(retryAfter);
         }
-        var upstream = call.Upstream with { MaxOutputTokens = reservation.CompletionAllowance };
-        return new AdmittedCall(upstream, reservation, call.RequestId, call.ConversationId, call.Routes)
-        {
-            CacheKey = call.CacheKey, Sources = call.Sources, SimilarKey = call.SimilarKey, PromptVector = call.PromptVector,
-        };
+        return Admitted(call, call.Upstream with { MaxOutputTokens = reservation.CompletionAllowance }, reservation);
     }
+
+    private static AdmittedCall Admitted(PendingCall call, UpstreamRequest upstream, Reservation reservation) =>
+        new(upstream, reservation, call.RequestId, call.ConversationId, call.Routes)
+        {
+            CacheKey = call.CacheKey,
+            CachedAnswer = call.CachedAnswer,
+            Handoff = call.Handoff,
+            Channel = call.Channel,
+            StartsConversation = call.StartsConversation,
+            Sources = call.Sources,
+            SimilarKey = call.SimilarKey,
+            PromptVector = call.PromptVector,
+        };
 
     /// <summary>Admits the waiting calls that fit now, in arrival order (see <see cref="AdmissionQueue"/>).</summary>
     public void AdmitWaiting(TenantSettings settings, TenantBudget budget, DateTimeOffset now)
@@ -130,6 +141,8 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
         return new AdmittedCall(upstream, held, ticket.RequestId, ticket.ConversationId, ticket.Routes)
         {
             HoldsRateLimitSlot = false,
+            Channel = ticket.Channel,
+            StartsConversation = ticket.StartsConversation,
             Sources = ticket.Sources,
         };
     }
@@ -167,14 +180,17 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
     /// <summary>The semantic cache's key: the exact cache's, of everything but the prompt (and the context, which is empty).</summary>
     private string SimilarKeyOf(UpstreamRequest request) => ResponseCache.KeyOf(tenantId, request with { Prompt = "", Context = [] });
 
-    /// <summary>The system parameter's tokens, counted once per settings version rather than on every call.</summary>
-    private int SystemPromptTokens(TenantRecord tenant)
+    /// <summary>
+    /// The tenant's assembled system parameter (<see cref="SystemAssembly"/>) and its tokens, built and counted once
+    /// per settings version rather than on every call.
+    /// </summary>
+    public AssembledSystem SystemFor(TenantRecord tenant)
     {
-        if (_systemPromptTokens is not { } counted || counted.SettingsVersion != tenant.Version)
+        if (_system is not { } built || built.SettingsVersion != tenant.Version)
         {
-            counted = (tenant.Version, tokens.Count(tenant.Settings.SystemPrompt));
-            _systemPromptTokens = counted;
+            built = (tenant.Version, SystemAssembly.Assemble(tenant.Settings, tokens));
+            _system = built;
         }
-        return counted.Tokens;
+        return built.System;
     }
 }

@@ -2,11 +2,13 @@ using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TenantChat.Grains.Accounts;
+using TenantChat.Grains.Conversations;
 using TenantChat.Grains.Knowledge;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Tokens;
 using TenantChat.Grains.Upstreams;
+using TenantChat.Telemetry;
 
 namespace TenantChat.Grains.Tenants;
 
@@ -18,6 +20,8 @@ namespace TenantChat.Grains.Tenants;
 public sealed class TenantGrain(
     TenantStore tenants,
     ChatMessageStore messages,
+    ConversationStore conversations,
+    IConversationEvents conversationEvents,
     ChatMessageWriter writer,
     ChatUpstreams upstreams,
     TokenCounter tokens,
@@ -44,10 +48,11 @@ public sealed class TenantGrain(
 
     private TenantAdmission Admission => _admission ??= new TenantAdmission(TenantId, tokens, limits.Value.MaxConcurrentCalls);
 
-    private ChatGrounding Grounder => _grounding ??= new ChatGrounding(TenantId, GrainFactory, embedder, logger);
+    private ChatGrounding Grounder => _grounding ??= new ChatGrounding(TenantId, GrainFactory, embedder, tokens, logger);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        TenantChatMetrics.TenantActivationChanged(1);
         try
         {
             _tenant = await tenants.FindAsync(TenantId, cancellationToken);
@@ -64,6 +69,13 @@ public sealed class TenantGrain(
         }
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        TenantChatMetrics.TenantActivationChanged(-1);
+        TenantChatMetrics.BudgetForgotten(TenantId);
+        return Task.CompletedTask;
+    }
+
     public async Task<Outcome<TenantView>> CreateAsync(TenantSettings settings, NewAccount? admin = null)
     {
         if (_tenant is not null)
@@ -73,6 +85,10 @@ public sealed class TenantGrain(
         if (upstreams.UnknownRoute(settings) is { } unknown)
         {
             return unknown;
+        }
+        if (SystemAssembly.RefuseChange(before: null, settings, tokens) is { } tooLarge)
+        {
+            return tooLarge;
         }
         var now = clock.GetUtcNow();
         var tenant = new TenantRecord(TenantId, settings, new TenantUsage(0, 0, TenantUsage.MonthStart(now)), now, 1);
@@ -107,6 +123,10 @@ public sealed class TenantGrain(
         {
             return unknown;
         }
+        if (SystemAssembly.RefuseChange(_tenant.Settings, settings, tokens) is { } tooLarge)
+        {
+            return tooLarge;
+        }
         var version = _tenant.Version + 1;
         if (!await tenants.TryUpdateSettingsAsync(TenantId, settings, version))
         {
@@ -118,6 +138,17 @@ public sealed class TenantGrain(
         AdmitWaiting(); // a new token_limit or max_output_tokens may let waiting calls in, or show they never fit
         logger.LogInformation("Tenant {TenantId} settings changed to version {Version}", TenantId, version);
         return View();
+    }
+
+    public Task<SystemPreview?> PreviewSystemAsync(string prompt)
+    {
+        // The prompt will matter once knowledge is retrieved for it (issue 12); the settings alone decide today.
+        if (_tenant is null)
+        {
+            return Task.FromResult<SystemPreview?>(null);
+        }
+        var system = Admission.SystemFor(_tenant);
+        return Task.FromResult<SystemPreview?>(new SystemPreview(system.Text, system.Tokens));
     }
 
     public async Task<Outcome<TenantView>> ResetUsageAsync()
@@ -188,6 +219,10 @@ public sealed class TenantGrain(
             long charged = 0;
             try
             {
+                if (call.Handoff != Handoff.None)
+                {
+                    return await StoreHandoffAsync(call);
+                }
                 if (call.CachedAnswer is { } cached)
                 {
                     return await StoreCachedAsync(call, cached);
@@ -232,15 +267,17 @@ public sealed class TenantGrain(
             var ticket = new StreamTicket(request.RequestId, call.ConversationId, u.SystemPrompt, [.. u.Context], u.Prompt, u.Model, u.Seed,
                 call.Reservation.PromptTokens, call.Reservation.CompletionAllowance, call.Routes)
             {
+                Channel = call.Channel,
+                StartsConversation = call.StartsConversation,
                 Sources = call.Sources,
-                TenantSystemPrompt = _tenant!.Settings.SystemPrompt,
+                Secrets = [.. SystemAssembly.Secrets(_tenant!.Settings, u.SystemPrompt)],
             };
-            if (call.CachedAnswer is { } cached)
+            if (call.Handoff != Handoff.None || call.CachedAnswer is not null)
             {
                 try
                 {
-                    var stored = await StoreCachedAsync(call, cached);
-                    return stored.Succeeded ? ticket with { Cached = stored.Value } : stored.Error;
+                    var stored = call.Handoff != Handoff.None ? await StoreHandoffAsync(call) : await StoreCachedAsync(call, call.CachedAnswer!);
+                    return stored.Succeeded ? ticket with { Answered = stored.Value } : stored.Error;
                 }
                 finally
                 {
@@ -310,6 +347,12 @@ public sealed class TenantGrain(
     /// </summary>
     private async Task<Outcome<AdmittedCall>> AdmitAsync(string host, ChatRequest request)
     {
+        using var span = TenantChatTracing.StartTenantStep("tenant.admission", TenantId);
+        return TenantTelemetry.Admitted(TenantId, await TryAdmitAsync(host, request), span);
+    }
+
+    private async Task<Outcome<AdmittedCall>> TryAdmitAsync(string host, ChatRequest request)
+    {
         if (AccessError(host) is { } refused)
         {
             return refused;
@@ -322,16 +365,21 @@ public sealed class TenantGrain(
         }
         // A caller's own context (/v1) is held to the tenant's limit like a stored conversation: its latest turns.
         IReadOnlyList<ConversationTurn> context = request.Context is { } given ? given[Math.Max(0, given.Length - settings.MaxContextTurns)..] : [];
+        ConversationStatus? status = null;
         if (request.ConversationId is { } conversationId)
         {
-            if (await messages.GetRecentTurnsAsync(TenantId, conversationId, settings.MaxContextTurns) is not { } turns)
+            if (await conversations.FindForCallAsync(TenantId, conversationId, settings.MaxContextTurns) is not { } found)
             {
                 return TenantErrors.NoSuchConversation;
             }
-            context = turns;
+            (status, context) = found;
         }
+        var handoff = HandoffRule.For(request, settings.HandoffPhrase, status);
+        // Retrieval and the prompt's embedding happen here, awaited without holding this grain; a handoff needs neither.
         // Only a call without conversation context may be answered from the semantic cache.
-        var (grounding, promptVector) = await Grounder.PrepareAsync(settings, request.Prompt, hasContext: context.Count > 0);
+        var grounding = handoff == Handoff.None
+            ? await Grounder.PrepareAsync(settings, Admission.SystemFor(_tenant!), request.Prompt, hasContext: context.Count > 0)
+            : CallGrounding.None;
         if (Ledger.Budget.IsStale)
         {
             await Ledger.RefreshIfStaleAsync();
@@ -340,7 +388,7 @@ public sealed class TenantGrain(
 
         // No await from here until the call is admitted, refused or waiting: admission is one turn.
         var now = clock.GetUtcNow();
-        var call = Admission.Prepare(_tenant, request, model, context, grounding, promptVector, now);
+        var call = Admission.Prepare(_tenant, request, model, context, handoff, grounding, now);
         if (Admission.TryAdmit(_tenant.Settings, Ledger.Budget, call, now) is { } decided)
         {
             return decided;
@@ -374,15 +422,16 @@ public sealed class TenantGrain(
     /// </summary>
     private async Task<Outcome<ChatReply>> CommitAsync(AdmittedCall call, UpstreamReply reply, UpstreamRoute answeredBy, bool complete)
     {
+        using var span = TenantChatTracing.StartTenantStep("tenant.settlement", TenantId);
         var request = call.Upstream;
-        // The tenant's own system parameter is what must never be quoted back; the knowledge around it may be.
-        var (text, usage, overReported) = AnswerSettlement.Settle(reply, _tenant!.Settings.SystemPrompt, call.Reservation, tokens);
+        var secrets = SystemAssembly.Secrets(_tenant!.Settings, request.SystemPrompt);
+        var (text, usage, overReported) = AnswerSettlement.Settle(reply, secrets, call.Reservation, tokens);
         if (overReported)
         {
             logger.LogWarning("Tenant {TenantId}: upstream reported more tokens than reserved; charging the reservation", TenantId);
         }
-        var outcome = await StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, request.Prompt, text,
-            answeredBy.Model!, request.Seed, usage, answeredBy.Provider) { Sources = call.Sources });
+        var outcome = await StoreAsync(call, Message(call, text, answeredBy.Model!, usage, answeredBy.Provider));
+        TenantTelemetry.Settled(TenantId, outcome, usage, span, Ledger.Budget.Committed.AsOf(clock.GetUtcNow()).TokensUsed, _tenant!.Settings.TokenLimit);
         if (complete && outcome.Succeeded)
         {
             Admission.Remember(call, _tenant!.Settings, text, usage, answeredBy, clock.GetUtcNow());
@@ -392,19 +441,40 @@ public sealed class TenantGrain(
 
     /// <summary>A cache hit is stored like any answer, marked as cached and charged nothing.</summary>
     private Task<Outcome<ChatReply>> StoreCachedAsync(AdmittedCall call, ResponseCache.Entry cached) =>
-        StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, call.Upstream.Prompt, cached.Text,
-            cached.AnsweredBy.Model!, call.Upstream.Seed, new TokenUsage(0, 0), cached.AnsweredBy.Provider, Cached: true)
+        StoreAsync(call, Message(call, cached.Text, cached.AnsweredBy.Model!, new TokenUsage(0, 0), cached.AnsweredBy.Provider) with { Cached = true, TokensSaved = cached.Tokens });
+
+    /// <summary>
+    /// A call for a person: stored with no answer and charged nothing. The call that hands the conversation over
+    /// raises the handoff event once it is durable.
+    /// </summary>
+    private async Task<Outcome<ChatReply>> StoreHandoffAsync(AdmittedCall call)
+    {
+        var outcome = await StoreAsync(call, Message(call, "", call.Upstream.Model, new TokenUsage(0, 0), provider: null) with { Handoff = true });
+        if (outcome.Succeeded && call.Handoff == Handoff.Requested)
         {
-            Sources = call.Sources,
-            TokensSaved = cached.Tokens,
-        });
+            try
+            {
+                await conversationEvents.HandoffAsync(TenantId, call.ConversationId, outcome.Value.CreatedAt);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Tenant {TenantId}: the handoff event of a conversation failed", TenantId);
+            }
+            logger.LogInformation("Tenant {TenantId}: a conversation was handed to a person", TenantId);
+        }
+        return outcome;
+    }
+
+    private static StoredMessage Message(AdmittedCall call, string response, string model, TokenUsage usage, string? provider) =>
+        new(call.RequestId, call.ConversationId, call.Upstream.Prompt, response, model, call.Upstream.Seed, usage, provider,
+            Channel: call.Channel, StartsConversation: call.StartsConversation) { Sources = call.Sources };
 
     private async Task<Outcome<ChatReply>> StoreAsync(AdmittedCall call, StoredMessage message)
     {
         if (await Ledger.CommitAsync(message) is { } createdAt)
         {
             return new ChatReply(message.Id, message.ConversationId, message.Response, message.Model, message.Seed, message.Usage, createdAt,
-                message.Cached) { Sources = message.Sources };
+                message.Cached, message.Handoff) { Sources = message.Sources };
         }
         // An earlier attempt of this request committed first: answer with what it stored, charged once.
         var stored = await messages.FindAsync(TenantId, call.RequestId);
@@ -426,10 +496,7 @@ public sealed class TenantGrain(
     private ServiceError? AccessError(string host) => TenantErrors.ForHost(_tenant, host);
 
     private static ChatReply Reply(ChatMessageView stored) =>
-        new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt, stored.Cached)
-        {
-            Sources = stored.Sources,
-        };
+        new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt, stored.Cached, stored.Handoff) { Sources = stored.Sources };
 
     private TenantView View() => (_tenant! with { Usage = Ledger.Budget.Committed }).ToView(clock.GetUtcNow());
 

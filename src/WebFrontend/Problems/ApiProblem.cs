@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using TenantChat.Grains.Models;
+using TenantChat.Telemetry;
 
 namespace TenantChat.WebFrontend.Problems;
 
@@ -26,13 +27,16 @@ public sealed class ApiProblem(ProblemCode code, string detail, int? retryAfterS
     /// <summary>A more precise 4xx than the code's own, such as 415 for a body that is not JSON.</summary>
     public int? StatusOverride { get; init; }
 
-    public static ApiProblem From(ServiceError error) => new(error.Code, error.Detail, error.RetryAfterSeconds);
+    /// <summary>A service's refusal; one that names a field lists it in <c>errors</c>, like any validation problem.</summary>
+    public static ApiProblem From(ServiceError error) => new(error.Code, error.Detail, error.RetryAfterSeconds,
+        error.Field is { } field ? new Dictionary<string, string[]> { [field] = [error.Detail] } : null);
 
     public static ApiProblem Validation(IDictionary<string, string[]> errors) =>
         new(ProblemCode.ValidationFailed, "The request is not valid; see errors.", errors: errors);
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
+        httpContext.Features.Set(this);
         if (httpContext.Request.Path.StartsWithSegments("/v1"))
         {
             await OpenAiError.WriteAsync(httpContext, this, detail, retryAfterSeconds);
@@ -55,7 +59,7 @@ public sealed class ApiProblem(ProblemCode code, string detail, int? retryAfterS
     private static ProblemDetails Create(ProblemCode code, string? detail) => Describe(code, new ProblemDetails { Detail = detail });
 
     /// <summary>The contract's machine-readable name of a code: <c>token_limit_exceeded</c>.</summary>
-    public static string CodeName(ProblemCode code) => JsonNamingPolicy.SnakeCaseLower.ConvertName(code.ToString());
+    public static string CodeName(ProblemCode code) => TenantChatMetrics.CodeName(code);
 
     /// <summary>Fills in type, title, status and code for <paramref name="code"/>.</summary>
     public static ProblemDetails Describe(ProblemCode code, ProblemDetails problem)

@@ -1,11 +1,16 @@
 extern alias SiloHost;
 
 using Microsoft.AspNetCore.Mvc.Testing;
+using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Orleans.Configuration;
 using Orleans.TestingHost;
+using OpenTelemetry.Trace;
 using TenantChat.Fakes;
+using TenantChat.Grains.Conversations;
 using SiloHost::TenantChat.Silo.Extensions;
 
 namespace TenantChat.Tests.Infrastructure;
@@ -37,6 +42,9 @@ public class ClusterFixture : IAsyncLifetime
     public WebApplicationFactory<Program> Frontend => _frontend!;
 
     public NpgsqlDataSource Database { get; private set; } = null!;
+
+    /// <summary>Every span of the run (frontend and silos share the process, so the frontend's tracer sees all).</summary>
+    public List<Activity> Spans { get; } = [];
 
     public async Task InitializeAsync()
     {
@@ -75,15 +83,31 @@ public class ClusterFixture : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 
-        _frontend = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        _frontend = CreateFrontend();
+    }
+
+    /// <summary>
+    /// A web frontend connected to this cluster, configured like every other (the same signing key). Tests that
+    /// need a second frontend, to see that a change on one is seen on the other, make one and dispose it.
+    /// </summary>
+    public WebApplicationFactory<Program> CreateFrontend()
+    {
+        var frontend = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseSetting("ConnectionStrings:Postgres", ConnectionString);
             web.UseSetting("Orleans:ClusterId", Cluster.Options.ClusterId);
             web.UseSetting("Orleans:ServiceId", Cluster.Options.ServiceId);
             web.UseSetting("Admin:ApiKey", OperatorKey);
             web.UseSetting("Auth:SigningKey", SigningKey);
+            // Observability as an operator would turn it on: tenant labels, traces to an exporter, JSON log lines.
+            web.UseSetting("Metrics:TenantLabels", "true");
+            web.UseSetting("Tracing:Enabled", "true");
+            web.ConfigureServices(services => services
+                .ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans))
+                .AddSingleton<ILoggerProvider>(new JsonLogCapture()));
         });
-        _frontend.Server.PreserveExecutionContext = true;
+        frontend.Server.PreserveExecutionContext = true;
+        return frontend;
     }
 
     /// <summary>A client whose requests carry <paramref name="host"/> as their Host.</summary>
@@ -126,9 +150,17 @@ public class ClusterFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>The handoff events raised by both silos (they share this process).</summary>
+    public static RecordingConversationEvents ConversationEvents { get; } = new();
+
     private sealed class SiloConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddTenantChat(siloBuilder.Configuration);
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.AddTenantChat(siloBuilder.Configuration);
+            siloBuilder.Services.AddSingleton<IConversationEvents>(ConversationEvents);
+            siloBuilder.Services.AddSingleton<ILoggerProvider>(new JsonLogCapture());
+        }
     }
 
     private sealed class ClientConfigurator : IClientBuilderConfigurator

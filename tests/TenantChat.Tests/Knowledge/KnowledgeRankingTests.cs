@@ -39,8 +39,6 @@ public sealed class KnowledgeRankingTests
         Assert.Contains("[3] Shipping\nParcels travel far.", block, StringComparison.Ordinal);
         Assert.Equal([item, other], sources.Select(source => source.Id));
         Assert.Equal(0.81, sources[0].Score);
-        Assert.Equal("base\n\n" + block, KnowledgeBlock.AppendTo("base", block));
-        Assert.Equal("base", KnowledgeBlock.AppendTo("base", ""));
     }
 
     [Fact]
