@@ -140,15 +140,20 @@ public sealed class TenantGrain(
         return View();
     }
 
-    public Task<SystemPreview?> PreviewSystemAsync(string prompt)
+    public async Task<SystemPreview?> PreviewSystemAsync(string prompt)
     {
-        // The prompt will matter once knowledge is retrieved for it (issue 12); the settings alone decide today.
         if (_tenant is null)
         {
-            return Task.FromResult<SystemPreview?>(null);
+            return null;
         }
-        var system = Admission.SystemFor(_tenant);
-        return Task.FromResult<SystemPreview?>(new SystemPreview(system.Text, system.Tokens));
+        var settings = _tenant.Settings;
+        var assembled = Admission.SystemFor(_tenant);
+        // The knowledge a call with this prompt would get, retrieved the same way (no semantic cache: nothing is answered).
+        var grounding = prompt.Trim().Length > 0
+            ? await Grounder.PrepareAsync(settings with { SemanticCache = SemanticCacheSettings.Default }, assembled, prompt, hasContext: true)
+            : CallGrounding.None;
+        var system = grounding.System ?? assembled;
+        return new SystemPreview(system.Text, system.Tokens) { Sources = grounding.Sources };
     }
 
     public async Task<Outcome<TenantView>> ResetUsageAsync()

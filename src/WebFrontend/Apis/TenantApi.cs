@@ -19,7 +19,7 @@ public sealed record class UsageResponse(long TokensUsed, long TokenLimit, long 
     long TokensSaved);
 
 /// <summary>The assembled system parameter and its tokens; <see cref="Sources"/> are the knowledge items it would include.</summary>
-public sealed record class SystemPreviewResponse(string System, int Tokens, IReadOnlyList<object> Sources);
+public sealed record class SystemPreviewResponse(string System, int Tokens, IReadOnlyList<SourceBody> Sources);
 
 /// <summary>The tenant's own view of itself: usage for its users, settings for its admins.</summary>
 public static class TenantApi
@@ -65,7 +65,7 @@ public static class TenantApi
             });
         }
         return await Grain(httpContext, orleans).PreviewSystemAsync(prompt) is { } preview
-            ? TypedResults.Ok(new SystemPreviewResponse(preview.System, preview.Tokens, []))
+            ? TypedResults.Ok(new SystemPreviewResponse(preview.System, preview.Tokens, SourceBody.From(preview.Sources)))
             : Gone();
     }
 

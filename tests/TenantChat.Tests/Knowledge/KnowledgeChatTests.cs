@@ -184,4 +184,38 @@ public sealed class KnowledgeChatTests(ClusterFixture fixture)
             Assert.Contains("[redacted]", answer, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task The_system_preview_shows_the_knowledge_a_call_would_send_and_max_system_tokens_bounds_it()
+    {
+        var (tenant, admin) = await fixture.CreateTenantWithAdminAsync("Preview knowledge tenant.");
+        using (var put = await admin.PutAsJsonAsync("api/tenant/settings", new { knowledge = new { enabled = true } }))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+        var password = await admin.AddItemAsync(PasswordTitle, PasswordText);
+        await admin.WaitIndexedAsync([password], TimeSpan.FromSeconds(60));
+        const string prompt = "I forgot my password";
+
+        var preview = (await admin.GetFromJsonAsync<JsonObject>($"api/tenant/system-preview?prompt={Uri.EscapeDataString(prompt)}"))!;
+        using (var call = await tenant.Client.ChatAsync(prompt))
+        {
+            Assert.Equal(HttpStatusCode.OK, call.StatusCode);
+        }
+
+        var system = preview["system"]!.GetValue<string>();
+        Assert.Contains(PasswordText, KnowledgeBlockOf(tenant, system), StringComparison.Ordinal);
+        Assert.Equal(Tokens.Count(system), preview["tokens"]!.GetValue<int>());
+        Assert.Equal(password, preview["sources"]!.AsArray().Single()!["id"]!.GetValue<Guid>());
+        Assert.Equal(system, Assert.Single(fixture.Upstream.CallsStartingWith(tenant.SystemPrompt)).System);
+
+        // Knowledge gets only what max_system_tokens leaves after the tenant's own assembly.
+        var budget = Tokens.Count(tenant.SystemPrompt) + 60;
+        using (var put = await admin.PutAsJsonAsync("api/tenant/settings", new { max_system_tokens = budget }))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+        var bounded = (await admin.GetFromJsonAsync<JsonObject>($"api/tenant/system-preview?prompt={Uri.EscapeDataString(prompt)}"))!;
+        Assert.InRange(bounded["tokens"]!.GetValue<int>(), Tokens.Count(tenant.SystemPrompt) + 1, budget);
+    }
 }
