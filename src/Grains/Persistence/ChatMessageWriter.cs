@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using TenantChat.Telemetry;
 using Npgsql;
+using TenantChat.Grains.Tenants;
 
 namespace TenantChat.Grains.Persistence;
 
@@ -16,11 +17,16 @@ public sealed record class AppendResult(IReadOnlySet<Guid> Stored, TenantUsage? 
 /// statement and one round trip per batch (<see cref="ChatMessageStore.AppendAsync"/>), so a thousand tenants with a
 /// call each cost the database about what one busy tenant does. A caller's task completes only when its batch has
 /// committed. Submissions arriving while <see cref="MaxBatchesInFlight"/> batches are being written wait and go out
-/// together in the next one. A tenant must have at most one submission in flight (its ledger sees to it): then two
-/// batches never touch the same <c>tenants</c> row, and can neither wait on nor deadlock each other.
+/// together in the next one. A tenant has at most <see cref="TenantBatchesInFlight"/> submissions in flight (its
+/// <see cref="TenantLedger"/> sees to it). With one, two batches never touch the same <c>tenants</c> row. With two,
+/// the later one waits for the earlier one's lock on the tenant's row, and batches of several tenants take those
+/// locks in one order first (<see cref="ChatMessageStore.AppendAsync"/>), so they never deadlock.
 /// </summary>
-public sealed class ChatMessageWriter(ChatMessageStore store, TimeProvider clock, ILogger<ChatMessageWriter> logger)
+public sealed class ChatMessageWriter(ChatMessageStore store, TimeProvider clock, ILogger<ChatMessageWriter> logger, int tenantBatchesInFlight = 1)
 {
+    /// <summary>How many batches of one tenant may be written at once: <c>Tenants:WriteBatchesInFlight</c>.</summary>
+    public int TenantBatchesInFlight { get; } = tenantBatchesInFlight;
+
     /// <summary>Messages per statement, at most (one tenant's submission is never split, and may be larger alone).</summary>
     public const int MaxBatchMessages = 256;
 
@@ -97,7 +103,7 @@ public sealed class ChatMessageWriter(ChatMessageStore store, TimeProvider clock
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var (stored, totals) = await store.AppendAsync(rows, createdAt);
+            var (stored, totals) = await store.AppendAsync(rows, createdAt, lockInOrder: TenantBatchesInFlight > 1);
             TenantChatMetrics.BatchWritten(rows.Count, Stopwatch.GetElapsedTime(started), committed: true);
             foreach (var submission in batch)
             {
