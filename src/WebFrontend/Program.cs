@@ -13,6 +13,8 @@ app.UseTenantRouting();
 app.MapHealthEndpoints();
 app.MapMetrics();
 app.MapApiDocs();
+
+// Each tenant API marks its routes ForTenantHost(): the request's tenant is found by its Host header.
 app.MapChatApi();
 app.MapOpenAiCompatibleApi();
 app.MapAccountsApi();
@@ -20,6 +22,8 @@ app.MapCustomerDataApi();
 app.MapKnowledgeApi();
 app.MapConversationsApi();
 app.MapTenantApi();
+
+// The platform operator's, on any host.
 app.MapAdminApi();
 app.Run();
 

@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using TenantChat.Grains.Models;
+using TenantChat.Grains.Tenants;
 
 namespace TenantChat.Grains.Persistence;
 
@@ -89,7 +90,7 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         batch.BatchCommands.Add(command);
         var p = command.Parameters;
         p.AddWithValue("created_at", createdAt);
-        p.AddWithValue("month_start", TenantUsage.MonthStart(createdAt));
+        p.AddWithValue("month_start", BudgetPeriod.MonthStart(createdAt));
         p.AddWithValue("ids", Column(messages, m => m.Message.Id));
         p.AddWithValue("tenant_ids", Column(messages, m => m.TenantId));
         p.AddWithValue("conversation_ids", Column(messages, m => m.Message.ConversationId));
@@ -99,7 +100,7 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         p.Add(new NpgsqlParameter("seeds", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = Column(messages, m => m.Message.Seed) });
         p.AddWithValue("prompt_tokens", Column(messages, m => m.Message.Usage.PromptTokens));
         p.AddWithValue("completion_tokens", Column(messages, m => m.Message.Usage.CompletionTokens));
-        p.Add(new NpgsqlParameter("providers", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = Column(messages, m => m.Message.Provider) });
+        p.Add(new NpgsqlParameter("providers", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = Column(messages, m => m.Message.Upstream) });
         p.AddWithValue("cached", Column(messages, m => m.Message.Cached));
         p.AddWithValue("handoffs", Column(messages, m => m.Message.Handoff));
         p.AddWithValue("channels", Column(messages, m => ConversationNames.Of(m.Message.Channel)));
@@ -193,8 +194,7 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         var p = command.Parameters;
         p.AddWithValue("tenant_id", tenantId);
         p.Add(new NpgsqlParameter("conversation_id", NpgsqlDbType.Uuid) { Value = (object?)conversationId ?? DBNull.Value });
-        p.Add(new NpgsqlParameter("after_at", NpgsqlDbType.TimestampTz) { Value = (object?)after?.At ?? DBNull.Value });
-        p.Add(new NpgsqlParameter("after_id", NpgsqlDbType.Uuid) { Value = (object?)after?.Id ?? DBNull.Value });
+        p.AddAfter(after);
         p.AddWithValue("limit", limit);
         return await ReadViewsAsync(command);
     }

@@ -10,20 +10,21 @@ namespace TenantChat.Grains.Tenants;
 
 /// <summary>
 /// The synchronous core of a tenant's accounting: admitting a call (response cache, budget reservation, rate
-/// limits), keeping the calls that wait for room, and releasing a call. Every method runs within one turn of the tenant's grain, with no await, which is what
-/// keeps the budget exact under any interleaving. Not thread-safe: the grain's turns are its only callers.
+/// limits), keeping the calls that wait for room, and releasing a call. Every method runs within one turn of the
+/// tenant's grain, with no await, which is what keeps the budget exact under any interleaving. Not thread-safe: the
+/// grain's turns are its only callers. It owns the rate limits, the response cache, the waiting calls and the
+/// assembled system parameter; in <paramref name="budget"/> it only reserves and releases.
 /// </summary>
-internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int maxConcurrentCalls)
+internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, TenantBudget budget, int maxConcurrentCalls)
 {
     private readonly TenantRateLimits _rateLimits = new(maxConcurrentCalls);
+    private readonly ResponseCache _cache = new();
     private (int SettingsVersion, AssembledSystem System)? _system;
+
+    private readonly SemanticCache _similarPrompts = new();
 
     /// <summary>Longer answers are not cached: it keeps both caches' memory bounded (see <see cref="SemanticCache"/>).</summary>
     public const int MaxCachedAnswerChars = 8_000;
-
-    public ResponseCache Cache { get; } = new();
-
-    public SemanticCache SimilarPrompts { get; } = new();
 
     /// <summary>Calls that would fit once calls in flight settle, waiting in arrival order.</summary>
     public AdmissionQueue Waiting { get; } = new();
@@ -55,10 +56,10 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
         }
         var cacheKey = settings.ResponseCacheSeconds > 0 ? ResponseCache.KeyOf(tenantId, upstream) : null;
         var similarKey = grounding.PromptVector is null ? null : SimilarKeyOf(upstream);
-        var cached = cacheKey is null ? null : Cache.Find(cacheKey, now);
+        var cached = cacheKey is null ? null : _cache.Find(cacheKey, now);
         if (cached is null && similarKey is not null)
         {
-            cached = SimilarPrompts.Find(similarKey, grounding.PromptVector, settings.SemanticCache.Threshold, now);
+            cached = _similarPrompts.Find(similarKey, grounding.PromptVector, settings.SemanticCache.Threshold, now);
         }
         unpriced = unpriced with { CacheKey = cacheKey, SimilarKey = similarKey, PromptVector = grounding.PromptVector };
         if (cached is not null)
@@ -74,11 +75,11 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
 
     /// <summary>
     /// Admits <paramref name="call"/> if it fits now: as a handoff to a person, or from the cache when it has the
-    /// answer (neither reserves tokens; each counts only as a request), else by reserving its tokens in <paramref name="budget"/> and taking its place in
-    /// the rate limits. A refusal when it could never fit or a rate limit is reached; null when it would fit once
+    /// answer (neither reserves tokens; each counts only as a request), else by reserving its tokens in the budget and
+    /// taking its place in the rate limits. A refusal when it could never fit or a rate limit is reached; null when it would fit once
     /// calls in flight settle. An admitted call must be <see cref="Release"/>d on every path.
     /// </summary>
-    public Outcome<AdmittedCall>? TryAdmit(TenantSettings settings, TenantBudget budget, PendingCall call, DateTimeOffset now)
+    public Outcome<AdmittedCall>? TryAdmit(TenantSettings settings, PendingCall call, DateTimeOffset now)
     {
         if (call.Handoff != Handoff.None || call.CachedAnswer is not null)
         {
@@ -86,7 +87,7 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
         }
         if (budget.CanNeverFit(settings.TokenLimit, call.PromptTokens, call.MaxOutputTokens, now))
         {
-            return TenantErrors.BudgetSpent(TenantUsage.RetryAfterSeconds(now));
+            return TenantErrors.BudgetSpent(BudgetPeriod.RetryAfterSeconds(now));
         }
         if (budget.TryReserve(settings.TokenLimit, call.PromptTokens, call.MaxOutputTokens, now) is not { } reservation)
         {
@@ -114,11 +115,11 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
         };
 
     /// <summary>Admits the waiting calls that fit now, in arrival order (see <see cref="AdmissionQueue"/>).</summary>
-    public void AdmitWaiting(TenantSettings settings, TenantBudget budget, DateTimeOffset now)
+    public void AdmitWaiting(TenantSettings settings, DateTimeOffset now)
     {
         if (!budget.IsStale)
         {
-            Waiting.AdmitFitting(call => TryAdmit(settings, budget, call, now));
+            Waiting.AdmitFitting(call => TryAdmit(settings, call, now));
         }
     }
 
@@ -126,7 +127,7 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
     /// Admits again a stream whose reservation died with an earlier activation of the grain: its whole allowance
     /// must fit the budget now, or storing what it generated could break the limit (then null).
     /// </summary>
-    public static AdmittedCall? Readmit(TenantRecord? tenant, TenantBudget budget, StreamTicket ticket, DateTimeOffset now)
+    public AdmittedCall? Readmit(TenantRecord? tenant, StreamTicket ticket, DateTimeOffset now)
     {
         if (tenant is null || budget.TryReserve(tenant.Settings.TokenLimit, ticket.PromptTokens, ticket.CompletionAllowance, now) is not { } held)
         {
@@ -148,7 +149,7 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
     }
 
     /// <summary>Ends an admitted call: its reservation is freed and the rate limit keeps only what it used.</summary>
-    public void Release(TenantBudget budget, AdmittedCall call, long chargedTokens)
+    public void Release(AdmittedCall call, long chargedTokens)
     {
         budget.Release(call.Reservation);
         if (call.HoldsRateLimitSlot)
@@ -169,12 +170,19 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
         }
         if (call.CacheKey is { } key && settings.ResponseCacheSeconds > 0)
         {
-            Cache.Add(key, new ResponseCache.Entry(text, answeredBy, now.AddSeconds(settings.ResponseCacheSeconds), usage.TotalTokens));
+            _cache.Add(key, new ResponseCache.Entry(text, answeredBy, now.AddSeconds(settings.ResponseCacheSeconds), usage.TotalTokens));
         }
         if (call is { SimilarKey: { } similarKey, PromptVector: { } vector } && settings.SemanticCache.Enabled)
         {
-            SimilarPrompts.Add(similarKey, vector, new ResponseCache.Entry(text, answeredBy, now.AddSeconds(settings.SemanticCache.TtlSeconds), usage.TotalTokens));
+            _similarPrompts.Add(similarKey, vector, new ResponseCache.Entry(text, answeredBy, now.AddSeconds(settings.SemanticCache.TtlSeconds), usage.TotalTokens));
         }
+    }
+
+    /// <summary>New settings may change any answer: the cached ones, exact and similar, are forgotten.</summary>
+    public void SettingsChanged()
+    {
+        _cache.Clear();
+        _similarPrompts.Clear();
     }
 
     /// <summary>The semantic cache's key: the exact cache's, of everything but the prompt (and the context, which is empty).</summary>

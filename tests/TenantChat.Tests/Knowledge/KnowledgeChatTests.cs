@@ -16,7 +16,7 @@ public sealed class KnowledgeChatTests(ClusterFixture fixture)
     private const string PasswordText = "Open the sign-in page and choose Forgot password. We email a reset link that works for 30 minutes.";
 
     /// <summary>A tenant with knowledge settings, a signed-in user, and a few items indexed.</summary>
-    private async Task<(TenantApi.Tenant Tenant, HttpClient User, Guid Password)> TenantWithKnowledgeAsync(JsonObject knowledge,
+    private async Task<(TestTenants.Tenant Tenant, HttpClient User, Guid Password)> TenantWithKnowledgeAsync(JsonObject knowledge,
         string systemPrompt = "Knowledge chat tenant.")
     {
         var tenant = await fixture.CreateTenantAsync(systemPrompt, customize: body => body["knowledge"] = knowledge);
@@ -28,7 +28,7 @@ public sealed class KnowledgeChatTests(ClusterFixture fixture)
         return (tenant, user, password);
     }
 
-    private static string KnowledgeBlockOf(TenantApi.Tenant tenant, string system)
+    private static string KnowledgeBlockOf(TestTenants.Tenant tenant, string system)
     {
         Assert.StartsWith(tenant.SystemPrompt + "\n\n", system, StringComparison.Ordinal);
         return system[(tenant.SystemPrompt.Length + 2)..];

@@ -12,10 +12,10 @@ public sealed class SemanticCacheTests(ClusterFixture fixture)
     private const string Question = "How do I reset my password?";
     private const string Paraphrase = "How can I reset my password?";
 
-    private Task<(TenantApi.Tenant Tenant, HttpClient Admin)> CachingTenantAsync(int ttlSeconds = 86_400) =>
+    private Task<(TestTenants.Tenant Tenant, HttpClient Admin)> CachingTenantAsync(int ttlSeconds = 86_400) =>
         CreateWithAdminAsync(new JsonObject { ["enabled"] = true, ["ttl_seconds"] = ttlSeconds });
 
-    private async Task<(TenantApi.Tenant Tenant, HttpClient Admin)> CreateWithAdminAsync(JsonObject semanticCache)
+    private async Task<(TestTenants.Tenant Tenant, HttpClient Admin)> CreateWithAdminAsync(JsonObject semanticCache)
     {
         var (tenant, admin) = await fixture.CreateTenantWithAdminAsync("Semantic cache tenant.");
         using var put = await admin.PutAsJsonAsync("api/tenant/settings", new JsonObject { ["semantic_cache"] = semanticCache });
@@ -30,7 +30,7 @@ public sealed class SemanticCacheTests(ClusterFixture fixture)
         return await response.JsonAsync();
     }
 
-    private int UpstreamCalls(TenantApi.Tenant tenant, string system) => fixture.Upstream.CallsFor(system).Count;
+    private int UpstreamCalls(TestTenants.Tenant tenant, string system) => fixture.Upstream.CallsFor(system).Count;
 
     [Fact]
     public async Task A_paraphrase_above_the_threshold_is_answered_from_the_cache_without_upstream_or_charge()

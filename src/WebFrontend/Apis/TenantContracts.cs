@@ -1,8 +1,21 @@
 using TenantChat.Grains.Models;
+using TenantChat.WebFrontend.Apis.Chat;
 
-namespace TenantChat.WebFrontend.Admin;
+namespace TenantChat.WebFrontend.Apis;
 
-/// <summary>A tenant as the operator API shows it.</summary>
+// The response bodies of TenantApi and AdminApi: a tenant, its usage and its assembled system parameter.
+
+/// <summary>
+/// The tenant's usage in the current period; <see cref="CacheHits"/> of its <see cref="Calls"/> were answered from
+/// its caches (exact or semantic), which spent nothing and saved the <see cref="TokensSaved"/> their answers first cost.
+/// </summary>
+public sealed record class UsageResponse(long TokensUsed, long TokenLimit, long TokensRemaining, long Calls, DateTimeOffset PeriodStart, long CacheHits,
+    long TokensSaved);
+
+/// <summary>The assembled system parameter and its tokens; <see cref="Sources"/> are the knowledge items it would include.</summary>
+public sealed record class SystemPreviewResponse(string System, int Tokens, IReadOnlyList<SourceBody> Sources);
+
+/// <summary>A tenant as the operator API, and the tenant's own admins, see it.</summary>
 public sealed record class TenantResponse(
     Guid Id,
     string Name,
@@ -39,7 +52,7 @@ public sealed record class TenantResponse(
         return new TenantResponse(view.Id, s.Name, s.Domain, s.SystemPrompt, s.Model, s.Seed, s.AllowedModels, s.MaxContextTurns,
             s.MaxOutputTokens, s.RateLimitRpm, s.RateLimitTpm, s.TokenLimit, view.TokensUsed, view.TokensRemaining, view.Calls,
             view.PeriodStart, s.Status == TenantStatus.Suspended ? "suspended" : "active", view.Version, view.CreatedAt,
-            s.Provider, [.. s.Fallbacks.Select(route => new FallbackResponse(route.Provider, route.Model))], s.ResponseCacheSeconds,
+            s.Upstream, [.. s.Fallbacks.Select(route => new FallbackResponse(route.Upstream, route.Model))], s.ResponseCacheSeconds,
             s.Persona is { } persona ? new PersonaResponse(persona.Name, PersonaTones.Of(persona.Tone), persona.Language) : null,
             [.. s.Modules.Select(module => new ModuleResponse(module.Key, module.Prompt, module.Priority, module.Active))], s.HandoffPhrase,
             s.MaxSystemTokens, s.Knowledge, s.SemanticCache);
