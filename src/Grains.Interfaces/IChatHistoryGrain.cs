@@ -7,6 +7,6 @@ public interface IChatHistoryGrain : IGrainWithIntegerKey
 {
     Task<Page<ChatMessageView>> ListAsync(Guid tenantId, Guid? conversationId, int limit, PageKey? after);
 
-    /// <summary>How many of the tenant's stored answers since <paramref name="since"/> came from its response cache.</summary>
-    Task<long> CountCacheHitsAsync(Guid tenantId, DateTimeOffset since);
+    /// <summary>How many of the tenant's stored answers since <paramref name="since"/> came from its caches, and the tokens they saved.</summary>
+    Task<CacheSavings> CountCacheHitsAsync(Guid tenantId, DateTimeOffset since);
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using TenantChat.Grains.Accounts;
 using TenantChat.Grains.Conversations;
+using TenantChat.Grains.Knowledge;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Tenants;
 using TenantChat.Grains.Tokens;
@@ -59,6 +60,7 @@ public static class GrainsServiceCollectionExtensions
                 $"Chat:AdmissionWaitSeconds must be between 0 and {ChatAdmissionOptions.MaxAdmissionWaitSeconds}.")
             .ValidateOnStart();
         services.AddChatUpstream(configuration);
+        services.AddKnowledge(configuration);
         return services;
     }
 

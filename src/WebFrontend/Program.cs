@@ -20,6 +20,7 @@ app.MapChatApi();
 app.MapOpenAiCompatibleApi();
 app.MapAccountsApi();
 app.MapCustomerDataApi();
+app.MapKnowledgeApi();
 app.MapConversationsApi();
 app.MapTenantApi();
 

@@ -48,6 +48,12 @@ public sealed class FakeUpstream : IAsyncDisposable
         // Content root beside the assembly: started from /, the host would watch the whole file system for settings.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(url);
+        // A system parameter with knowledge in it makes long query strings; a real text API takes them too.
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestLineSize = 256 * 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 512 * 1024;
+        });
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var fake = new FakeUpstream(app);
@@ -61,6 +67,10 @@ public sealed class FakeUpstream : IAsyncDisposable
 
     /// <summary>The calls whose system parameter was <paramref name="system"/>.</summary>
     public IReadOnlyList<UpstreamCall> CallsFor(string system) => [.. _calls.Where(call => call.System == system)];
+
+    /// <summary>The calls whose system parameter starts with <paramref name="system"/>: the tenant's own, with knowledge appended.</summary>
+    public IReadOnlyList<UpstreamCall> CallsStartingWith(string system) =>
+        [.. _calls.Where(call => call.System?.StartsWith(system, StringComparison.Ordinal) == true)];
 
     /// <summary>A fingerprint of a system parameter that the fake puts in its answers (the parameter itself it never repeats).</summary>
     public static string VoiceOf(string system) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(system)))[..10];

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace TenantChat.Grains.Models;
 
 /// <summary>
@@ -19,4 +21,8 @@ public sealed record class ChatMessageView(
     [property: Id(8)] string? Upstream = null,
     [property: Id(9)] bool Cached = false,
     [property: Id(10)] bool Handoff = false,
-    [property: Id(11)] bool Erased = false);
+    [property: Id(11)] bool Erased = false)
+{
+    /// <summary>The knowledge items the answer drew on.</summary>
+    [Id(20)] public ImmutableArray<KnowledgeSource> Sources { get; init; } = [];
+}

@@ -1,8 +1,11 @@
+using System.Collections.Immutable;
+
 namespace TenantChat.Grains.Models;
 
 /// <summary>
 /// A stored exchange, as the caller receives it; <see cref="Cached"/> when the tenant's response cache answered,
-/// <see cref="Handoff"/> when the conversation waits for a person (no answer, nothing charged).
+/// <see cref="Handoff"/> when the conversation waits for a person (no answer, nothing charged), <see cref="Sources"/>
+/// the knowledge items the answer drew on.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record class ChatReply(
@@ -14,4 +17,7 @@ public sealed record class ChatReply(
     [property: Id(5)] TokenUsage Usage,
     [property: Id(6)] DateTimeOffset CreatedAt,
     [property: Id(7)] bool Cached = false,
-    [property: Id(8)] bool Handoff = false);
+    [property: Id(8)] bool Handoff = false)
+{
+    [Id(20)] public ImmutableArray<KnowledgeSource> Sources { get; init; } = [];
+}

@@ -30,4 +30,7 @@ public sealed record class StreamTicket(
 
     /// <summary>Besides the whole system parameter, its sections that must never be quoted back (system_prompt, module prompts).</summary>
     [Id(13)] public ImmutableArray<string> Secrets { get; init; } = [];
+
+    /// <summary>The knowledge items in <see cref="SystemPrompt"/>, stored with the answer.</summary>
+    [Id(20)] public ImmutableArray<KnowledgeSource> Sources { get; init; } = [];
 }

@@ -54,6 +54,12 @@ public sealed record class TenantSettings
     /// <summary>The most o200k tokens the assembled system parameter may take; knowledge gets what is left.</summary>
     [Id(18)] public int MaxSystemTokens { get; init; } = DefaultMaxSystemTokens;
 
+    /// <summary>Retrieval from the tenant's own knowledge into the system parameter (contract section 10).</summary>
+    [Id(20)] public KnowledgeSettings Knowledge { get; init; } = KnowledgeSettings.Default;
+
+    /// <summary>Answers reused for similar prompts without conversation context (contract section 13).</summary>
+    [Id(21)] public SemanticCacheSettings SemanticCache { get; init; } = SemanticCacheSettings.Default;
+
     /// <summary>Where a call for <paramref name="model"/> goes: the tenant's upstream, then each fallback.</summary>
     public IEnumerable<UpstreamRoute> RoutesFor(string model) =>
         Fallbacks.Select(route => route with { Model = route.Model ?? model })

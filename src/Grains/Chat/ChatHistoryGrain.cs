@@ -14,5 +14,5 @@ public sealed class ChatHistoryGrain(ChatMessageStore messages) : Grain, IChatHi
         return new Page<ChatMessageView>([.. items], rows.Count > limit ? new PageKey(items[^1].CreatedAt, items[^1].Id) : null);
     }
 
-    public Task<long> CountCacheHitsAsync(Guid tenantId, DateTimeOffset since) => messages.CountCacheHitsAsync(tenantId, since);
+    public Task<CacheSavings> CountCacheHitsAsync(Guid tenantId, DateTimeOffset since) => messages.CountCacheHitsAsync(tenantId, since);
 }

@@ -9,7 +9,7 @@ namespace TenantChat.Grains.Persistence;
 public sealed class ChatMessageStore(NpgsqlDataSource db)
 {
     private const string ViewColumns =
-        "id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, created_at, provider, cached, handoff, erased_at is not null";
+        "id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, created_at, provider, cached, handoff, erased_at is not null, sources::text";
 
     /// <summary>
     /// Stores the messages of any number of tenants and charges each tenant its share, in one statement (one round
@@ -27,9 +27,9 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         const string sql = """
             with batch as (
                 select * from unnest(@ids, @tenant_ids, @conversation_ids, @prompts, @responses, @models, @seeds, @prompt_tokens,
-                        @completion_tokens, @providers, @cached, @handoffs, @channels, @starts)
+                        @completion_tokens, @providers, @cached, @handoffs, @channels, @starts, @sources, @tokens_saved)
                     as m(id, tenant_id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, provider,
-                        cached, handoff, channel, starts)
+                        cached, handoff, channel, starts, sources, tokens_saved)
             ), checked as (
                 -- A call answered while its conversation was erased is stored without its text, and revives nothing.
                 select b.*, not (b.starts or exists (
@@ -37,11 +37,11 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
                 from batch b
             ), inserted as (
                 insert into chat_messages (id, tenant_id, conversation_id, prompt, response, model, seed,
-                    prompt_tokens, completion_tokens, total_tokens, provider, cached, handoff, erased_at, created_at)
+                    prompt_tokens, completion_tokens, total_tokens, provider, cached, handoff, erased_at, sources, tokens_saved, created_at)
                 select m.id, m.tenant_id, m.conversation_id, case when m.orphan then '' else m.prompt end,
                     case when m.orphan then '' else m.response end, m.model, m.seed, m.prompt_tokens, m.completion_tokens,
                     m.prompt_tokens + m.completion_tokens, m.provider, m.cached, m.handoff,
-                    case when m.orphan then @created_at end, @created_at
+                    case when m.orphan then @created_at end, m.sources, m.tokens_saved, @created_at
                 from checked m
                 on conflict (id) do nothing
                 returning id, tenant_id, total_tokens, erased_at is null as live
@@ -105,6 +105,8 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         p.AddWithValue("handoffs", Column(messages, m => m.Message.Handoff));
         p.AddWithValue("channels", Column(messages, m => ConversationNames.Of(m.Message.Channel)));
         p.AddWithValue("starts", Column(messages, m => m.Message.StartsConversation));
+        p.Add(new NpgsqlParameter("sources", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = Column(messages, m => SourcesJson.Write(m.Message.Sources)) });
+        p.AddWithValue("tokens_saved", Column(messages, m => m.Message.TokensSaved));
         var stored = new HashSet<Guid>();
         var totals = new Dictionary<Guid, TenantUsage>();
         // The statements run in one implicit transaction. Every result is read to its end before returning: an error
@@ -161,14 +163,19 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         return (await ReadViewsAsync(command)).FirstOrDefault();
     }
 
-    /// <summary>How many of this tenant's answers since <paramref name="since"/> came from its response cache.</summary>
-    public async Task<long> CountCacheHitsAsync(Guid tenantId, DateTimeOffset since)
+    /// <summary>How many of this tenant's answers since <paramref name="since"/> came from its caches, and the tokens they saved.</summary>
+    public async Task<CacheSavings> CountCacheHitsAsync(Guid tenantId, DateTimeOffset since)
     {
-        const string sql = "select count(*) from chat_messages where tenant_id = @tenant_id and cached and created_at >= @since";
+        const string sql = """
+            select count(*), coalesce(sum(tokens_saved), 0)::bigint
+            from chat_messages where tenant_id = @tenant_id and cached and created_at >= @since
+            """;
         await using var command = db.CreateCommand(sql);
         command.Parameters.AddWithValue("tenant_id", tenantId);
         command.Parameters.AddWithValue("since", since);
-        return (long)(await command.ExecuteScalarAsync())!;
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return new CacheSavings(reader.GetInt64(0), reader.GetInt64(1));
     }
 
     /// <summary>Newest first, after <paramref name="after"/> in that order; optionally one conversation only.</summary>
@@ -201,7 +208,10 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
             items.Add(new ChatMessageView(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
                 reader.IsDBNull(5) ? null : reader.GetInt32(5), new TokenUsage(reader.GetInt32(6), reader.GetInt32(7)),
                 reader.GetFieldValue<DateTimeOffset>(8), reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetBoolean(10),
-                reader.GetBoolean(11), reader.GetBoolean(12)));
+                reader.GetBoolean(11), reader.GetBoolean(12))
+            {
+                Sources = SourcesJson.Read(reader.GetString(13)),
+            });
         }
         return items;
     }

@@ -4,21 +4,26 @@ using TenantChat.Grains.Models;
 
 namespace TenantChat.Grains.Persistence;
 
+/// <summary>
+/// A write of customer data: the item as stored, or, when its chunks would take the tenant's knowledge past the
+/// cap, nothing written and the chunks the tenant holds already.
+/// </summary>
+public sealed record class CustomerDataWrite(CustomerDataItem? Item, long ChunksHeld, bool OverCap = false);
+
 /// <summary>The <c>customer_data</c> table; every statement filters by <c>tenant_id</c>.</summary>
 public sealed class CustomerDataStore(NpgsqlDataSource db)
 {
-    private const string Columns = "id, title, content, metadata::text, created_at, updated_at";
+    private const string Columns = "id, title, content, metadata::text, created_at, updated_at, indexed_at, index_error";
 
-    public async Task<CustomerDataItem> InsertAsync(Guid tenantId, Guid id, CustomerDataInput input, DateTimeOffset now)
+    /// <summary>Inserts the item unless its <paramref name="chunks"/> would take the tenant past <paramref name="maxChunks"/>.</summary>
+    public Task<CustomerDataWrite> InsertAsync(Guid tenantId, Guid id, CustomerDataInput input, DateTimeOffset now, int chunks, int maxChunks)
     {
         const string sql = $"""
-            insert into customer_data (id, tenant_id, title, content, metadata, created_at, updated_at)
-            values (@id, @tenant_id, @title, @content, @metadata, @now, @now)
+            insert into customer_data (id, tenant_id, title, content, metadata, created_at, updated_at, chunk_count)
+            values (@id, @tenant_id, @title, @content, @metadata, @now, @now, @chunks)
             returning {Columns}
             """;
-        await using var command = Command(sql, tenantId, id);
-        AddInput(command, input, now);
-        return (await ReadAllAsync(command))[0];
+        return WriteWithinCapAsync(sql, tenantId, id, input, now, chunks, maxChunks);
     }
 
     public async Task<IReadOnlyList<CustomerDataItem>> ListAsync(Guid tenantId, int limit, Guid? before)
@@ -42,16 +47,56 @@ public sealed class CustomerDataStore(NpgsqlDataSource db)
         return (await ReadAllAsync(command)).FirstOrDefault();
     }
 
-    public async Task<CustomerDataItem?> UpdateAsync(Guid tenantId, Guid id, CustomerDataInput input, DateTimeOffset now)
+    /// <summary>
+    /// Replaces the item (its new version unindexed until its chunks are stored) unless its
+    /// <paramref name="chunks"/> would take the tenant past <paramref name="maxChunks"/>; no item when there is none.
+    /// </summary>
+    public Task<CustomerDataWrite> UpdateAsync(Guid tenantId, Guid id, CustomerDataInput input, DateTimeOffset now, int chunks, int maxChunks)
     {
         const string sql = $"""
-            update customer_data set title = @title, content = @content, metadata = @metadata, updated_at = @now
+            update customer_data set title = @title, content = @content, metadata = @metadata, updated_at = @now,
+                chunk_count = @chunks, indexed_at = null, index_error = null
             where tenant_id = @tenant_id and id = @id
             returning {Columns}
             """;
-        await using var command = Command(sql, tenantId, id);
+        return WriteWithinCapAsync(sql, tenantId, id, input, now, chunks, maxChunks);
+    }
+
+    /// <summary>
+    /// Runs a write after counting the chunks of the tenant's other items, under a lock per tenant held to the
+    /// commit, so concurrent writes cannot pass the cap together.
+    /// </summary>
+    private async Task<CustomerDataWrite> WriteWithinCapAsync(string sql, Guid tenantId, Guid id, CustomerDataInput input, DateTimeOffset now,
+        int chunks, int maxChunks)
+    {
+        const string held = """
+            select pg_advisory_xact_lock(hashtextextended('knowledge:' || @tenant_id::text, 0));
+            select coalesce(sum(chunk_count), 0)::bigint from customer_data where tenant_id = @tenant_id and id <> @id;
+            """;
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        long chunksHeld;
+        await using (var count = new NpgsqlCommand(held, connection, transaction))
+        {
+            count.Parameters.AddWithValue("tenant_id", tenantId);
+            count.Parameters.AddWithValue("id", id);
+            await using var reader = await count.ExecuteReaderAsync();
+            await reader.NextResultAsync();
+            await reader.ReadAsync();
+            chunksHeld = reader.GetInt64(0);
+        }
+        if (chunksHeld + chunks > maxChunks)
+        {
+            return new CustomerDataWrite(null, chunksHeld, OverCap: true);
+        }
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        command.Parameters.AddWithValue("tenant_id", tenantId);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("chunks", chunks);
         AddInput(command, input, now);
-        return (await ReadAllAsync(command)).FirstOrDefault();
+        var item = (await ReadAllAsync(command)).FirstOrDefault();
+        await transaction.CommitAsync();
+        return new CustomerDataWrite(item, chunksHeld);
     }
 
     public async Task<bool> DeleteAsync(Guid tenantId, Guid id)
@@ -83,7 +128,8 @@ public sealed class CustomerDataStore(NpgsqlDataSource db)
         while (await reader.ReadAsync())
         {
             items.Add(new CustomerDataItem(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<DateTimeOffset>(5)));
+                reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<DateTimeOffset>(5),
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6), reader.IsDBNull(7) ? null : reader.GetString(7)));
         }
         return items;
     }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using TenantChat.Grains.Models;
 
 namespace TenantChat.Grains.Persistence;
@@ -20,4 +21,11 @@ public sealed record class StoredMessage(
     bool Cached = false,
     bool Handoff = false,
     ConversationChannel Channel = ConversationChannel.Api,
-    bool StartsConversation = false);
+    bool StartsConversation = false)
+{
+    /// <summary>The knowledge items the answer drew on.</summary>
+    public ImmutableArray<KnowledgeSource> Sources { get; init; } = [];
+
+    /// <summary>For a cache hit: the tokens the answer cost when it was first made, which this call did not spend.</summary>
+    public int TokensSaved { get; init; }
+}

@@ -10,15 +10,18 @@ namespace TenantChat.Grains.Persistence;
 /// <summary>Reads and writes the <c>tenants</c> table. Only a tenant's own grain writes its row.</summary>
 public sealed class TenantStore(NpgsqlDataSource db)
 {
-    /// <summary>Fallback routes are stored as <c>[{"provider": "...", "model": "..."}]</c>, model left out when unset.</summary>
-    private static readonly JsonSerializerOptions RouteJson = new(JsonSerializerDefaults.Web)
+    /// <summary>
+    /// JSON settings columns in snake case: fallback routes as <c>[{"provider": "...", "model": "..."}]</c> (model left
+    /// out when unset), <c>knowledge</c> and <c>semantic_cache</c> as their contract objects.
+    /// </summary>
+    private static readonly JsonSerializerOptions SettingsJson = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
     /// <summary>Persona and modules are stored as JSON in the API's own shape: snake_case names, tones in lower case.</summary>
-    private static readonly JsonSerializerOptions AssistantJson = new(RouteJson)
+    private static readonly JsonSerializerOptions AssistantJson = new(SettingsJson)
     {
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
@@ -26,7 +29,7 @@ public sealed class TenantStore(NpgsqlDataSource db)
     private const string Columns = """
         id, name, domain, system_prompt, token_limit, model, seed, allowed_models, rate_limit_rpm, rate_limit_tpm,
         max_context_turns, max_output_tokens, status, tokens_used, calls, period_start, created_at, settings_version,
-        provider, fallbacks, response_cache_seconds, persona, modules, handoff_phrase, max_system_tokens, widget_origins
+        provider, fallbacks, response_cache_seconds, persona, modules, handoff_phrase, max_system_tokens, knowledge::text, semantic_cache::text, widget_origins
         """;
 
     public async Task<TenantRecord?> FindAsync(Guid id, CancellationToken cancellationToken = default)
@@ -72,11 +75,11 @@ public sealed class TenantStore(NpgsqlDataSource db)
         const string sql = """
             insert into tenants (id, name, domain, system_prompt, token_limit, model, seed, allowed_models,
                 rate_limit_rpm, rate_limit_tpm, max_context_turns, max_output_tokens, status,
-                provider, fallbacks, response_cache_seconds, persona, modules, handoff_phrase, max_system_tokens, widget_origins,
+                provider, fallbacks, response_cache_seconds, persona, modules, handoff_phrase, max_system_tokens, knowledge, semantic_cache, widget_origins,
                 tokens_used, calls, period_start, created_at, updated_at, settings_version)
             values (@id, @name, @domain, @system_prompt, @token_limit, @model, @seed, @allowed_models,
                 @rate_limit_rpm, @rate_limit_tpm, @max_context_turns, @max_output_tokens, @status,
-                @provider, @fallbacks, @response_cache_seconds, @persona, @modules, @handoff_phrase, @max_system_tokens, @widget_origins,
+                @provider, @fallbacks, @response_cache_seconds, @persona, @modules, @handoff_phrase, @max_system_tokens, @knowledge, @semantic_cache, @widget_origins,
                 @tokens_used, @calls, @period_start, @created_at, @created_at, @version)
             on conflict (domain) do nothing
             """;
@@ -112,7 +115,8 @@ public sealed class TenantStore(NpgsqlDataSource db)
                 max_context_turns = @max_context_turns, max_output_tokens = @max_output_tokens,
                 status = @status, provider = @provider, fallbacks = @fallbacks,
                 response_cache_seconds = @response_cache_seconds, persona = @persona, modules = @modules,
-                handoff_phrase = @handoff_phrase, max_system_tokens = @max_system_tokens, widget_origins = @widget_origins, settings_version = @version, updated_at = now()
+                handoff_phrase = @handoff_phrase, max_system_tokens = @max_system_tokens,
+                knowledge = @knowledge, semantic_cache = @semantic_cache, widget_origins = @widget_origins, settings_version = @version, updated_at = now()
             where id = @id
             """;
         await using var command = db.CreateCommand(sql);
@@ -173,7 +177,7 @@ public sealed class TenantStore(NpgsqlDataSource db)
         p.AddWithValue("max_output_tokens", settings.MaxOutputTokens);
         p.AddWithValue("status", settings.Status == TenantStatus.Suspended ? "suspended" : "active");
         p.AddWithValue("provider", settings.Upstream);
-        p.Add(new NpgsqlParameter("fallbacks", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(settings.Fallbacks, RouteJson) });
+        p.Add(new NpgsqlParameter("fallbacks", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(settings.Fallbacks, SettingsJson) });
         p.AddWithValue("response_cache_seconds", settings.ResponseCacheSeconds);
         p.Add(new NpgsqlParameter("persona", NpgsqlDbType.Jsonb)
         {
@@ -182,6 +186,8 @@ public sealed class TenantStore(NpgsqlDataSource db)
         p.Add(new NpgsqlParameter("modules", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(settings.Modules, AssistantJson) });
         p.Add(new NpgsqlParameter("handoff_phrase", NpgsqlDbType.Text) { Value = (object?)settings.HandoffPhrase ?? DBNull.Value });
         p.AddWithValue("max_system_tokens", settings.MaxSystemTokens);
+        p.Add(new NpgsqlParameter("knowledge", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(settings.Knowledge, SettingsJson) });
+        p.Add(new NpgsqlParameter("semantic_cache", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(settings.SemanticCache, SettingsJson) });
         p.AddWithValue("widget_origins", settings.WidgetOrigins.ToArray());
         p.AddWithValue("version", version);
     }
@@ -203,12 +209,14 @@ public sealed class TenantStore(NpgsqlDataSource db)
             MaxOutputTokens = r.GetInt32(11),
             Status = r.GetString(12) == "suspended" ? TenantStatus.Suspended : TenantStatus.Active,
             Upstream = r.GetString(18),
-            Fallbacks = JsonSerializer.Deserialize<ImmutableArray<UpstreamRoute>>(r.GetString(19), RouteJson),
+            Fallbacks = JsonSerializer.Deserialize<ImmutableArray<UpstreamRoute>>(r.GetString(19), SettingsJson),
             ResponseCacheSeconds = r.GetInt32(20),
             Persona = r.IsDBNull(21) ? null : JsonSerializer.Deserialize<Persona>(r.GetString(21), AssistantJson),
             Modules = JsonSerializer.Deserialize<ImmutableArray<CapabilityModule>>(r.GetString(22), AssistantJson),
             HandoffPhrase = r.IsDBNull(23) ? null : r.GetString(23),
             MaxSystemTokens = r.GetInt32(24),
+            Knowledge = JsonSerializer.Deserialize<KnowledgeSettings>(r.GetString(25), SettingsJson) ?? KnowledgeSettings.Default,
+            SemanticCache = JsonSerializer.Deserialize<SemanticCacheSettings>(r.GetString(26), SettingsJson) ?? SemanticCacheSettings.Default,
             WidgetOrigins = [.. r.GetFieldValue<string[]>(r.GetOrdinal("widget_origins"))],
         };
         var usage = new TenantUsage(r.GetInt64(13), r.GetInt64(14), r.GetFieldValue<DateTimeOffset>(15));

@@ -17,6 +17,14 @@ internal sealed record class AdmittedCall(
 
     public ResponseCache.Entry? CachedAnswer { get; init; }
 
+    /// <summary>Set when the tenant has a semantic cache and the call has no context: the prompt's embedding and its cache key.</summary>
+    public string? SimilarKey { get; init; }
+
+    public float[]? PromptVector { get; init; }
+
+    /// <summary>The knowledge items retrieved into the system parameter.</summary>
+    public ImmutableArray<KnowledgeSource> Sources { get; init; } = [];
+
     /// <summary>False for a stream settled by a later activation of the grain, which never counted it as in flight.</summary>
     public bool HoldsRateLimitSlot { get; init; } = true;
 
@@ -36,5 +44,6 @@ internal sealed record class AdmittedCall(
     {
         Channel = Channel,
         StartsConversation = StartsConversation,
+        Sources = Sources,
     };
 }

@@ -48,7 +48,7 @@ internal sealed class AnswerRecorder(
 
     /// <summary>A cache hit is stored like any answer, marked as cached and charged nothing.</summary>
     public Task<Outcome<ChatReply>> StoreCachedAsync(AdmittedCall call, ResponseCache.Entry cached) =>
-        StoreAsync(call, Message(call, cached.Text, cached.AnsweredBy.Model!, new TokenUsage(0, 0), cached.AnsweredBy.Upstream) with { Cached = true });
+        StoreAsync(call, Message(call, cached.Text, cached.AnsweredBy.Model!, new TokenUsage(0, 0), cached.AnsweredBy.Upstream) with { Cached = true, TokensSaved = cached.Tokens });
 
     /// <summary>
     /// A call for a person: stored with no answer and charged nothing. The call that hands the conversation over
@@ -78,19 +78,19 @@ internal sealed class AnswerRecorder(
 
     private static StoredMessage Message(AdmittedCall call, string response, string model, TokenUsage usage, string? upstream) =>
         new(call.RequestId, call.ConversationId, call.Upstream.Prompt, response, model, call.Upstream.Seed, usage, upstream,
-            Channel: call.Channel, StartsConversation: call.StartsConversation);
+            Channel: call.Channel, StartsConversation: call.StartsConversation) { Sources = call.Sources };
 
     private async Task<Outcome<ChatReply>> StoreAsync(AdmittedCall call, StoredMessage message)
     {
         if (await writes.CommitAsync(message) is { } createdAt)
         {
             return new ChatReply(message.Id, message.ConversationId, message.Response, message.Model, message.Seed, message.Usage, createdAt,
-                message.Cached, message.Handoff);
+                message.Cached, message.Handoff) { Sources = message.Sources };
         }
         // An earlier attempt of this request committed first: answer with what it stored, charged once.
         return await FindAsync(call.RequestId) is { } stored ? stored : TenantErrors.TryAgain;
     }
 
     private static ChatReply Reply(ChatMessageView stored) =>
-        new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt, stored.Cached, stored.Handoff);
+        new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt, stored.Cached, stored.Handoff) { Sources = stored.Sources };
 }

@@ -22,4 +22,12 @@ internal sealed record class PendingCall(
     public ConversationChannel Channel { get; init; }
 
     public bool StartsConversation { get; init; }
+
+    /// <summary>The knowledge items in the system parameter.</summary>
+    public ImmutableArray<KnowledgeSource> Sources { get; init; } = [];
+
+    /// <summary>Set for the semantic cache (a call without context): the prompt's embedding and its cache key.</summary>
+    public string? SimilarKey { get; init; }
+
+    public float[]? PromptVector { get; init; }
 }

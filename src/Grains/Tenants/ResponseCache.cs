@@ -19,8 +19,8 @@ public sealed class ResponseCache
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Queue<(string Key, Entry Entry)> _age = new();
 
-    /// <summary>A cached answer and who gave it.</summary>
-    public sealed record class Entry(string Text, UpstreamRoute AnsweredBy, DateTimeOffset Expires);
+    /// <summary>A cached answer, who gave it, and the tokens it cost (each hit saves as many).</summary>
+    public sealed record class Entry(string Text, UpstreamRoute AnsweredBy, DateTimeOffset Expires, int Tokens = 0);
 
     public int Count => _entries.Count;
 

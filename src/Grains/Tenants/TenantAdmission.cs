@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using TenantChat.Grains.Conversations;
+using TenantChat.Grains.Knowledge;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Tokens;
@@ -20,19 +21,26 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, Tenant
     private readonly ResponseCache _cache = new();
     private (int SettingsVersion, AssembledSystem System)? _system;
 
+    private readonly SemanticCache _similarPrompts = new();
+
+    /// <summary>Longer answers are not cached: it keeps both caches' memory bounded (see <see cref="SemanticCache"/>).</summary>
+    public const int MaxCachedAnswerChars = 8_000;
+
     /// <summary>Calls that would fit once calls in flight settle, waiting in arrival order.</summary>
     public AdmissionQueue Waiting { get; } = new();
 
     /// <summary>
     /// Checks a call for <paramref name="model"/> with <paramref name="context"/> against the response cache and
     /// counts its prompt tokens: everything admission needs, done once even if the call then waits. A
-    /// <paramref name="handoff"/> needs neither: it goes to a person.
+    /// <paramref name="handoff"/> needs neither: it goes to a person. <paramref name="grounding"/> brings the system
+    /// parameter with knowledge (when any was retrieved) and the prompt's embedding for the semantic cache (when the
+    /// tenant has one and the call no context).
     /// </summary>
     public PendingCall Prepare(TenantRecord tenant, ChatRequest request, string model, IReadOnlyList<ConversationTurn> context, Handoff handoff,
-        DateTimeOffset now)
+        CallGrounding grounding, DateTimeOffset now)
     {
         var settings = tenant.Settings;
-        var system = SystemFor(tenant);
+        var system = grounding.System ?? SystemFor(tenant);
         var upstream = new UpstreamRequest(system.Text, context, request.Prompt, model, request.Seed ?? settings.Seed, 0);
         var routes = settings.RoutesFor(model).ToImmutableArray();
         var conversation = request.ConversationId ?? Guid.CreateVersion7();
@@ -40,21 +48,29 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, Tenant
         {
             Channel = request.Channel,
             StartsConversation = request.ConversationId is null,
+            Sources = grounding.Sources,
         };
         if (handoff != Handoff.None)
         {
             return unpriced with { Handoff = handoff };
         }
         var cacheKey = settings.ResponseCacheSeconds > 0 ? ResponseCache.KeyOf(tenantId, upstream) : null;
-        if (cacheKey is not null && _cache.Find(cacheKey, now) is { } cached)
+        var similarKey = grounding.PromptVector is null ? null : SimilarKeyOf(upstream);
+        var cached = cacheKey is null ? null : _cache.Find(cacheKey, now);
+        if (cached is null && similarKey is not null)
         {
-            return unpriced with { CacheKey = cacheKey, CachedAnswer = cached };
+            cached = _similarPrompts.Find(similarKey, grounding.PromptVector, settings.SemanticCache.Threshold, now);
+        }
+        unpriced = unpriced with { CacheKey = cacheKey, SimilarKey = similarKey, PromptVector = grounding.PromptVector };
+        if (cached is not null)
+        {
+            return unpriced with { CachedAnswer = cached };
         }
         var promptTokens = system.Tokens
             + context.Sum(turn => tokens.Count(turn.Prompt) + tokens.Count(turn.Response))
             + tokens.Count(request.Prompt);
         var maxOutput = Math.Min(settings.MaxOutputTokens, request.MaxOutputTokens ?? int.MaxValue);
-        return unpriced with { PromptTokens = promptTokens, MaxOutputTokens = maxOutput, CacheKey = cacheKey };
+        return unpriced with { PromptTokens = promptTokens, MaxOutputTokens = maxOutput };
     }
 
     /// <summary>
@@ -93,6 +109,9 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, Tenant
             Handoff = call.Handoff,
             Channel = call.Channel,
             StartsConversation = call.StartsConversation,
+            Sources = call.Sources,
+            SimilarKey = call.SimilarKey,
+            PromptVector = call.PromptVector,
         };
 
     /// <summary>Admits the waiting calls that fit now, in arrival order (see <see cref="AdmissionQueue"/>).</summary>
@@ -125,6 +144,7 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, Tenant
             HoldsRateLimitSlot = false,
             Channel = ticket.Channel,
             StartsConversation = ticket.StartsConversation,
+            Sources = ticket.Sources,
         };
     }
 
@@ -138,17 +158,35 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, Tenant
         }
     }
 
-    /// <summary>Keeps a stored answer for the tenant's cache, if it has one: only whole answers, not cut at the allowance.</summary>
+    /// <summary>
+    /// Keeps a stored answer for the tenant's caches, if it has them: only whole answers, not cut at the allowance,
+    /// and not longer than <see cref="MaxCachedAnswerChars"/>.
+    /// </summary>
     public void Remember(AdmittedCall call, TenantSettings settings, string text, TokenUsage usage, UpstreamRoute answeredBy, DateTimeOffset now)
     {
-        if (call.CacheKey is { } key && usage.CompletionTokens < call.Reservation.CompletionAllowance && settings.ResponseCacheSeconds > 0)
+        if (usage.CompletionTokens >= call.Reservation.CompletionAllowance || text.Length > MaxCachedAnswerChars)
         {
-            _cache.Add(key, new ResponseCache.Entry(text, answeredBy, now.AddSeconds(settings.ResponseCacheSeconds)));
+            return;
+        }
+        if (call.CacheKey is { } key && settings.ResponseCacheSeconds > 0)
+        {
+            _cache.Add(key, new ResponseCache.Entry(text, answeredBy, now.AddSeconds(settings.ResponseCacheSeconds), usage.TotalTokens));
+        }
+        if (call is { SimilarKey: { } similarKey, PromptVector: { } vector } && settings.SemanticCache.Enabled)
+        {
+            _similarPrompts.Add(similarKey, vector, new ResponseCache.Entry(text, answeredBy, now.AddSeconds(settings.SemanticCache.TtlSeconds), usage.TotalTokens));
         }
     }
 
-    /// <summary>New settings may change any answer: the cached ones are forgotten.</summary>
-    public void SettingsChanged() => _cache.Clear();
+    /// <summary>New settings may change any answer: the cached ones, exact and similar, are forgotten.</summary>
+    public void SettingsChanged()
+    {
+        _cache.Clear();
+        _similarPrompts.Clear();
+    }
+
+    /// <summary>The semantic cache's key: the exact cache's, of everything but the prompt (and the context, which is empty).</summary>
+    private string SimilarKeyOf(UpstreamRequest request) => ResponseCache.KeyOf(tenantId, request with { Prompt = "", Context = [] });
 
     /// <summary>
     /// The tenant's assembled system parameter (<see cref="SystemAssembly"/>) and its tokens, built and counted once

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using TenantChat.Grains.Conversations;
+using TenantChat.Grains.Knowledge;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Upstreams;
@@ -19,6 +20,7 @@ internal sealed class TenantChatCalls(
     TenantAdmission admission,
     TenantWriteQueue writes,
     AnswerRecorder answers,
+    ChatGrounding grounding,
     ChatAttempts attempts,
     ConversationStore conversations,
     ChatUpstreams upstreams,
@@ -169,10 +171,11 @@ internal sealed class TenantChatCalls(
     }
 
     /// <summary>
-    /// Everything before the upstream call: host, model and conversation checks, then, in one turn, the cache
-    /// lookup, the budget reservation and the rate limits. A call that would fit once calls in flight settle waits
+    /// Everything before the upstream call: host, model and conversation checks, the retrieval from the tenant's
+    /// knowledge and the prompt's embedding (when enabled; work elsewhere, awaited without holding the grain), then,
+    /// in one turn, the cache lookup, the budget reservation and the rate limits. A call that would fit once calls in flight settle waits
     /// for them, without holding the grain, for at most <see cref="ChatAdmissionOptions.AdmissionWaitSeconds"/>.
-    /// An admitted call must be <see cref="Release"/>d on every path. A call the tenant's response cache can answer
+    /// An admitted call must be <see cref="Release"/>d on every path. A call one of the tenant's caches can answer
     /// reserves no tokens and counts only as a request.
     /// </summary>
     private async Task<Outcome<AdmittedCall>> AdmitAsync(string host, ChatRequest request)
@@ -206,6 +209,10 @@ internal sealed class TenantChatCalls(
             (status, context) = found;
         }
         var handoff = HandoffRule.For(request, settings.HandoffPhrase, status);
+        // A handoff needs no retrieval; only a call without conversation context may be answered from the semantic cache.
+        var grounded = handoff == Handoff.None
+            ? await grounding.PrepareAsync(settings, admission.SystemFor(current), request.Prompt, hasContext: context.Count > 0)
+            : CallGrounding.None;
         if (writes.Budget.IsStale)
         {
             await writes.RefreshIfStaleAsync();
@@ -214,7 +221,7 @@ internal sealed class TenantChatCalls(
 
         // No await from here until the call is admitted, refused or waiting: admission is one turn.
         var now = clock.GetUtcNow();
-        var call = admission.Prepare(current, request, model, context, handoff, now);
+        var call = admission.Prepare(current, request, model, context, handoff, grounded, now);
         if (admission.TryAdmit(current.Settings, call, now) is { } decided)
         {
             return decided;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TenantChat.Grains.Accounts;
 using TenantChat.Grains.Conversations;
+using TenantChat.Grains.Knowledge;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Tokens;
@@ -28,6 +29,7 @@ public sealed class TenantGrain(
     ChatMessageWriter writer,
     ChatUpstreams upstreams,
     TokenCounter tokens,
+    SentenceEmbedder embedder,
     PasswordHashing passwords,
     IOptions<TenantLimitsOptions> limits,
     IOptions<ChatAdmissionOptions> admissionOptions,
@@ -40,6 +42,7 @@ public sealed class TenantGrain(
     private TenantWriteQueue _writes = null!;
     private TenantAdmission _admission = null!;
     private TenantChatCalls _calls = null!;
+    private ChatGrounding _grounding = null!;
 
     private Guid TenantId => this.GetPrimaryKey();
 
@@ -50,7 +53,8 @@ public sealed class TenantGrain(
         _writes = new TenantWriteQueue(TenantId, tenants, writer, _budget, clock);
         _admission = new TenantAdmission(TenantId, tokens, _budget, limits.Value.MaxConcurrentCalls);
         var answers = new AnswerRecorder(TenantId, _writes, _admission, () => _tenant!.Settings, messages, conversationEvents, tokens, clock, logger);
-        _calls = new TenantChatCalls(TenantId, () => _tenant, _admission, _writes, answers, new ChatAttempts(timeouts.Value.RetryGrace), conversations,
+        _grounding = new ChatGrounding(TenantId, GrainFactory, embedder, tokens, logger);
+        _calls = new TenantChatCalls(TenantId, () => _tenant, _admission, _writes, answers, _grounding, new ChatAttempts(timeouts.Value.RetryGrace), conversations,
             upstreams, limits.Value, admissionOptions.Value, clock, logger);
         try
         {
@@ -138,15 +142,19 @@ public sealed class TenantGrain(
         return View();
     }
 
-    public Task<SystemPreview?> PreviewSystemAsync(string prompt)
+    public async Task<SystemPreview?> PreviewSystemAsync(string prompt)
     {
-        // The prompt will matter once knowledge is retrieved for it (issue 12); the settings alone decide today.
         if (_tenant is null)
         {
-            return Task.FromResult<SystemPreview?>(null);
+            return null;
         }
-        var system = _admission.SystemFor(_tenant);
-        return Task.FromResult<SystemPreview?>(new SystemPreview(system.Text, system.Tokens));
+        var assembled = _admission.SystemFor(_tenant);
+        // The knowledge a call with this prompt would get, retrieved the same way (no semantic cache: nothing is answered).
+        var grounded = prompt.Trim().Length > 0
+            ? await _grounding.PrepareAsync(_tenant.Settings with { SemanticCache = SemanticCacheSettings.Default }, assembled, prompt, hasContext: true)
+            : CallGrounding.None;
+        var system = grounded.System ?? assembled;
+        return new SystemPreview(system.Text, system.Tokens) { Sources = grounded.Sources };
     }
 
     public async Task<Outcome<TenantView>> ResetUsageAsync()

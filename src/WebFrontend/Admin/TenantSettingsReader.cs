@@ -23,7 +23,7 @@ public sealed partial class TenantSettingsReader
     {
         "name", "domain", "system_prompt", "token_limit", "model", "seed", "allowed_models", "rate_limit_rpm",
         "rate_limit_tpm", "max_context_turns", "max_output_tokens", "provider", "fallbacks", "response_cache_seconds",
-        "persona", "modules", "handoff_phrase", "max_system_tokens", "widget_origins", "admin_email", "admin_password",
+        "persona", "modules", "handoff_phrase", "max_system_tokens", "knowledge", "semantic_cache", "widget_origins", "admin_email", "admin_password",
     };
 
     /// <summary>What the platform operator may change later.</summary>
@@ -33,7 +33,7 @@ public sealed partial class TenantSettingsReader
     public static readonly IReadOnlySet<string> TenantAdminFields = new HashSet<string>
     {
         "system_prompt", "model", "seed", "allowed_models", "max_context_turns", "max_output_tokens", "provider", "fallbacks",
-        "response_cache_seconds", "persona", "modules", "handoff_phrase", "max_system_tokens", "widget_origins",
+        "response_cache_seconds", "persona", "modules", "handoff_phrase", "max_system_tokens", "knowledge", "semantic_cache", "widget_origins",
     };
 
     private readonly Dictionary<string, string[]> _errors = [];
@@ -94,6 +94,10 @@ public sealed partial class TenantSettingsReader
                 "handoff_phrase" => ReadHandoffPhrase(node, out var phrase) ? settings with { HandoffPhrase = phrase } : settings,
                 "max_system_tokens" => Integer(field, node, 1, MaxSystemTokens, nullable: false) is { } budget
                     ? settings with { MaxSystemTokens = (int)budget } : settings,
+                "knowledge" => KnowledgeSettingsReader.Knowledge(node, settings.Knowledge, _errors) is { } knowledge
+                    ? settings with { Knowledge = knowledge } : settings,
+                "semantic_cache" => KnowledgeSettingsReader.SemanticCache(node, settings.SemanticCache, _errors) is { } cache
+                    ? settings with { SemanticCache = cache } : settings,
                 _ => settings, // admin account fields are read by the accounts feature, not here
             };
         }

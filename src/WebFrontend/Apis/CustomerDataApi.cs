@@ -31,8 +31,10 @@ public static class CustomerDataApi
         {
             return invalid;
         }
-        var item = await Grain(orleans).CreateAsync(httpContext.Tenant().TenantId, input);
-        return TypedResults.Created($"/api/customer-data/{item.Id}", CustomerDataResponse.From(item));
+        var outcome = await Grain(orleans).CreateAsync(httpContext.Tenant().TenantId, input);
+        return outcome.Succeeded
+            ? TypedResults.Created($"/api/customer-data/{outcome.Value.Id}", CustomerDataResponse.From(outcome.Value))
+            : ApiProblem.From(outcome.Error);
     }
 
     public static async Task<Results<Ok<PageResponse<CustomerDataResponse>>, ApiProblem>> ListAsync(
@@ -58,9 +60,8 @@ public static class CustomerDataApi
         {
             return invalid;
         }
-        return await Grain(orleans).UpdateAsync(httpContext.Tenant().TenantId, id, input) is { } item
-            ? TypedResults.Ok(CustomerDataResponse.From(item))
-            : NotFound();
+        var outcome = await Grain(orleans).UpdateAsync(httpContext.Tenant().TenantId, id, input);
+        return outcome.Succeeded ? TypedResults.Ok(CustomerDataResponse.From(outcome.Value)) : ApiProblem.From(outcome.Error);
     }
 
     public static async Task<Results<NoContent, ApiProblem>> DeleteAsync(Guid id, HttpContext httpContext, IClusterClient orleans) =>

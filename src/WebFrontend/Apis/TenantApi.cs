@@ -30,9 +30,9 @@ public static class TenantApi
         {
             return Gone();
         }
-        var cacheHits = await orleans.GetGrain<IChatHistoryGrain>(0).CountCacheHitsAsync(tenant.Id, tenant.PeriodStart);
+        var cache = await orleans.GetGrain<IChatHistoryGrain>(0).CountCacheHitsAsync(tenant.Id, tenant.PeriodStart);
         return TypedResults.Ok(new UsageResponse(tenant.TokensUsed, tenant.Settings.TokenLimit, tenant.TokensRemaining, tenant.Calls,
-            tenant.PeriodStart, cacheHits));
+            tenant.PeriodStart, cache.Hits, cache.TokensSaved));
     }
 
     public static async Task<Results<Ok<TenantResponse>, ApiProblem>> GetTenantAsync(HttpContext httpContext, IClusterClient orleans) =>
@@ -55,7 +55,7 @@ public static class TenantApi
             });
         }
         return await Grain(httpContext, orleans).PreviewSystemAsync(prompt) is { } preview
-            ? TypedResults.Ok(new SystemPreviewResponse(preview.System, preview.Tokens, []))
+            ? TypedResults.Ok(new SystemPreviewResponse(preview.System, preview.Tokens, SourceBody.From(preview.Sources)))
             : Gone();
     }
 

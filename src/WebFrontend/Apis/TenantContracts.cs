@@ -1,14 +1,19 @@
 using TenantChat.Grains.Models;
+using TenantChat.WebFrontend.Apis.Chat;
 
 namespace TenantChat.WebFrontend.Apis;
 
 // The response bodies of TenantApi and AdminApi: a tenant, its usage and its assembled system parameter.
 
-/// <summary>The tenant's usage in the current period; <see cref="CacheHits"/> of its <see cref="Calls"/> were answered from its cache.</summary>
-public sealed record class UsageResponse(long TokensUsed, long TokenLimit, long TokensRemaining, long Calls, DateTimeOffset PeriodStart, long CacheHits);
+/// <summary>
+/// The tenant's usage in the current period; <see cref="CacheHits"/> of its <see cref="Calls"/> were answered from
+/// its caches (exact or semantic), which spent nothing and saved the <see cref="TokensSaved"/> their answers first cost.
+/// </summary>
+public sealed record class UsageResponse(long TokensUsed, long TokenLimit, long TokensRemaining, long Calls, DateTimeOffset PeriodStart, long CacheHits,
+    long TokensSaved);
 
 /// <summary>The assembled system parameter and its tokens; <see cref="Sources"/> are the knowledge items it would include.</summary>
-public sealed record class SystemPreviewResponse(string System, int Tokens, IReadOnlyList<object> Sources);
+public sealed record class SystemPreviewResponse(string System, int Tokens, IReadOnlyList<SourceBody> Sources);
 
 /// <summary>A tenant as the operator API, and the tenant's own admins, see it.</summary>
 public sealed record class TenantResponse(
@@ -38,6 +43,8 @@ public sealed record class TenantResponse(
     IReadOnlyList<ModuleResponse> Modules,
     string? HandoffPhrase,
     int MaxSystemTokens,
+    KnowledgeSettings Knowledge,
+    SemanticCacheSettings SemanticCache,
     IReadOnlyList<string> WidgetOrigins)
 {
     public static TenantResponse From(TenantView view)
@@ -49,7 +56,7 @@ public sealed record class TenantResponse(
             s.Upstream, [.. s.Fallbacks.Select(route => new FallbackResponse(route.Upstream, route.Model))], s.ResponseCacheSeconds,
             s.Persona is { } persona ? new PersonaResponse(persona.Name, PersonaTones.Of(persona.Tone), persona.Language) : null,
             [.. s.Modules.Select(module => new ModuleResponse(module.Key, module.Prompt, module.Priority, module.Active))], s.HandoffPhrase,
-            s.MaxSystemTokens, s.WidgetOrigins);
+            s.MaxSystemTokens, s.Knowledge, s.SemanticCache, s.WidgetOrigins);
     }
 }
 

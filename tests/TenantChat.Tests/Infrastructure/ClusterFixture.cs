@@ -26,6 +26,7 @@ public class ClusterFixture : IAsyncLifetime
     public const string SigningKey = "test-signing-key-of-at-least-32-characters";
     public const string BackupUpstream = "backup";
     public const string FlakyUpstream = "flaky";
+    public const int KnowledgeChunkCap = 60;
 
     /// <summary>The silos' <c>Chat:AdmissionWaitSeconds</c>.</summary>
     public const int AdmissionWaitSeconds = 4;
@@ -61,6 +62,8 @@ public class ClusterFixture : IAsyncLifetime
             ["Ai:Provider"] = "text",
             ["Ai:BaseUrl"] = Upstream.BaseUrl.ToString(),
             ["Ai:TimeoutSeconds"] = "1",
+            // Small enough for a test to reach with a few items (KnowledgeCapTests).
+            ["Knowledge:MaxChunksPerTenant"] = KnowledgeChunkCap.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Ai:MaxRetries"] = "2",
             // Tests that make the upstream fail must not open the circuit for the tests that follow.
             ["Ai:CircuitBreakerFailures"] = "100000",

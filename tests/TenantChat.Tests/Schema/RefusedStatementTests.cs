@@ -43,11 +43,11 @@ public sealed class RefusedStatementTests(ClusterFixture fixture)
         var store = services.GetRequiredService<CustomerDataStore>();
         for (var i = 0; i < UsesBeforeAutoPrepare; i++)
         {
-            await store.InsertAsync(tenant.Id, Guid.CreateVersion7(), Valid, DateTimeOffset.UtcNow);
+            await store.InsertAsync(tenant.Id, Guid.CreateVersion7(), Valid, DateTimeOffset.UtcNow, 1, int.MaxValue);
         }
 
-        await Assert.ThrowsAsync<PostgresException>(() => store.InsertAsync(tenant.Id, Guid.CreateVersion7(), Refused, DateTimeOffset.UtcNow));
-        var desync = await Assert.ThrowsAnyAsync<Exception>(() => store.InsertAsync(tenant.Id, Guid.CreateVersion7(), Valid, DateTimeOffset.UtcNow));
+        await Assert.ThrowsAsync<PostgresException>(() => store.InsertAsync(tenant.Id, Guid.CreateVersion7(), Refused, DateTimeOffset.UtcNow, 1, int.MaxValue));
+        var desync = await Assert.ThrowsAnyAsync<Exception>(() => store.InsertAsync(tenant.Id, Guid.CreateVersion7(), Valid, DateTimeOffset.UtcNow, 1, int.MaxValue));
 
         Assert.Contains("unexpected backend message DataRow", desync.Message, StringComparison.Ordinal);
     }
@@ -61,15 +61,15 @@ public sealed class RefusedStatementTests(ClusterFixture fixture)
         var filter = new StorageFailureFilter(services.GetRequiredService<NpgsqlDataSource>(), NullLogger<StorageFailureFilter>.Instance);
         for (var i = 0; i < UsesBeforeAutoPrepare; i++)
         {
-            await store.InsertAsync(tenant.Id, Guid.CreateVersion7(), Valid, DateTimeOffset.UtcNow);
+            await store.InsertAsync(tenant.Id, Guid.CreateVersion7(), Valid, DateTimeOffset.UtcNow, 1, int.MaxValue);
         }
 
         // The refusal reaches the grain call filter, as it does when the customer-data grain runs the insert.
         await Assert.ThrowsAsync<StorageUnavailableException>(() =>
-            filter.Invoke(GrainCallStub.Running(() => store.InsertAsync(tenant.Id, Guid.CreateVersion7(), Refused, DateTimeOffset.UtcNow))));
+            filter.Invoke(GrainCallStub.Running(() => store.InsertAsync(tenant.Id, Guid.CreateVersion7(), Refused, DateTimeOffset.UtcNow, 1, int.MaxValue))));
         for (var i = 0; i < 2 * UsesBeforeAutoPrepare; i++)
         {
-            await store.InsertAsync(tenant.Id, Guid.CreateVersion7(), Valid, DateTimeOffset.UtcNow);
+            await store.InsertAsync(tenant.Id, Guid.CreateVersion7(), Valid, DateTimeOffset.UtcNow, 1, int.MaxValue);
         }
 
         Assert.Equal(3 * UsesBeforeAutoPrepare, (await store.ListAsync(tenant.Id, 100, null)).Count);

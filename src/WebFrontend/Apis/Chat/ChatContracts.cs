@@ -16,15 +16,24 @@ public sealed record class UsageBody(int PromptTokens, int CompletionTokens, int
     public static UsageBody From(TokenUsage usage) => new(usage.PromptTokens, usage.CompletionTokens, usage.TotalTokens);
 }
 
+/// <summary>A knowledge item an answer drew on: its customer-data id, title and score.</summary>
+public sealed record class SourceBody(Guid Id, string Title, double Score)
+{
+    public static IReadOnlyList<SourceBody> From(IEnumerable<KnowledgeSource> sources) =>
+        [.. sources.Select(source => new SourceBody(source.Id, source.Title, source.Score))];
+}
+
 /// <summary>
 /// The answer to a chat call; <see cref="Cached"/> when the tenant's response cache gave it, <see cref="Handoff"/> when
-/// the conversation waits for a person (empty response); both charge nothing.
+/// the conversation waits for a person (empty response); both charge nothing. <see cref="Sources"/> are the knowledge
+/// items in the system parameter (empty when none was used).
 /// </summary>
 public sealed record class ChatCallResponse(
-    Guid Id, Guid ConversationId, string Response, string Model, int? Seed, UsageBody Usage, DateTimeOffset CreatedAt, bool Cached, bool Handoff)
+    Guid Id, Guid ConversationId, string Response, string Model, int? Seed, UsageBody Usage, DateTimeOffset CreatedAt, bool Cached, bool Handoff,
+    IReadOnlyList<SourceBody> Sources)
 {
     public static ChatCallResponse From(ChatReply reply) => new(reply.Id, reply.ConversationId, reply.Response, reply.Model, reply.Seed,
-        UsageBody.From(reply.Usage), reply.CreatedAt, reply.Cached, reply.Handoff);
+        UsageBody.From(reply.Usage), reply.CreatedAt, reply.Cached, reply.Handoff, SourceBody.From(reply.Sources));
 }
 
 /// <summary>
@@ -33,9 +42,9 @@ public sealed record class ChatCallResponse(
 /// </summary>
 public sealed record class ChatMessageResponse(
     Guid Id, Guid ConversationId, string Prompt, string Response, string Model, int? Seed, UsageBody Usage, DateTimeOffset CreatedAt,
-    string? Provider, bool Cached, bool Handoff, bool Erased)
+    string? Provider, bool Cached, bool Handoff, bool Erased, IReadOnlyList<SourceBody> Sources)
 {
     public static ChatMessageResponse From(ChatMessageView message) => new(message.Id, message.ConversationId, message.Prompt,
         message.Response, message.Model, message.Seed, UsageBody.From(message.Usage), message.CreatedAt, message.Upstream, message.Cached,
-        message.Handoff, message.Erased);
+        message.Handoff, message.Erased, SourceBody.From(message.Sources));
 }

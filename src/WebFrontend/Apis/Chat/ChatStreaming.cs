@@ -20,7 +20,11 @@ public sealed class ChatStreaming(IClusterClient orleans, TenantGrainCalls tenan
     public static IEnumerable<object> ContractEvents(ChatStreamEvent streamEvent) => streamEvent switch
     {
         { Delta: { } delta } => [new { delta }],
-        { Final: { } final } => [new { final.Id, final.ConversationId, Usage = UsageBody.From(final.Usage), final.Model, final.Seed, final.CreatedAt, final.Cached, final.Handoff }],
+        { Final: { } final } => [new
+        {
+            final.Id, final.ConversationId, Usage = UsageBody.From(final.Usage), final.Model, final.Seed, final.CreatedAt, final.Cached, final.Handoff,
+            Sources = SourceBody.From(final.Sources),
+        }],
         { Error: { } error } => [new { Error = new { Code = ApiProblem.CodeName(error.Code), Message = error.Detail } }],
         _ => [],
     };

@@ -63,6 +63,7 @@ public static class OpenAiCompatibleApi
         {
             Handoff = reply.Handoff ? true : null,
             ConversationId = reply.Handoff ? reply.ConversationId : null,
+            Sources = SourceBody.From(reply.Sources),
         };
         await TypedResults.Ok(completion).ExecuteAsync(httpContext);
     }
@@ -195,7 +196,12 @@ public static class OpenAiCompatibleApi
             }
             else if (streamEvent.Final is { } final)
             {
-                yield return new { id, @object = "chat.completion.chunk", created, model, choices = new[] { new { index = 0, delta = new { }, finish_reason = "stop" } } };
+                // The knowledge sources ride on the finishing chunk, an extension field clients that do not know it ignore.
+                yield return new
+                {
+                    id, @object = "chat.completion.chunk", created, model, choices = new[] { new { index = 0, delta = new { }, finish_reason = "stop" } },
+                    sources = SourceBody.From(final.Sources),
+                };
                 if (includeUsage)
                 {
                     var usage = new CompletionUsage(final.Usage.PromptTokens, final.Usage.CompletionTokens, final.Usage.TotalTokens);

@@ -36,6 +36,9 @@ public sealed record class ChatCompletion(string Id, [property: JsonPropertyName
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Guid? ConversationId { get; init; }
+
+    /// <summary>The tenant's knowledge items the answer drew on (an extension field; empty when none).</summary>
+    public IReadOnlyList<SourceBody> Sources { get; init; } = [];
 }
 
 public sealed record class ModelCard(string Id, [property: JsonPropertyName("object")] string Kind, long Created, string OwnedBy);
