@@ -37,6 +37,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<ChatMessageWriter>();
         services.AddSingleton<AccountStore>();
         services.AddSingleton<CustomerDataStore>();
+        services.AddSingleton<AuditLogStore>();
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton<TokenCounter>();
         services.AddSingleton(TimeProvider.System);

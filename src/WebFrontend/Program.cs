@@ -19,6 +19,7 @@ app.MapAccountsApi();
 app.MapCustomerDataApi();
 app.MapTenantApi();
 app.MapAdminApi();
+app.MapAuditApi();
 app.Run();
 
 /// <summary>Entry point, public so functional tests can host it with WebApplicationFactory.</summary>

@@ -14,13 +14,22 @@ public sealed class AccountStore(NpgsqlDataSource db)
 
     private const string Columns = "id, tenant_id, email, display_name, role, created_at";
 
-    /// <summary>Inserts the account; false when the email is taken in this tenant.</summary>
-    public async Task<bool> TryInsertAsync(AccountView account, string passwordHash)
-    {
-        await using var command = db.CreateCommand(InsertSql);
-        AddInsertParameters(command.Parameters, account, passwordHash);
-        return await command.ExecuteNonQueryAsync() == 1;
-    }
+    /// <summary>Inserts the account and its audit entry; false when the email is taken in this tenant.</summary>
+    public Task<bool> TryInsertAsync(AccountView account, string passwordHash) =>
+        AuditLog.InTransactionAsync(db, async (connection, transaction) =>
+        {
+            await using var command = new NpgsqlCommand(InsertSql, connection, transaction);
+            AddInsertParameters(command.Parameters, account, passwordHash);
+            return await command.ExecuteNonQueryAsync() == 1;
+        }, inserted => inserted ? CreatedEntry(account) : null);
+
+    /// <summary>The entry of a new account: its email and role, never its password.</summary>
+    public static AuditEntry CreatedEntry(AccountView account) =>
+        AuditEntry.ByCaller(account.TenantId, AuditActions.AccountCreated, $"account:{account.Id}", new()
+        {
+            ["email"] = account.Email,
+            ["role"] = account.Role == AccountRole.Admin ? "admin" : "member",
+        });
 
     public static void AddInsertParameters(NpgsqlParameterCollection p, AccountView account, string passwordHash)
     {

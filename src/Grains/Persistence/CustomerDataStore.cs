@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Npgsql;
 using NpgsqlTypes;
 using TenantChat.Grains.Models;
@@ -8,6 +9,7 @@ namespace TenantChat.Grains.Persistence;
 public sealed class CustomerDataStore(NpgsqlDataSource db)
 {
     private const string Columns = "id, title, content, metadata::text, created_at, updated_at";
+    private const string PrefixedColumns = "c.id, c.title, c.content, c.metadata::text, c.created_at, c.updated_at";
 
     public async Task<CustomerDataItem> InsertAsync(Guid tenantId, Guid id, CustomerDataInput input, DateTimeOffset now)
     {
@@ -16,9 +18,12 @@ public sealed class CustomerDataStore(NpgsqlDataSource db)
             values (@id, @tenant_id, @title, @content, @metadata, @now, @now)
             returning {Columns}
             """;
-        await using var command = Command(sql, tenantId, id);
-        AddInput(command, input, now);
-        return (await ReadAllAsync(command))[0];
+        return await AuditLog.InTransactionAsync(db, async (connection, transaction) =>
+        {
+            await using var command = Command(sql, tenantId, id, connection, transaction);
+            AddInput(command, input, now);
+            return (await ReadAllAsync(command))[0];
+        }, item => Entry(tenantId, AuditActions.CustomerDataCreated, id, new() { ["title"] = item.Title }));
     }
 
     public async Task<IReadOnlyList<CustomerDataItem>> ListAsync(Guid tenantId, int limit, Guid? before)
@@ -42,22 +47,66 @@ public sealed class CustomerDataStore(NpgsqlDataSource db)
         return (await ReadAllAsync(command)).FirstOrDefault();
     }
 
+    /// <summary>Replaces the item; its audit entry names the fields that changed (the title by value, the rest by name).</summary>
     public async Task<CustomerDataItem?> UpdateAsync(Guid tenantId, Guid id, CustomerDataInput input, DateTimeOffset now)
     {
         const string sql = $"""
-            update customer_data set title = @title, content = @content, metadata = @metadata, updated_at = @now
-            where tenant_id = @tenant_id and id = @id
-            returning {Columns}
+            with old as (
+                select title, content, metadata from customer_data where tenant_id = @tenant_id and id = @id for update
+            )
+            update customer_data c set title = @title, content = @content, metadata = @metadata, updated_at = @now
+            from old
+            where c.tenant_id = @tenant_id and c.id = @id
+            returning old.title, old.content <> c.content, old.metadata <> c.metadata, {PrefixedColumns}
             """;
-        await using var command = Command(sql, tenantId, id);
-        AddInput(command, input, now);
-        return (await ReadAllAsync(command)).FirstOrDefault();
+        return await AuditLog.InTransactionAsync(db, async (connection, transaction) =>
+        {
+            await using var command = Command(sql, tenantId, id, connection, transaction);
+            AddInput(command, input, now);
+            await using var reader = await command.ExecuteReaderAsync();
+            if (!await reader.ReadAsync())
+            {
+                return ((CustomerDataItem Item, JsonObject Changes)?)null;
+            }
+            var changes = new JsonObject();
+            if (reader.GetString(0) != input.Title)
+            {
+                changes["title"] = new JsonObject { ["from"] = reader.GetString(0), ["to"] = input.Title };
+            }
+            if (reader.GetBoolean(1))
+            {
+                changes["content"] = new JsonObject { ["changed"] = true };
+            }
+            if (reader.GetBoolean(2))
+            {
+                changes["metadata"] = new JsonObject { ["changed"] = true };
+            }
+            return (Read(reader, 3), changes);
+        }, updated => updated is { } u ? Entry(tenantId, AuditActions.CustomerDataChanged, id, u.Changes) : null) is { } result
+            ? result.Item
+            : null;
     }
 
     public async Task<bool> DeleteAsync(Guid tenantId, Guid id)
     {
-        await using var command = Command("delete from customer_data where tenant_id = @tenant_id and id = @id", tenantId, id);
-        return await command.ExecuteNonQueryAsync() == 1;
+        const string sql = "delete from customer_data where tenant_id = @tenant_id and id = @id returning title";
+        var title = await AuditLog.InTransactionAsync(db, async (connection, transaction) =>
+        {
+            await using var command = Command(sql, tenantId, id, connection, transaction);
+            return await command.ExecuteScalarAsync() as string;
+        }, deleted => deleted is null ? null : Entry(tenantId, AuditActions.CustomerDataDeleted, id, new() { ["title"] = deleted }));
+        return title is not null;
+    }
+
+    private static AuditEntry Entry(Guid tenantId, string action, Guid id, JsonObject changes) =>
+        AuditEntry.ByCaller(tenantId, action, $"customer_data:{id}", changes);
+
+    private static NpgsqlCommand Command(string sql, Guid tenantId, Guid id, NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
+        var command = new NpgsqlCommand(sql, connection, transaction);
+        command.Parameters.AddWithValue("tenant_id", tenantId);
+        command.Parameters.AddWithValue("id", id);
+        return command;
     }
 
     private NpgsqlCommand Command(string sql, Guid tenantId, Guid id)
@@ -82,9 +131,12 @@ public sealed class CustomerDataStore(NpgsqlDataSource db)
         var items = new List<CustomerDataItem>();
         while (await reader.ReadAsync())
         {
-            items.Add(new CustomerDataItem(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<DateTimeOffset>(5)));
+            items.Add(Read(reader, 0));
         }
         return items;
     }
+
+    private static CustomerDataItem Read(NpgsqlDataReader r, int first) =>
+        new(r.GetGuid(first), r.GetString(first + 1), r.GetString(first + 2), r.GetString(first + 3),
+            r.GetFieldValue<DateTimeOffset>(first + 4), r.GetFieldValue<DateTimeOffset>(first + 5));
 }

@@ -60,8 +60,8 @@ public sealed class TenantStore(NpgsqlDataSource db)
         return rows;
     }
 
-    /// <summary>Inserts a new tenant and, in the same transaction, its first admin; false when its domain is taken.</summary>
-    public async Task<bool> TryInsertAsync(TenantRecord tenant, (AccountView Account, string PasswordHash)? admin = null)
+    /// <summary>Inserts a new tenant and, in the same transaction, its first admin and its audit entry; false when its domain is taken.</summary>
+    public async Task<bool> TryInsertAsync(TenantRecord tenant, AuditEntry audit, (AccountView Account, string PasswordHash)? admin = null)
     {
         const string sql = """
             insert into tenants (id, name, domain, system_prompt, token_limit, model, seed, allowed_models,
@@ -92,12 +92,13 @@ public sealed class TenantStore(NpgsqlDataSource db)
             AccountStore.AddInsertParameters(insertAdmin.Parameters, account, passwordHash);
             await insertAdmin.ExecuteNonQueryAsync();
         }
+        await AuditLog.AppendAsync(connection, transaction, audit);
         await transaction.CommitAsync();
         return true;
     }
 
-    /// <summary>Replaces a tenant's settings; false when the new domain belongs to another tenant.</summary>
-    public async Task<bool> TryUpdateSettingsAsync(Guid id, TenantSettings settings, int version)
+    /// <summary>Replaces a tenant's settings and appends their audit entry; false when the new domain belongs to another tenant.</summary>
+    public async Task<bool> TryUpdateSettingsAsync(Guid id, TenantSettings settings, int version, AuditEntry audit)
     {
         const string sql = """
             update tenants set name = @name, domain = @domain, system_prompt = @system_prompt,
@@ -108,11 +109,14 @@ public sealed class TenantStore(NpgsqlDataSource db)
                 response_cache_seconds = @response_cache_seconds, settings_version = @version, updated_at = now()
             where id = @id
             """;
-        await using var command = db.CreateCommand(sql);
-        AddSettings(command, id, settings, version);
         try
         {
-            return await command.ExecuteNonQueryAsync() == 1;
+            return await AuditLog.InTransactionAsync(db, async (connection, transaction) =>
+            {
+                await using var command = new NpgsqlCommand(sql, connection, transaction);
+                AddSettings(command, id, settings, version);
+                return await command.ExecuteNonQueryAsync() == 1;
+            }, updated => updated ? audit : null);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -133,19 +137,23 @@ public sealed class TenantStore(NpgsqlDataSource db)
         return new TenantUsage(reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<DateTimeOffset>(2));
     }
 
-    public async Task WriteUsageAsync(Guid id, TenantUsage usage)
+    /// <summary>Writes the usage totals, with the audit entry of the change when one is given (a reset).</summary>
+    public async Task WriteUsageAsync(Guid id, TenantUsage usage, AuditEntry? audit = null)
     {
         const string sql = """
             update tenants set tokens_used = @tokens_used, calls = @calls, period_start = @period_start,
                 updated_at = now()
             where id = @id
             """;
-        await using var command = db.CreateCommand(sql);
-        command.Parameters.AddWithValue("id", id);
-        command.Parameters.AddWithValue("tokens_used", usage.TokensUsed);
-        command.Parameters.AddWithValue("calls", usage.Calls);
-        command.Parameters.AddWithValue("period_start", usage.PeriodStart);
-        await command.ExecuteNonQueryAsync();
+        await AuditLog.InTransactionAsync(db, async (connection, transaction) =>
+        {
+            await using var command = new NpgsqlCommand(sql, connection, transaction);
+            command.Parameters.AddWithValue("id", id);
+            command.Parameters.AddWithValue("tokens_used", usage.TokensUsed);
+            command.Parameters.AddWithValue("calls", usage.Calls);
+            command.Parameters.AddWithValue("period_start", usage.PeriodStart);
+            return await command.ExecuteNonQueryAsync();
+        }, _ => audit);
     }
 
     private static void AddSettings(NpgsqlCommand command, Guid id, TenantSettings settings, int version)

@@ -1,7 +1,9 @@
 using System.Data.Common;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TenantChat.Grains.Accounts;
+using TenantChat.Grains.Governance;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Tokens;
@@ -74,7 +76,13 @@ public sealed class TenantGrain(
         var adminAccount = admin is null
             ? ((AccountView, string)?)null
             : (new AccountView(Guid.CreateVersion7(), TenantId, admin.Email, admin.DisplayName, AccountRole.Admin, now), passwords.Hash(admin.Password));
-        if (!await tenants.TryInsertAsync(tenant, adminAccount))
+        var changes = TenantSettingsAudit.Created(settings);
+        if (adminAccount is var (account, _))
+        {
+            changes["admin_account"] = new JsonObject { ["id"] = account.Id.ToString(), ["email"] = account.Email };
+        }
+        var audit = AuditEntry.ByCaller(TenantId, AuditActions.TenantCreated, AuditActions.TenantTarget(TenantId), changes);
+        if (!await tenants.TryInsertAsync(tenant, audit, adminAccount))
         {
             return TenantErrors.DomainTaken(settings.Domain);
         }
@@ -103,7 +111,9 @@ public sealed class TenantGrain(
             return unknown;
         }
         var version = _tenant.Version + 1;
-        if (!await tenants.TryUpdateSettingsAsync(TenantId, settings, version))
+        var audit = AuditEntry.ByCaller(TenantId, TenantSettingsAudit.ActionFor(_tenant.Settings, settings), AuditActions.TenantTarget(TenantId),
+            TenantSettingsAudit.Changed(_tenant.Settings, settings));
+        if (!await tenants.TryUpdateSettingsAsync(TenantId, settings, version, audit))
         {
             return TenantErrors.DomainTaken(settings.Domain);
         }
@@ -120,7 +130,8 @@ public sealed class TenantGrain(
         {
             return TenantErrors.NotFound;
         }
-        await Ledger.ResetAsync();
+        await Ledger.ResetAsync(AuditEntry.ByCaller(TenantId, AuditActions.TenantUsageReset, AuditActions.TenantTarget(TenantId),
+            new JsonObject { ["tokens_used"] = new JsonObject { ["from"] = Ledger.Budget.Committed.TokensUsed, ["to"] = 0 } }));
         AdmitWaiting();
         logger.LogInformation("Tenant {TenantId} usage reset", TenantId);
         return View();

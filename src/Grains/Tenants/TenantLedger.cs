@@ -36,13 +36,13 @@ public sealed class TenantLedger(Guid tenantId, TenantStore tenants, ChatMessage
         return done.Task;
     }
 
-    public async Task ResetAsync()
+    public async Task ResetAsync(AuditEntry audit)
     {
         await _gate.WaitAsync();
         try
         {
             var usage = new TenantUsage(0, 0, clock.GetUtcNow());
-            await tenants.WriteUsageAsync(tenantId, usage);
+            await tenants.WriteUsageAsync(tenantId, usage, audit);
             Budget.Load(usage);
         }
         finally

@@ -7,6 +7,7 @@ using TenantChat.Shared;
 using TenantChat.WebFrontend.Accounts;
 using TenantChat.WebFrontend.Admin;
 using TenantChat.WebFrontend.Apis.Chat;
+using TenantChat.WebFrontend.Governance;
 using TenantChat.WebFrontend.Problems;
 using TenantChat.WebFrontend.Tenancy;
 
@@ -85,6 +86,7 @@ public static class ApplicationServiceExtensions
             tenantRequests => tenantRequests.UseMiddleware<TenantResolutionMiddleware>());
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<AuditCallerMiddleware>();
         app.UseHttpMetrics();
         return app;
     }
