@@ -7,6 +7,7 @@ using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Tenants;
 using TenantChat.Grains.Tokens;
 using TenantChat.Grains.Upstreams;
+using TenantChat.Grains.Usage;
 
 namespace TenantChat.Grains;
 
@@ -38,6 +39,11 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<AccountStore>();
         services.AddSingleton<CustomerDataStore>();
         services.AddSingleton<AuditLogStore>();
+        services.AddSingleton<UsageReportStore>();
+        services.AddSingleton<ModelPricing>();
+        services.AddOptions<PricingOptions>().Bind(configuration.GetSection(PricingOptions.Section))
+            .Validate(o => o.Models.Values.All(p => p.InputPerMillion >= 0 && p.OutputPerMillion >= 0), "Pricing:Models prices must not be negative.")
+            .ValidateOnStart();
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton<TokenCounter>();
         services.AddSingleton(TimeProvider.System);

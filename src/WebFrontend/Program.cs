@@ -20,6 +20,7 @@ app.MapCustomerDataApi();
 app.MapTenantApi();
 app.MapAdminApi();
 app.MapAuditApi();
+app.MapUsageApi();
 app.Run();
 
 /// <summary>Entry point, public so functional tests can host it with WebApplicationFactory.</summary>

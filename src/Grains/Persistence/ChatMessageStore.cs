@@ -1,11 +1,12 @@
 using Npgsql;
 using NpgsqlTypes;
 using TenantChat.Grains.Models;
+using TenantChat.Grains.Usage;
 
 namespace TenantChat.Grains.Persistence;
 
 /// <summary>The <c>chat_messages</c> ledger: every stored exchange, and the tenant totals written with it.</summary>
-public sealed class ChatMessageStore(NpgsqlDataSource db)
+public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
 {
     private const string ViewColumns =
         "id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, created_at, provider, cached";
@@ -23,12 +24,12 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         const string sql = """
             with inserted as (
                 insert into chat_messages (id, tenant_id, conversation_id, prompt, response, model, seed,
-                    prompt_tokens, completion_tokens, total_tokens, provider, cached, created_at)
+                    prompt_tokens, completion_tokens, total_tokens, provider, cached, cost_usd, created_at)
                 select m.id, m.tenant_id, m.conversation_id, m.prompt, m.response, m.model, m.seed,
-                    m.prompt_tokens, m.completion_tokens, m.prompt_tokens + m.completion_tokens, m.provider, m.cached, @created_at
+                    m.prompt_tokens, m.completion_tokens, m.prompt_tokens + m.completion_tokens, m.provider, m.cached, m.cost_usd, @created_at
                 from unnest(@ids, @tenant_ids, @conversation_ids, @prompts, @responses, @models, @seeds, @prompt_tokens, @completion_tokens,
-                        @providers, @cached)
-                    as m(id, tenant_id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, provider, cached)
+                        @providers, @cached, @costs)
+                    as m(id, tenant_id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, provider, cached, cost_usd)
                 on conflict (id) do nothing
                 returning id, tenant_id, total_tokens
             ), charged as (
@@ -62,6 +63,7 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         p.AddWithValue("completion_tokens", Column(messages, m => m.Message.Usage.CompletionTokens));
         p.AddWithValue("providers", Column(messages, m => m.Message.Provider));
         p.AddWithValue("cached", Column(messages, m => m.Message.Cached));
+        p.AddWithValue("costs", Column(messages, m => pricing.CostUsd(m.Message.Model, m.Message.Usage)));
         var stored = new HashSet<Guid>();
         var totals = new Dictionary<Guid, TenantUsage>();
         // Every row is read before returning: an error after the last row (the commit's) must not be missed.

@@ -9,8 +9,12 @@ using TenantChat.WebFrontend.Tenancy;
 
 namespace TenantChat.WebFrontend.Apis;
 
-/// <summary>The tenant's usage in the current period; <see cref="CacheHits"/> of its <see cref="Calls"/> were answered from its cache.</summary>
-public sealed record class UsageResponse(long TokensUsed, long TokenLimit, long TokensRemaining, long Calls, DateTimeOffset PeriodStart, long CacheHits);
+/// <summary>
+/// The tenant's usage in the current period; <see cref="CacheHits"/> of its <see cref="Calls"/> were answered from its
+/// cache; <see cref="CostUsd"/> is what its stored messages of the period cost.
+/// </summary>
+public sealed record class UsageResponse(long TokensUsed, long TokenLimit, long TokensRemaining, long Calls, DateTimeOffset PeriodStart, long CacheHits,
+    decimal CostUsd);
 
 /// <summary>The tenant's own view of itself: usage for its users, settings for its admins.</summary>
 public static class TenantApi
@@ -30,9 +34,10 @@ public static class TenantApi
         {
             return Gone();
         }
-        var cacheHits = await orleans.GetGrain<IChatHistoryGrain>(0).CountCacheHitsAsync(tenant.Id, tenant.PeriodStart);
+        var cacheHits = orleans.GetGrain<IChatHistoryGrain>(0).CountCacheHitsAsync(tenant.Id, tenant.PeriodStart);
+        var cost = orleans.GetGrain<IUsageReportGrain>(0).CostSinceAsync(tenant.Id, tenant.PeriodStart);
         return TypedResults.Ok(new UsageResponse(tenant.TokensUsed, tenant.Settings.TokenLimit, tenant.TokensRemaining, tenant.Calls,
-            tenant.PeriodStart, cacheHits));
+            tenant.PeriodStart, await cacheHits, await cost));
     }
 
     public static async Task<Results<Ok<TenantResponse>, ApiProblem>> GetTenantAsync(HttpContext httpContext, IClusterClient orleans) =>
