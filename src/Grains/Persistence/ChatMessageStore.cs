@@ -67,8 +67,9 @@ public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
         var stored = new HashSet<Guid>();
         var totals = new Dictionary<Guid, TenantUsage>();
         // Every row is read before returning: an error after the last row (the commit's) must not be missed.
-        await using (var reader = await command.ExecuteReaderAsync())
+        try
         {
+            await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
                 if (reader.IsDBNull(1))
@@ -80,6 +81,11 @@ public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
                     totals[reader.GetGuid(0)] = new TenantUsage(reader.GetInt64(1), reader.GetInt64(2), reader.GetFieldValue<DateTimeOffset>(3));
                 }
             }
+        }
+        catch (PostgresException)
+        {
+            db.DiscardPooledConnections();
+            throw;
         }
         return (stored, totals);
     }

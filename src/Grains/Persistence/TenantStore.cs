@@ -120,6 +120,7 @@ public sealed class TenantStore(NpgsqlDataSource db)
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
+            db.DiscardPooledConnections();
             return false;
         }
     }

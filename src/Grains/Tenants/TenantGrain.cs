@@ -320,7 +320,8 @@ public sealed class TenantGrain(
         {
             return TenantErrors.ModelNotAllowed(model);
         }
-        IReadOnlyList<ConversationTurn> context = request.Context is { } given ? given : [];
+        // A caller's own context (/v1) is held to the tenant's limit like a stored conversation: its latest turns.
+        IReadOnlyList<ConversationTurn> context = request.Context is { } given ? given[Math.Max(0, given.Length - settings.MaxContextTurns)..] : [];
         if (request.ConversationId is { } conversationId)
         {
             if (await messages.GetRecentTurnsAsync(TenantId, conversationId, settings.MaxContextTurns) is not { } turns)

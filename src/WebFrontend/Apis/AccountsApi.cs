@@ -3,6 +3,7 @@ using TenantChat.Grains;
 using TenantChat.Grains.Models;
 using TenantChat.WebFrontend.Accounts;
 using TenantChat.WebFrontend.Problems;
+using TenantChat.WebFrontend.Requests;
 using TenantChat.WebFrontend.Tenancy;
 
 namespace TenantChat.WebFrontend.Apis;
@@ -24,7 +25,8 @@ public static class AccountsApi
 {
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
-        var accounts = app.MapGroup("api/accounts").WithTags("Accounts");
+        // An email, a password and a name: nothing legitimate comes near 16 KiB.
+        var accounts = app.MapGroup("api/accounts").WithTags("Accounts").WithJsonBodyLimit(16 * 1024);
         accounts.MapPost("", SignUpAsync);
         accounts.MapPost("token", SignInAsync);
         accounts.MapGet("me", GetMeAsync).RequireAuthorization(TenantAuthentication.UserPolicy);

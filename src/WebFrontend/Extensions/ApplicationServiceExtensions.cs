@@ -9,6 +9,7 @@ using TenantChat.WebFrontend.Admin;
 using TenantChat.WebFrontend.Apis.Chat;
 using TenantChat.WebFrontend.Governance;
 using TenantChat.WebFrontend.Problems;
+using TenantChat.WebFrontend.Requests;
 using TenantChat.WebFrontend.Tenancy;
 
 namespace TenantChat.WebFrontend.Extensions;
@@ -27,7 +28,7 @@ public static class ApplicationServiceExtensions
             options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             options.SerializerOptions.Encoder = ApiProblem.JsonOptions.Encoder;
         });
-        services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.Section).Validate(o => o.MaxPromptChars > 0);
+        services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.Section).Validate(o => o.MaxPromptChars > 0 && o.MaxMessages > 0);
         services.AddApiProblems();
         services.AddSingleton<HostTenantResolver>();
 
@@ -88,6 +89,7 @@ public static class ApplicationServiceExtensions
         app.UseAuthorization();
         app.UseMiddleware<AuditCallerMiddleware>();
         app.UseHttpMetrics();
+        app.UseJsonBodyPolicy();
         return app;
     }
 

@@ -20,6 +20,9 @@ public sealed class ApiProblem(ProblemCode code, string detail, int? retryAfterS
 
     public ProblemCode Code { get; } = code;
 
+    /// <summary>The bad fields and what is wrong with each, for a validation problem.</summary>
+    public IDictionary<string, string[]>? Errors { get; } = errors;
+
     /// <summary>A more precise 4xx than the code's own, such as 415 for a body that is not JSON.</summary>
     public int? StatusOverride { get; init; }
 
@@ -36,9 +39,9 @@ public sealed class ApiProblem(ProblemCode code, string detail, int? retryAfterS
             return;
         }
         var problem = Create(Code, detail);
-        if (errors is not null)
+        if (Errors is not null)
         {
-            problem.Extensions["errors"] = errors;
+            problem.Extensions["errors"] = Errors;
         }
         if (retryAfterSeconds is { } seconds)
         {

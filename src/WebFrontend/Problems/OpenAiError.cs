@@ -16,13 +16,15 @@ public static class OpenAiError
             httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
         httpContext.Response.StatusCode = problem.StatusOverride ?? ApiProblem.StatusOf(problem.Code);
+        // OpenAI names one bad parameter: the first field of a validation problem, whose messages say what is wrong.
+        KeyValuePair<string, string[]>? field = problem.Errors is { Count: > 0 } errors ? errors.First() : null;
         var body = new
         {
             error = new
             {
-                message = detail,
+                message = field is { } bad ? string.Join(" ", bad.Value) : detail,
                 type = TypeOf(problem.Code),
-                param = (string?)null,
+                param = field?.Key,
                 code = ApiProblem.CodeName(problem.Code),
             },
         };

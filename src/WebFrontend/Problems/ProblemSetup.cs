@@ -41,6 +41,8 @@ public static class ProblemSetup
         {
             ApiProblem problem = exception switch
             {
+                BadHttpRequestException { InnerException: System.Text.Json.JsonException json } => ApiProblem.Validation(
+                    new Dictionary<string, string[]> { [Field(json.Path)] = ["The body is not valid JSON of the expected shape: this field is missing, null or of the wrong type."] }),
                 BadHttpRequestException bad => new ApiProblem(ProblemCode.ValidationFailed, Describe(bad)) { StatusOverride = bad.StatusCode },
                 OrleansException or TimeoutException or TaskCanceledException or StorageUnavailableException or System.Data.Common.DbException =>
                     new ApiProblem(ProblemCode.Unavailable, "The service is temporarily unavailable. Try again shortly.", 2),
@@ -54,14 +56,14 @@ public static class ProblemSetup
             return true;
         }
 
-        private static string Describe(BadHttpRequestException exception) =>
-            exception.InnerException is System.Text.Json.JsonException json
-                ? $"The body is not valid JSON of the expected shape (at {json.Path ?? "$"})."
-                : exception.StatusCode switch
-                {
-                    StatusCodes.Status415UnsupportedMediaType => "The body must be application/json.",
-                    StatusCodes.Status413PayloadTooLarge => "The body is too large.",
-                    _ => "The request is malformed: a required body or parameter is missing or of the wrong type.",
-                };
+        private static string Describe(BadHttpRequestException exception) => exception.StatusCode switch
+        {
+            StatusCodes.Status415UnsupportedMediaType => "The body must be application/json.",
+            StatusCodes.Status413PayloadTooLarge => "The body is too large.",
+            _ => "The request is malformed: a required body or parameter is missing or of the wrong type.",
+        };
+
+        /// <summary>A JSON path as the field a caller sent: <c>$.messages[0].role</c> is <c>messages[0].role</c>, <c>$</c> the body.</summary>
+        private static string Field(string? path) => path is null or "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
     }
 }

@@ -65,65 +65,102 @@ public static class OpenAiCompatibleApi
 
     /// <summary>
     /// The conversation the caller sends: user and assistant messages pair up into context turns, the last user
-    /// message is the prompt.
+    /// messages are the prompt. The message count is bounded before any is read, and each message's text is at most
+    /// a prompt's length; the tenant's grain keeps only its <c>max_context_turns</c> most recent turns.
     /// </summary>
     private static ApiProblem? ToRequest(ChatCompletionBody body, ChatOptions options, out ChatRequest request)
     {
         request = null!;
         if (string.IsNullOrWhiteSpace(body.Model))
         {
-            return new ApiProblem(ProblemCode.ValidationFailed, "model is required.");
+            return Invalid("model", "model is required.");
         }
         var maxTokens = body.MaxCompletionTokens ?? body.MaxTokens;
         if (maxTokens is < 1)
         {
-            return new ApiProblem(ProblemCode.ValidationFailed, "max_tokens must be positive.");
+            return Invalid(body.MaxCompletionTokens is null ? "max_tokens" : "max_completion_tokens", "max_tokens must be positive.");
+        }
+        var messages = body.Messages ?? [];
+        if (messages.Count > options.MaxMessages)
+        {
+            return Invalid("messages", $"messages must hold at most {options.MaxMessages} messages.");
         }
         var turns = ImmutableArray.CreateBuilder<ConversationTurn>();
-        string? pendingUser = null;
-        foreach (var message in body.Messages ?? [])
+        var pendingUser = new List<string>();
+        for (var i = 0; i < messages.Count; i++)
         {
-            if (Text(message.Content) is not { } text)
+            var field = $"messages[{i}]";
+            if (messages[i] is not { } message)
             {
-                return new ApiProblem(ProblemCode.ValidationFailed, "Every message needs text content.");
+                return Invalid(field, $"{field} must be a message object.");
             }
-            if (StoredText.HasNul(text))
+            if (Text(message.Content, field + ".content", options.MaxPromptChars, out var text) is { } invalid)
             {
-                return new ApiProblem(ProblemCode.ValidationFailed, "Message content " + StoredText.NulProblem);
+                return invalid;
             }
             switch (message.Role)
             {
                 case "system" or "developer":
                     continue;
                 case "user":
-                    pendingUser = pendingUser is null ? text : pendingUser + "\n" + text;
+                    pendingUser.Add(text);
                     break;
                 case "assistant":
-                    turns.Add(new ConversationTurn(pendingUser ?? "", text));
-                    pendingUser = null;
+                    turns.Add(new ConversationTurn(string.Join('\n', pendingUser), text));
+                    pendingUser.Clear();
                     break;
                 default:
-                    return new ApiProblem(ProblemCode.ValidationFailed, $"Message role '{message.Role}' is not supported.");
+                    return Invalid(field + ".role", $"Message role '{message.Role}' is not supported.");
             }
         }
-        var promptLength = pendingUser?.Trim().EnumerateRunes().Count() ?? 0;
+        var prompt = string.Join('\n', pendingUser);
+        var promptLength = prompt.Trim().EnumerateRunes().Count();
         if (promptLength == 0 || promptLength > options.MaxPromptChars)
         {
-            return new ApiProblem(ProblemCode.ValidationFailed,
-                $"messages must end with a user message of 1 to {options.MaxPromptChars} characters.");
+            return Invalid("messages", $"messages must end with a user message of 1 to {options.MaxPromptChars} characters.");
         }
-        request = new ChatRequest(pendingUser!, body.Model, body.Seed, null, Guid.CreateVersion7(), Context: turns.ToImmutable(), MaxOutputTokens: maxTokens);
+        request = new ChatRequest(prompt, body.Model, body.Seed, null, Guid.CreateVersion7(), Context: turns.ToImmutable(), MaxOutputTokens: maxTokens);
         return null;
     }
 
-    private static string? Text(JsonElement? content) => content switch
+    /// <summary>A message's text: its string content, or its text parts joined; at most <paramref name="maxChars"/> characters.</summary>
+    private static ApiProblem? Text(JsonElement? content, string field, int maxChars, out string text)
     {
-        { ValueKind: JsonValueKind.String } text => text.GetString(),
-        { ValueKind: JsonValueKind.Array } parts => string.Concat(parts.EnumerateArray()
-            .Where(part => part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var type) && type.GetString() == "text")
-            .Select(part => part.TryGetProperty("text", out var text) ? text.GetString() : "")),
-        _ => null,
-    };
+        text = "";
+        switch (content)
+        {
+            case { ValueKind: JsonValueKind.String } whole:
+                text = whole.GetString()!;
+                break;
+            case { ValueKind: JsonValueKind.Array } parts:
+                var joined = new StringBuilder();
+                var index = 0;
+                foreach (var part in parts.EnumerateArray())
+                {
+                    var at = $"{field}[{index++}]";
+                    if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
+                    {
+                        return Invalid(at + ".type", $"{at} must be an object with a string type.");
+                    }
+                    if (type.GetString() != "text")
+                    {
+                        continue;
+                    }
+                    if (!part.TryGetProperty("text", out var partText) || partText.ValueKind != JsonValueKind.String)
+                    {
+                        return Invalid(at + ".text", $"{at}.text must be a string.");
+                    }
+                    joined.Append(partText.GetString());
+                }
+                text = joined.ToString();
+                break;
+            default:
+                return Invalid(field, $"{field} must be a string or a list of text parts.");
+        }
+        return text.EnumerateRunes().Count() > maxChars ? Invalid(field, $"{field} must be at most {maxChars} characters.") : null;
+    }
+
+    private static ApiProblem Invalid(string field, string message) => ApiProblem.Validation(new Dictionary<string, string[]> { [field] = [message] });
 
     /// <summary>OpenAI's <c>chat.completion.chunk</c> events for one stream.</summary>
     private sealed class CompletionChunks(Guid requestId, string model, long created, bool includeUsage)
