@@ -39,6 +39,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<AccountStore>();
         services.AddSingleton<CustomerDataStore>();
         services.AddSingleton<AuditLogStore>();
+        services.AddSingleton<TenantDataStore>();
         services.AddSingleton<UsageReportStore>();
         services.AddSingleton<ModelPricing>();
         services.AddOptions<PricingOptions>().Bind(configuration.GetSection(PricingOptions.Section))

@@ -21,6 +21,7 @@ app.MapTenantApi();
 app.MapAdminApi();
 app.MapAuditApi();
 app.MapUsageApi();
+app.MapTenantDataApi();
 app.Run();
 
 /// <summary>Entry point, public so functional tests can host it with WebApplicationFactory.</summary>

@@ -18,6 +18,7 @@ namespace TenantChat.Grains.Tenants;
 /// </summary>
 public sealed class TenantGrain(
     TenantStore tenants,
+    TenantDataStore tenantData,
     ChatMessageStore messages,
     ChatMessageWriter writer,
     ChatUpstreams upstreams,
@@ -135,6 +136,20 @@ public sealed class TenantGrain(
         AdmitWaiting();
         logger.LogInformation("Tenant {TenantId} usage reset", TenantId);
         return View();
+    }
+
+    public async Task<bool> DeleteAsync()
+    {
+        if (_tenant is null || !await tenantData.EraseAsync(TenantId, _tenant.Settings.Domain))
+        {
+            return false;
+        }
+        // From now on every request on its host is refused as unknown: frontends confirm their cached mapping here.
+        _tenant = null;
+        Admission.Cache.Clear();
+        DeactivateOnIdle();
+        logger.LogInformation("Tenant {TenantId} deleted", TenantId);
+        return true;
     }
 
     public async Task<Outcome<ChatReply>> ChatAsync(string host, ChatRequest request)
