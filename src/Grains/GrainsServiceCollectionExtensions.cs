@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using TenantChat.Grains.Accounts;
+using TenantChat.Grains.Alerts;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Tenants;
 using TenantChat.Grains.Tokens;
@@ -40,6 +41,11 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<CustomerDataStore>();
         services.AddSingleton<AuditLogStore>();
         services.AddSingleton<TenantDataStore>();
+        services.AddSingleton<WebhookOutboxStore>();
+        services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.Section))
+            .Validate(o => o.PollMilliseconds > 0 && o.RetryBaseSeconds > 0 && o.GiveUpMinutes > 0 && o.DeliveryTimeoutSeconds > 0,
+                "Alerts:PollMilliseconds, RetryBaseSeconds, GiveUpMinutes and DeliveryTimeoutSeconds must be positive.");
+        services.AddHostedService<WebhookDispatcher>();
         services.AddSingleton<UsageReportStore>();
         services.AddSingleton<ModelPricing>();
         services.AddOptions<PricingOptions>().Bind(configuration.GetSection(PricingOptions.Section))

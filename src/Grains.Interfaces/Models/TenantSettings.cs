@@ -39,6 +39,9 @@ public sealed record class TenantSettings
     /// <summary>How long an answer is reused for the same prompt, context, model and seed; 0 (the default) turns the cache off.</summary>
     [Id(14)] public int ResponseCacheSeconds { get; init; }
 
+    /// <summary>Usage alerts by webhook; null when the tenant has none.</summary>
+    [Id(15)] public AlertSettings? Alerts { get; init; }
+
     /// <summary>Where a call for <paramref name="model"/> goes: the provider, then each fallback.</summary>
     public IEnumerable<UpstreamRoute> RoutesFor(string model) =>
         Fallbacks.Select(route => route with { Model = route.Model ?? model })

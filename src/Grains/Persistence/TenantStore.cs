@@ -20,7 +20,7 @@ public sealed class TenantStore(NpgsqlDataSource db)
     private const string Columns = """
         id, name, domain, system_prompt, token_limit, model, seed, allowed_models, rate_limit_rpm, rate_limit_tpm,
         max_context_turns, max_output_tokens, status, tokens_used, calls, period_start, created_at, settings_version,
-        provider, fallbacks, response_cache_seconds
+        provider, fallbacks, response_cache_seconds, alerts
         """;
 
     public async Task<TenantRecord?> FindAsync(Guid id, CancellationToken cancellationToken = default)
@@ -61,23 +61,24 @@ public sealed class TenantStore(NpgsqlDataSource db)
     }
 
     /// <summary>Inserts a new tenant and, in the same transaction, its first admin and its audit entry; false when its domain is taken.</summary>
-    public async Task<bool> TryInsertAsync(TenantRecord tenant, AuditEntry audit, (AccountView Account, string PasswordHash)? admin = null)
+    public async Task<bool> TryInsertAsync(TenantRecord tenant, AuditEntry audit, (AccountView Account, string PasswordHash)? admin = null,
+        string? webhookSecret = null)
     {
         const string sql = """
             insert into tenants (id, name, domain, system_prompt, token_limit, model, seed, allowed_models,
                 rate_limit_rpm, rate_limit_tpm, max_context_turns, max_output_tokens, status,
-                provider, fallbacks, response_cache_seconds,
+                provider, fallbacks, response_cache_seconds, alerts, webhook_secret,
                 tokens_used, calls, period_start, created_at, updated_at, settings_version)
             values (@id, @name, @domain, @system_prompt, @token_limit, @model, @seed, @allowed_models,
                 @rate_limit_rpm, @rate_limit_tpm, @max_context_turns, @max_output_tokens, @status,
-                @provider, @fallbacks, @response_cache_seconds,
+                @provider, @fallbacks, @response_cache_seconds, @alerts, @webhook_secret,
                 @tokens_used, @calls, @period_start, @created_at, @created_at, @version)
             on conflict (domain) do nothing
             """;
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using var command = new NpgsqlCommand(sql, connection, transaction);
-        AddSettings(command, tenant.Id, tenant.Settings, tenant.Version);
+        AddSettings(command, tenant.Id, tenant.Settings, tenant.Version, webhookSecret);
         command.Parameters.AddWithValue("tokens_used", tenant.Usage.TokensUsed);
         command.Parameters.AddWithValue("calls", tenant.Usage.Calls);
         command.Parameters.AddWithValue("period_start", tenant.Usage.PeriodStart);
@@ -98,7 +99,8 @@ public sealed class TenantStore(NpgsqlDataSource db)
     }
 
     /// <summary>Replaces a tenant's settings and appends their audit entry; false when the new domain belongs to another tenant.</summary>
-    public async Task<bool> TryUpdateSettingsAsync(Guid id, TenantSettings settings, int version, AuditEntry audit)
+    /// <remarks>A new <paramref name="webhookSecret"/> replaces the stored one; null keeps it, unless the alerts are removed.</remarks>
+    public async Task<bool> TryUpdateSettingsAsync(Guid id, TenantSettings settings, int version, AuditEntry audit, string? webhookSecret = null)
     {
         const string sql = """
             update tenants set name = @name, domain = @domain, system_prompt = @system_prompt,
@@ -106,7 +108,9 @@ public sealed class TenantStore(NpgsqlDataSource db)
                 rate_limit_rpm = @rate_limit_rpm, rate_limit_tpm = @rate_limit_tpm,
                 max_context_turns = @max_context_turns, max_output_tokens = @max_output_tokens,
                 status = @status, provider = @provider, fallbacks = @fallbacks,
-                response_cache_seconds = @response_cache_seconds, settings_version = @version, updated_at = now()
+                response_cache_seconds = @response_cache_seconds, alerts = @alerts,
+                webhook_secret = case when @alerts::jsonb is null then null else coalesce(@webhook_secret, webhook_secret) end,
+                settings_version = @version, updated_at = now()
             where id = @id
             """;
         try
@@ -114,7 +118,7 @@ public sealed class TenantStore(NpgsqlDataSource db)
             return await AuditLog.InTransactionAsync(db, async (connection, transaction) =>
             {
                 await using var command = new NpgsqlCommand(sql, connection, transaction);
-                AddSettings(command, id, settings, version);
+                AddSettings(command, id, settings, version, webhookSecret);
                 return await command.ExecuteNonQueryAsync() == 1;
             }, updated => updated ? audit : null);
         }
@@ -157,7 +161,7 @@ public sealed class TenantStore(NpgsqlDataSource db)
         }, _ => audit);
     }
 
-    private static void AddSettings(NpgsqlCommand command, Guid id, TenantSettings settings, int version)
+    private static void AddSettings(NpgsqlCommand command, Guid id, TenantSettings settings, int version, string? webhookSecret)
     {
         var p = command.Parameters;
         p.AddWithValue("id", id);
@@ -176,6 +180,11 @@ public sealed class TenantStore(NpgsqlDataSource db)
         p.AddWithValue("provider", settings.Provider);
         p.Add(new NpgsqlParameter("fallbacks", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(settings.Fallbacks, RouteJson) });
         p.AddWithValue("response_cache_seconds", settings.ResponseCacheSeconds);
+        p.Add(new NpgsqlParameter("alerts", NpgsqlDbType.Jsonb)
+        {
+            Value = settings.Alerts is { } alerts ? JsonSerializer.Serialize(alerts, RouteJson) : DBNull.Value,
+        });
+        p.Add(new NpgsqlParameter("webhook_secret", NpgsqlDbType.Text) { Value = (object?)webhookSecret ?? DBNull.Value });
         p.AddWithValue("version", version);
     }
 
@@ -198,6 +207,7 @@ public sealed class TenantStore(NpgsqlDataSource db)
             Provider = r.GetString(18),
             Fallbacks = JsonSerializer.Deserialize<ImmutableArray<UpstreamRoute>>(r.GetString(19), RouteJson),
             ResponseCacheSeconds = r.GetInt32(20),
+            Alerts = r.IsDBNull(21) ? null : JsonSerializer.Deserialize<AlertSettings>(r.GetString(21), RouteJson),
         };
         var usage = new TenantUsage(r.GetInt64(13), r.GetInt64(14), r.GetFieldValue<DateTimeOffset>(15));
         return new TenantRecord(r.GetGuid(0), settings, usage, r.GetFieldValue<DateTimeOffset>(16), r.GetInt32(17));

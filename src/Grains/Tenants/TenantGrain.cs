@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TenantChat.Grains.Accounts;
+using TenantChat.Grains.Alerts;
 using TenantChat.Grains.Governance;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
@@ -26,6 +27,8 @@ public sealed class TenantGrain(
     PasswordHashing passwords,
     IOptions<TenantLimitsOptions> limits,
     IOptions<ChatAdmissionOptions> admissionOptions,
+    WebhookOutboxStore outbox,
+    IOptions<AlertOptions> alertOptions,
     TimeProvider clock,
     ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
@@ -34,6 +37,7 @@ public sealed class TenantGrain(
     private TenantLedger? _ledger;
     private TenantAdmission? _admission;
     private TenantRecord? _tenant;
+    private UsageAlerts? _alerts;
 
     /// <summary>How long a retried call's outcome is kept after it ends: longer than the frontend waits per attempt.</summary>
     private static readonly TimeSpan RetryGrace = TimeSpan.FromSeconds(15);
@@ -41,6 +45,8 @@ public sealed class TenantGrain(
     private Guid TenantId => this.GetPrimaryKey();
 
     private TenantLedger Ledger => _ledger ??= new TenantLedger(TenantId, tenants, writer, clock);
+
+    private UsageAlerts Alerts => _alerts ??= new UsageAlerts(TenantId, outbox, logger);
 
     private TenantAdmission Admission => _admission ??= new TenantAdmission(TenantId, tokens, limits.Value.MaxConcurrentCalls);
 
@@ -72,6 +78,10 @@ public sealed class TenantGrain(
         {
             return unknown;
         }
+        if (AlertTargetRefusal(settings) is { } refused)
+        {
+            return refused;
+        }
         var now = clock.GetUtcNow();
         var tenant = new TenantRecord(TenantId, settings, new TenantUsage(0, 0, TenantUsage.MonthStart(now)), now, 1);
         var adminAccount = admin is null
@@ -82,15 +92,20 @@ public sealed class TenantGrain(
         {
             changes["admin_account"] = new JsonObject { ["id"] = account.Id.ToString(), ["email"] = account.Email };
         }
+        var secret = UsageAlerts.NewSecretIfNeeded(null, settings.Alerts);
+        if (secret is not null)
+        {
+            changes["webhook_secret"] = new JsonObject { ["set"] = true };
+        }
         var audit = AuditEntry.ByCaller(TenantId, AuditActions.TenantCreated, AuditActions.TenantTarget(TenantId), changes);
-        if (!await tenants.TryInsertAsync(tenant, audit, adminAccount))
+        if (!await tenants.TryInsertAsync(tenant, audit, adminAccount, secret))
         {
             return TenantErrors.DomainTaken(settings.Domain);
         }
         _tenant = tenant;
         Ledger.Budget.Load(tenant.Usage);
         logger.LogInformation("Tenant {TenantId} created", TenantId);
-        return View();
+        return View() with { NewWebhookSecret = secret };
     }
 
     public Task<TenantView?> GetAsync() => Task.FromResult(_tenant is null ? null : View());
@@ -111,10 +126,19 @@ public sealed class TenantGrain(
         {
             return unknown;
         }
+        if (AlertTargetRefusal(settings) is { } refused)
+        {
+            return refused;
+        }
         var version = _tenant.Version + 1;
-        var audit = AuditEntry.ByCaller(TenantId, TenantSettingsAudit.ActionFor(_tenant.Settings, settings), AuditActions.TenantTarget(TenantId),
-            TenantSettingsAudit.Changed(_tenant.Settings, settings));
-        if (!await tenants.TryUpdateSettingsAsync(TenantId, settings, version, audit))
+        var changes = TenantSettingsAudit.Changed(_tenant.Settings, settings);
+        var secret = UsageAlerts.NewSecretIfNeeded(_tenant.Settings.Alerts, settings.Alerts);
+        if (secret is not null)
+        {
+            changes["webhook_secret"] = new JsonObject { ["changed"] = true };
+        }
+        var audit = AuditEntry.ByCaller(TenantId, TenantSettingsAudit.ActionFor(_tenant.Settings, settings), AuditActions.TenantTarget(TenantId), changes);
+        if (!await tenants.TryUpdateSettingsAsync(TenantId, settings, version, audit, secret))
         {
             return TenantErrors.DomainTaken(settings.Domain);
         }
@@ -122,7 +146,7 @@ public sealed class TenantGrain(
         Admission.Cache.Clear();
         AdmitWaiting(); // a new token_limit or max_output_tokens may let waiting calls in, or show they never fit
         logger.LogInformation("Tenant {TenantId} settings changed to version {Version}", TenantId, version);
-        return View();
+        return View() with { NewWebhookSecret = secret };
     }
 
     public async Task<Outcome<TenantView>> ResetUsageAsync()
@@ -411,6 +435,10 @@ public sealed class TenantGrain(
     {
         if (await Ledger.CommitAsync(message) is { } createdAt)
         {
+            if (_tenant is { } tenant)
+            {
+                await Alerts.CheckAsync(tenant.Settings, Ledger.Budget.Committed, createdAt);
+            }
             return new ChatReply(message.Id, message.ConversationId, message.Response, message.Model, message.Seed, message.Usage, createdAt,
                 message.Cached);
         }
@@ -430,6 +458,11 @@ public sealed class TenantGrain(
         logger.LogWarning(e, "Tenant {TenantId}: database unavailable during a chat call", TenantId);
         return TenantErrors.StorageUnavailable;
     }
+
+    private ServiceError? AlertTargetRefusal(TenantSettings settings) =>
+        settings.Alerts is { } alerts && AlertTargets.Refusal(alerts.WebhookUrl, alertOptions.Value.AllowPrivateTargets) is { } refusal
+            ? new ServiceError(ProblemCode.ValidationFailed, refusal)
+            : null;
 
     private ServiceError? AccessError(string host) => TenantErrors.ForHost(_tenant, host);
 

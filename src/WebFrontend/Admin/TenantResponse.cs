@@ -25,7 +25,9 @@ public sealed record class TenantResponse(
     DateTimeOffset CreatedAt,
     string Provider,
     IReadOnlyList<FallbackResponse> Fallbacks,
-    int ResponseCacheSeconds)
+    int ResponseCacheSeconds,
+    AlertsResponse? Alerts,
+    string? WebhookSecret)
 {
     public static TenantResponse From(TenantView view)
     {
@@ -33,9 +35,16 @@ public sealed record class TenantResponse(
         return new TenantResponse(view.Id, s.Name, s.Domain, s.SystemPrompt, s.Model, s.Seed, s.AllowedModels, s.MaxContextTurns,
             s.MaxOutputTokens, s.RateLimitRpm, s.RateLimitTpm, s.TokenLimit, view.TokensUsed, view.TokensRemaining, view.Calls,
             view.PeriodStart, s.Status == TenantStatus.Suspended ? "suspended" : "active", view.Version, view.CreatedAt,
-            s.Provider, [.. s.Fallbacks.Select(route => new FallbackResponse(route.Provider, route.Model))], s.ResponseCacheSeconds);
+            s.Provider, [.. s.Fallbacks.Select(route => new FallbackResponse(route.Provider, route.Model))], s.ResponseCacheSeconds,
+            s.Alerts is { } alerts ? new AlertsResponse(alerts.WebhookUrl, alerts.Thresholds) : null, view.NewWebhookSecret);
     }
 }
+
+/// <summary>
+/// The tenant's usage alerts. The webhook secret is in the tenant's answer only once, to the change that set it
+/// (<c>webhook_secret</c>; null in every other answer).
+/// </summary>
+public sealed record class AlertsResponse(string WebhookUrl, IReadOnlyList<int> Thresholds);
 
 /// <summary>One fallback route; no model means the model the call asked for.</summary>
 public sealed record class FallbackResponse(string Provider, string? Model);

@@ -71,6 +71,10 @@ public class ClusterFixture : IAsyncLifetime
             ["Pricing:Models:openai:OutputPerMillion"] = "10",
             ["Pricing:Models:mistral:InputPerMillion"] = "0.3",
             ["Pricing:Models:mistral:OutputPerMillion"] = "0.9",
+            // Webhook receivers run on loopback; retries come quickly.
+            ["Alerts:AllowPrivateTargets"] = "true",
+            ["Alerts:PollMilliseconds"] = "100",
+            ["Alerts:RetryBaseSeconds"] = "0.2",
         }));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
