@@ -25,6 +25,10 @@ public interface ITenantGrain : IGrainWithGuidKey
 
     Task<Outcome<TenantView>> ResetUsageAsync();
 
+    /// <summary>The system parameter a call with <paramref name="prompt"/> would send upstream now; null when no tenant has this id.</summary>
+    [AlwaysInterleave]
+    Task<SystemPreview?> PreviewSystemAsync(string prompt);
+
     /// <summary>
     /// Erases every row of the tenant in every application table, in one transaction, leaving one tombstone in the
     /// audit log; this activation forgets the tenant and deactivates. False when there is no such tenant.

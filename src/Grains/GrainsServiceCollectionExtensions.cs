@@ -1,9 +1,11 @@
 using System.Data.Common;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using TenantChat.Grains.Accounts;
 using TenantChat.Grains.Alerts;
+using TenantChat.Grains.Conversations;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Tenants;
 using TenantChat.Grains.Tokens;
@@ -36,6 +38,8 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton(_ => NpgsqlDataSource.Create(builder.ConnectionString));
         services.AddSingleton<TenantStore>();
         services.AddSingleton<ChatMessageStore>();
+        services.AddSingleton<ConversationStore>();
+        services.TryAddSingleton<IConversationEvents, NoConversationEvents>();
         services.AddSingleton<ChatMessageWriter>();
         services.AddSingleton<AccountStore>();
         services.AddSingleton<CustomerDataStore>();
@@ -56,6 +60,8 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<TenantLimitsOptions>().Bind(configuration.GetSection(TenantLimitsOptions.Section))
             .Validate(options => options.MaxConcurrentCalls > 0, "Tenants:MaxConcurrentCalls must be positive.");
+        services.AddOptions<SignInOptions>().Bind(configuration.GetSection(SignInOptions.Section))
+            .Validate(options => options.IsValid(), "Accounts:SignIn: every limit must be positive.");
         services.AddOptions<ChatAdmissionOptions>().Bind(configuration.GetSection(ChatAdmissionOptions.Section))
             .Validate(options => options.AdmissionWaitSeconds is >= 0 and <= ChatAdmissionOptions.MaxAdmissionWaitSeconds,
                 $"Chat:AdmissionWaitSeconds must be between 0 and {ChatAdmissionOptions.MaxAdmissionWaitSeconds}.")

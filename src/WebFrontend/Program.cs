@@ -17,6 +17,7 @@ app.MapChatApi();
 app.MapOpenAiCompatibleApi();
 app.MapAccountsApi();
 app.MapCustomerDataApi();
+app.MapConversationsApi();
 app.MapTenantApi();
 app.MapAdminApi();
 app.MapAuditApi();

@@ -3,7 +3,8 @@ namespace TenantChat.Grains.Models;
 /// <summary>
 /// A stored exchange as the tenant's users read it back: <see cref="Provider"/> is the configured upstream that
 /// answered (null on messages stored before it was recorded), <see cref="Cached"/> whether the tenant's response
-/// cache did.
+/// cache did, <see cref="Handoff"/> whether it went to a person instead of the AI, <see cref="Erased"/> whether its
+/// conversation was erased (its text is gone, its tokens stay in the ledger).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record class ChatMessageView(
@@ -16,4 +17,6 @@ public sealed record class ChatMessageView(
     [property: Id(6)] TokenUsage Usage,
     [property: Id(7)] DateTimeOffset CreatedAt,
     [property: Id(8)] string? Provider = null,
-    [property: Id(9)] bool Cached = false);
+    [property: Id(9)] bool Cached = false,
+    [property: Id(10)] bool Handoff = false,
+    [property: Id(11)] bool Erased = false);

@@ -20,6 +20,14 @@ public sealed record class StreamTicket(
     [property: Id(8)] int CompletionAllowance,
     [property: Id(9)] ImmutableArray<UpstreamRoute> Routes)
 {
-    /// <summary>Set when the tenant's response cache answered: already stored, nothing to ask upstream.</summary>
-    [Id(10)] public ChatReply? Cached { get; init; }
+    /// <summary>Set when the call was answered without the upstream (from the tenant's cache, or as a handoff): already stored.</summary>
+    [Id(10)] public ChatReply? Answered { get; init; }
+
+    /// <summary>Where the conversation started, for its row when this call starts it.</summary>
+    [Id(11)] public ConversationChannel Channel { get; init; }
+
+    [Id(12)] public bool StartsConversation { get; init; }
+
+    /// <summary>Besides the whole system parameter, its sections that must never be quoted back (system_prompt, module prompts).</summary>
+    [Id(13)] public ImmutableArray<string> Secrets { get; init; } = [];
 }

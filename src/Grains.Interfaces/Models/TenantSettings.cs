@@ -8,6 +8,7 @@ public sealed record class TenantSettings
 {
     public const int DefaultMaxContextTurns = 10;
     public const int DefaultMaxOutputTokens = 512;
+    public const int DefaultMaxSystemTokens = 4000;
 
     [Id(0)] public required string Name { get; init; }
 
@@ -39,8 +40,20 @@ public sealed record class TenantSettings
     /// <summary>How long an answer is reused for the same prompt, context, model and seed; 0 (the default) turns the cache off.</summary>
     [Id(14)] public int ResponseCacheSeconds { get; init; }
 
+    /// <summary>Who the assistant is; its lines open the assembled system parameter. Null: none.</summary>
+    [Id(15)] public Persona? Persona { get; init; }
+
+    /// <summary>Instructions switched on and off by key; the active ones follow the system prompt by ascending priority.</summary>
+    [Id(16)] public ImmutableArray<CapabilityModule> Modules { get; init; } = [];
+
+    /// <summary>A prompt containing this (case-insensitive) hands its conversation to a person. Null: only the body's flag does.</summary>
+    [Id(17)] public string? HandoffPhrase { get; init; }
+
+    /// <summary>The most o200k tokens the assembled system parameter may take; knowledge gets what is left.</summary>
+    [Id(18)] public int MaxSystemTokens { get; init; } = DefaultMaxSystemTokens;
+
     /// <summary>Usage alerts by webhook; null when the tenant has none.</summary>
-    [Id(15)] public AlertSettings? Alerts { get; init; }
+    [Id(19)] public AlertSettings? Alerts { get; init; }
 
     /// <summary>Where a call for <paramref name="model"/> goes: the provider, then each fallback.</summary>
     public IEnumerable<UpstreamRoute> RoutesFor(string model) =>

@@ -26,16 +26,20 @@ public sealed class ChatStreamGrain(ChatUpstreams upstreams, TokenCounter tokens
             yield break;
         }
         var ticket = begun.Value;
-        if (ticket.Cached is { } cached)
+        if (ticket.Answered is { } answered)
         {
-            yield return new ChatStreamEvent(cached.Response);
-            yield return new ChatStreamEvent(null, Final: cached);
+            // A handoff has no answer: its stream is the final event alone.
+            if (answered.Response.Length > 0)
+            {
+                yield return new ChatStreamEvent(answered.Response);
+            }
+            yield return new ChatStreamEvent(null, Final: answered);
             DeactivateOnIdle();
             yield break;
         }
         var answer = new StringBuilder();
         // Redacted on the way out: a quote of the system parameter split over deltas never reaches the caller.
-        var redactor = new SecretRedactor(ticket.SystemPrompt);
+        var redactor = new RedactorChain([ticket.SystemPrompt, .. ticket.Secrets]);
         TokenUsage? reported = null;
         var settled = false;
         using var cancel = new CancellationTokenSource();

@@ -9,29 +9,54 @@ namespace TenantChat.Grains.Persistence;
 public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
 {
     private const string ViewColumns =
-        "id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, created_at, provider, cached";
+        "id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, created_at, provider, cached, handoff, erased_at is not null";
 
     /// <summary>
     /// Stores the messages of any number of tenants and charges each tenant its share, in one statement (one round
     /// trip, one transaction), so every tenant's totals in <c>tenants</c> always equal the sum of its stored
     /// messages. A message whose id is already stored (a retried request that did commit) is skipped and not
-    /// counted again. Totals are added to what the row holds, from zero when its period began before the month of
+    /// counted again. Each message's conversation row is created or counted in the same statement. Totals are added to what the row holds, from zero when its period began before the month of
     /// <paramref name="createdAt"/>. Returns the ids stored now and the new totals of every tenant charged.
     /// </summary>
     public async Task<(HashSet<Guid> Stored, Dictionary<Guid, TenantUsage> Totals)> AppendAsync(
         IReadOnlyList<(Guid TenantId, StoredMessage Message)> messages, DateTimeOffset createdAt)
     {
         const string sql = """
-            with inserted as (
+            with batch as (
+                select * from unnest(@ids, @tenant_ids, @conversation_ids, @prompts, @responses, @models, @seeds, @prompt_tokens,
+                        @completion_tokens, @providers, @cached, @handoffs, @channels, @starts, @costs)
+                    as m(id, tenant_id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, provider,
+                        cached, handoff, channel, starts, cost_usd)
+            ), checked as (
+                -- A call answered while its conversation was erased is stored without its text, and revives nothing.
+                select b.*, not (b.starts or exists (
+                    select 1 from conversations c where c.id = b.conversation_id and c.tenant_id = b.tenant_id)) as orphan
+                from batch b
+            ), inserted as (
                 insert into chat_messages (id, tenant_id, conversation_id, prompt, response, model, seed,
-                    prompt_tokens, completion_tokens, total_tokens, provider, cached, cost_usd, created_at)
-                select m.id, m.tenant_id, m.conversation_id, m.prompt, m.response, m.model, m.seed,
-                    m.prompt_tokens, m.completion_tokens, m.prompt_tokens + m.completion_tokens, m.provider, m.cached, m.cost_usd, @created_at
-                from unnest(@ids, @tenant_ids, @conversation_ids, @prompts, @responses, @models, @seeds, @prompt_tokens, @completion_tokens,
-                        @providers, @cached, @costs)
-                    as m(id, tenant_id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, provider, cached, cost_usd)
+                    prompt_tokens, completion_tokens, total_tokens, provider, cached, handoff, erased_at, cost_usd, created_at)
+                select m.id, m.tenant_id, m.conversation_id, case when m.orphan then '' else m.prompt end,
+                    case when m.orphan then '' else m.response end, m.model, m.seed, m.prompt_tokens, m.completion_tokens,
+                    m.prompt_tokens + m.completion_tokens, m.provider, m.cached, m.handoff,
+                    case when m.orphan then @created_at end, m.cost_usd, @created_at
+                from checked m
                 on conflict (id) do nothing
-                returning id, tenant_id, total_tokens
+                returning id, tenant_id, total_tokens, erased_at is null as live
+            ), conversation_rows as (
+                -- Each conversation once per statement: created with its first message, then counted and touched.
+                -- A handoff flags it for a person; a new message reopens a closed one.
+                insert into conversations (id, tenant_id, status, channel, created_at, last_message_at, message_count)
+                select b.conversation_id, b.tenant_id, case when bool_or(b.handoff) then 'needs_human' else 'open' end, min(b.channel),
+                    @created_at, @created_at, sum(case when b.response = '' then 1 else 2 end)
+                from inserted i join batch b on b.id = i.id
+                where i.live
+                group by b.conversation_id, b.tenant_id
+                on conflict (id) do update set
+                    last_message_at = excluded.last_message_at,
+                    message_count = conversations.message_count + excluded.message_count,
+                    status = case when excluded.status = 'needs_human' then 'needs_human'
+                        when conversations.status = 'closed' then 'open' else conversations.status end
+                where conversations.tenant_id = excluded.tenant_id
             ), charged as (
                 select tenant_id, sum(total_tokens) as tokens, count(*) as calls from inserted group by tenant_id
             ), totals as (
@@ -61,9 +86,12 @@ public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
         p.Add(new NpgsqlParameter("seeds", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = Column(messages, m => m.Message.Seed) });
         p.AddWithValue("prompt_tokens", Column(messages, m => m.Message.Usage.PromptTokens));
         p.AddWithValue("completion_tokens", Column(messages, m => m.Message.Usage.CompletionTokens));
-        p.AddWithValue("providers", Column(messages, m => m.Message.Provider));
+        p.Add(new NpgsqlParameter("providers", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = Column(messages, m => m.Message.Provider) });
         p.AddWithValue("cached", Column(messages, m => m.Message.Cached));
+        p.AddWithValue("handoffs", Column(messages, m => m.Message.Handoff));
         p.AddWithValue("costs", Column(messages, m => pricing.CostUsd(m.Message.Model, m.Message.Usage)));
+        p.AddWithValue("channels", Column(messages, m => ConversationNames.Of(m.Message.Channel)));
+        p.AddWithValue("starts", Column(messages, m => m.Message.StartsConversation));
         var stored = new HashSet<Guid>();
         var totals = new Dictionary<Guid, TenantUsage>();
         // Every row is read before returning: an error after the last row (the commit's) must not be missed.
@@ -113,37 +141,6 @@ public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
         return (await ReadViewsAsync(command)).FirstOrDefault();
     }
 
-    /// <summary>
-    /// The last <paramref name="maxTurns"/> turns of a conversation of this tenant, oldest first; null when the
-    /// tenant has no such conversation.
-    /// </summary>
-    public async Task<IReadOnlyList<ConversationTurn>?> GetRecentTurnsAsync(Guid tenantId, Guid conversationId, int maxTurns)
-    {
-        const string sql = """
-            select prompt, response from chat_messages
-            where tenant_id = @tenant_id and conversation_id = @conversation_id
-            order by created_at desc, id desc
-            limit @limit
-            """;
-        await using var command = db.CreateCommand(sql);
-        command.Parameters.AddWithValue("tenant_id", tenantId);
-        command.Parameters.AddWithValue("conversation_id", conversationId);
-        // At least one row, even with no context wanted, to tell an empty context from an unknown conversation.
-        command.Parameters.AddWithValue("limit", Math.Max(maxTurns, 1));
-        await using var reader = await command.ExecuteReaderAsync();
-        var turns = new List<ConversationTurn>();
-        while (await reader.ReadAsync())
-        {
-            turns.Add(new ConversationTurn(reader.GetString(0), reader.GetString(1)));
-        }
-        if (turns.Count == 0)
-        {
-            return null;
-        }
-        turns.Reverse();
-        return turns.Count > maxTurns ? turns.GetRange(turns.Count - maxTurns, maxTurns) : turns;
-    }
-
     /// <summary>How many of this tenant's answers since <paramref name="since"/> came from its response cache.</summary>
     public async Task<long> CountCacheHitsAsync(Guid tenantId, DateTimeOffset since)
     {
@@ -184,7 +181,8 @@ public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
         {
             items.Add(new ChatMessageView(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
                 reader.IsDBNull(5) ? null : reader.GetInt32(5), new TokenUsage(reader.GetInt32(6), reader.GetInt32(7)),
-                reader.GetFieldValue<DateTimeOffset>(8), reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetBoolean(10)));
+                reader.GetFieldValue<DateTimeOffset>(8), reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetBoolean(10),
+                reader.GetBoolean(11), reader.GetBoolean(12)));
         }
         return items;
     }

@@ -17,10 +17,16 @@ public sealed class TenantStore(NpgsqlDataSource db)
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>Persona and modules are stored as JSON in the API's own shape: snake_case names, tones in lower case.</summary>
+    private static readonly JsonSerializerOptions AssistantJson = new(RouteJson)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
     private const string Columns = """
         id, name, domain, system_prompt, token_limit, model, seed, allowed_models, rate_limit_rpm, rate_limit_tpm,
         max_context_turns, max_output_tokens, status, tokens_used, calls, period_start, created_at, settings_version,
-        provider, fallbacks, response_cache_seconds, alerts
+        provider, fallbacks, response_cache_seconds, persona, modules, handoff_phrase, max_system_tokens, alerts
         """;
 
     public async Task<TenantRecord?> FindAsync(Guid id, CancellationToken cancellationToken = default)
@@ -67,12 +73,12 @@ public sealed class TenantStore(NpgsqlDataSource db)
         const string sql = """
             insert into tenants (id, name, domain, system_prompt, token_limit, model, seed, allowed_models,
                 rate_limit_rpm, rate_limit_tpm, max_context_turns, max_output_tokens, status,
-                provider, fallbacks, response_cache_seconds, alerts, webhook_secret,
-                tokens_used, calls, period_start, created_at, updated_at, settings_version)
+                provider, fallbacks, response_cache_seconds, persona, modules, handoff_phrase, max_system_tokens,
+                alerts, webhook_secret, tokens_used, calls, period_start, created_at, updated_at, settings_version)
             values (@id, @name, @domain, @system_prompt, @token_limit, @model, @seed, @allowed_models,
                 @rate_limit_rpm, @rate_limit_tpm, @max_context_turns, @max_output_tokens, @status,
-                @provider, @fallbacks, @response_cache_seconds, @alerts, @webhook_secret,
-                @tokens_used, @calls, @period_start, @created_at, @created_at, @version)
+                @provider, @fallbacks, @response_cache_seconds, @persona, @modules, @handoff_phrase, @max_system_tokens,
+                @alerts, @webhook_secret, @tokens_used, @calls, @period_start, @created_at, @created_at, @version)
             on conflict (domain) do nothing
             """;
         await using var connection = await db.OpenConnectionAsync();
@@ -108,7 +114,8 @@ public sealed class TenantStore(NpgsqlDataSource db)
                 rate_limit_rpm = @rate_limit_rpm, rate_limit_tpm = @rate_limit_tpm,
                 max_context_turns = @max_context_turns, max_output_tokens = @max_output_tokens,
                 status = @status, provider = @provider, fallbacks = @fallbacks,
-                response_cache_seconds = @response_cache_seconds, alerts = @alerts,
+                response_cache_seconds = @response_cache_seconds, persona = @persona, modules = @modules,
+                handoff_phrase = @handoff_phrase, max_system_tokens = @max_system_tokens, alerts = @alerts,
                 webhook_secret = case when @alerts::jsonb is null then null else coalesce(@webhook_secret, webhook_secret) end,
                 settings_version = @version, updated_at = now()
             where id = @id
@@ -180,6 +187,13 @@ public sealed class TenantStore(NpgsqlDataSource db)
         p.AddWithValue("provider", settings.Provider);
         p.Add(new NpgsqlParameter("fallbacks", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(settings.Fallbacks, RouteJson) });
         p.AddWithValue("response_cache_seconds", settings.ResponseCacheSeconds);
+        p.Add(new NpgsqlParameter("persona", NpgsqlDbType.Jsonb)
+        {
+            Value = settings.Persona is { } persona ? JsonSerializer.Serialize(persona, AssistantJson) : DBNull.Value,
+        });
+        p.Add(new NpgsqlParameter("modules", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(settings.Modules, AssistantJson) });
+        p.Add(new NpgsqlParameter("handoff_phrase", NpgsqlDbType.Text) { Value = (object?)settings.HandoffPhrase ?? DBNull.Value });
+        p.AddWithValue("max_system_tokens", settings.MaxSystemTokens);
         p.Add(new NpgsqlParameter("alerts", NpgsqlDbType.Jsonb)
         {
             Value = settings.Alerts is { } alerts ? JsonSerializer.Serialize(alerts, RouteJson) : DBNull.Value,
@@ -207,7 +221,11 @@ public sealed class TenantStore(NpgsqlDataSource db)
             Provider = r.GetString(18),
             Fallbacks = JsonSerializer.Deserialize<ImmutableArray<UpstreamRoute>>(r.GetString(19), RouteJson),
             ResponseCacheSeconds = r.GetInt32(20),
-            Alerts = r.IsDBNull(21) ? null : JsonSerializer.Deserialize<AlertSettings>(r.GetString(21), RouteJson),
+            Persona = r.IsDBNull(21) ? null : JsonSerializer.Deserialize<Persona>(r.GetString(21), AssistantJson),
+            Modules = JsonSerializer.Deserialize<ImmutableArray<CapabilityModule>>(r.GetString(22), AssistantJson),
+            HandoffPhrase = r.IsDBNull(23) ? null : r.GetString(23),
+            MaxSystemTokens = r.GetInt32(24),
+            Alerts = r.IsDBNull(25) ? null : JsonSerializer.Deserialize<AlertSettings>(r.GetString(25), RouteJson),
         };
         var usage = new TenantUsage(r.GetInt64(13), r.GetInt64(14), r.GetFieldValue<DateTimeOffset>(15));
         return new TenantRecord(r.GetGuid(0), settings, usage, r.GetFieldValue<DateTimeOffset>(16), r.GetInt32(17));

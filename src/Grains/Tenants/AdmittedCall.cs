@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using TenantChat.Grains.Conversations;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Upstreams;
 
@@ -6,7 +7,8 @@ namespace TenantChat.Grains.Tenants;
 
 /// <summary>
 /// An admitted call: what goes upstream, where (<see cref="Routes"/>, in order), and the tokens held for it.
-/// <see cref="CacheKey"/> is set when the tenant caches answers; <see cref="CachedAnswer"/> when the cache answers.
+/// <see cref="CacheKey"/> is set when the tenant caches answers; <see cref="CachedAnswer"/> when the cache answers;
+/// <see cref="Handoff"/> when the call goes to a person instead of the upstream.
 /// </summary>
 internal sealed record class AdmittedCall(
     UpstreamRequest Upstream, Reservation Reservation, Guid RequestId, Guid ConversationId, ImmutableArray<UpstreamRoute> Routes)
@@ -17,4 +19,11 @@ internal sealed record class AdmittedCall(
 
     /// <summary>False for a stream settled by a later activation of the grain, which never counted it as in flight.</summary>
     public bool HoldsRateLimitSlot { get; init; } = true;
+
+    public Handoff Handoff { get; init; }
+
+    /// <summary>Where the conversation started, for its row when this call <see cref="StartsConversation"/>.</summary>
+    public ConversationChannel Channel { get; init; }
+
+    public bool StartsConversation { get; init; }
 }

@@ -9,14 +9,14 @@ namespace TenantChat.Grains.Tenants;
 public static class AnswerSettlement
 {
     /// <summary>
-    /// The answer (system parameter redacted, cut to the completion allowance when the upstream could not be told
-    /// one) and its usage: the upstream's own when it reports one (clamped to the reservation, then
+    /// The answer (every quote of <paramref name="secrets"/> redacted: the system parameter and its sections; cut to
+    /// the completion allowance when the upstream could not be told one) and its usage: the upstream's own when it reports one (clamped to the reservation, then
     /// <c>OverReported</c>), else counted with o200k.
     /// </summary>
     public static (string Text, TokenUsage Usage, bool OverReported) Settle(
-        UpstreamReply reply, string systemPrompt, Reservation reservation, TokenCounter tokens)
+        UpstreamReply reply, IReadOnlyList<string> secrets, Reservation reservation, TokenCounter tokens)
     {
-        var text = SecretRedactor.Redact(reply.Text, systemPrompt);
+        var text = RedactorChain.Redact(reply.Text, secrets);
         if (reply.ReportedUsage is { } reported)
         {
             if (reported.TotalTokens <= reservation.Tokens)

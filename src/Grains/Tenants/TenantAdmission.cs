@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using TenantChat.Grains.Conversations;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Tokens;
@@ -14,7 +15,7 @@ namespace TenantChat.Grains.Tenants;
 internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int maxConcurrentCalls)
 {
     private readonly TenantRateLimits _rateLimits = new(maxConcurrentCalls);
-    private (int SettingsVersion, int Tokens)? _systemPromptTokens;
+    private (int SettingsVersion, AssembledSystem System)? _system;
 
     public ResponseCache Cache { get; } = new();
 
@@ -23,39 +24,49 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
 
     /// <summary>
     /// Checks a call for <paramref name="model"/> with <paramref name="context"/> against the response cache and
-    /// counts its prompt tokens: everything admission needs, done once even if the call then waits.
+    /// counts its prompt tokens: everything admission needs, done once even if the call then waits. A
+    /// <paramref name="handoff"/> needs neither: it goes to a person.
     /// </summary>
-    public PendingCall Prepare(TenantRecord tenant, ChatRequest request, string model, IReadOnlyList<ConversationTurn> context, DateTimeOffset now)
+    public PendingCall Prepare(TenantRecord tenant, ChatRequest request, string model, IReadOnlyList<ConversationTurn> context, Handoff handoff,
+        DateTimeOffset now)
     {
         var settings = tenant.Settings;
-        var upstream = new UpstreamRequest(settings.SystemPrompt, context, request.Prompt, model, request.Seed ?? settings.Seed, 0);
+        var system = SystemFor(tenant);
+        var upstream = new UpstreamRequest(system.Text, context, request.Prompt, model, request.Seed ?? settings.Seed, 0);
         var routes = settings.RoutesFor(model).ToImmutableArray();
         var conversation = request.ConversationId ?? Guid.CreateVersion7();
+        var unpriced = new PendingCall(upstream, request.RequestId, conversation, routes, 0, 0)
+        {
+            Channel = request.Channel,
+            StartsConversation = request.ConversationId is null,
+        };
+        if (handoff != Handoff.None)
+        {
+            return unpriced with { Handoff = handoff };
+        }
         var cacheKey = settings.ResponseCacheSeconds > 0 ? ResponseCache.KeyOf(tenantId, upstream) : null;
         if (cacheKey is not null && Cache.Find(cacheKey, now) is { } cached)
         {
-            return new PendingCall(upstream, request.RequestId, conversation, routes, 0, 0) { CacheKey = cacheKey, CachedAnswer = cached };
+            return unpriced with { CacheKey = cacheKey, CachedAnswer = cached };
         }
-        var promptTokens = SystemPromptTokens(tenant)
+        var promptTokens = system.Tokens
             + context.Sum(turn => tokens.Count(turn.Prompt) + tokens.Count(turn.Response))
             + tokens.Count(request.Prompt);
         var maxOutput = Math.Min(settings.MaxOutputTokens, request.MaxOutputTokens ?? int.MaxValue);
-        return new PendingCall(upstream, request.RequestId, conversation, routes, promptTokens, maxOutput) { CacheKey = cacheKey };
+        return unpriced with { PromptTokens = promptTokens, MaxOutputTokens = maxOutput, CacheKey = cacheKey };
     }
 
     /// <summary>
-    /// Admits <paramref name="call"/> if it fits now: from the cache when it has the answer (no tokens reserved; it
-    /// counts only as a request), else by reserving its tokens in <paramref name="budget"/> and taking its place in
+    /// Admits <paramref name="call"/> if it fits now: as a handoff to a person, or from the cache when it has the
+    /// answer (neither reserves tokens; each counts only as a request), else by reserving its tokens in <paramref name="budget"/> and taking its place in
     /// the rate limits. A refusal when it could never fit or a rate limit is reached; null when it would fit once
     /// calls in flight settle. An admitted call must be <see cref="Release"/>d on every path.
     /// </summary>
     public Outcome<AdmittedCall>? TryAdmit(TenantSettings settings, TenantBudget budget, PendingCall call, DateTimeOffset now)
     {
-        if (call.CachedAnswer is { } cached)
+        if (call.Handoff != Handoff.None || call.CachedAnswer is not null)
         {
-            return _rateLimits.TryAdmit(settings, 0, now, out var wait)
-                ? new AdmittedCall(call.Upstream, default, call.RequestId, call.ConversationId, call.Routes) { CacheKey = call.CacheKey, CachedAnswer = cached }
-                : TenantErrors.RateLimited(wait);
+            return _rateLimits.TryAdmit(settings, 0, now, out var wait) ? Admitted(call, call.Upstream, default) : TenantErrors.RateLimited(wait);
         }
         if (budget.CanNeverFit(settings.TokenLimit, call.PromptTokens, call.MaxOutputTokens, now))
         {
@@ -70,9 +81,18 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
             budget.Release(reservation);
             return TenantErrors.RateLimited(retryAfter);
         }
-        var upstream = call.Upstream with { MaxOutputTokens = reservation.CompletionAllowance };
-        return new AdmittedCall(upstream, reservation, call.RequestId, call.ConversationId, call.Routes) { CacheKey = call.CacheKey };
+        return Admitted(call, call.Upstream with { MaxOutputTokens = reservation.CompletionAllowance }, reservation);
     }
+
+    private static AdmittedCall Admitted(PendingCall call, UpstreamRequest upstream, Reservation reservation) =>
+        new(upstream, reservation, call.RequestId, call.ConversationId, call.Routes)
+        {
+            CacheKey = call.CacheKey,
+            CachedAnswer = call.CachedAnswer,
+            Handoff = call.Handoff,
+            Channel = call.Channel,
+            StartsConversation = call.StartsConversation,
+        };
 
     /// <summary>Admits the waiting calls that fit now, in arrival order (see <see cref="AdmissionQueue"/>).</summary>
     public void AdmitWaiting(TenantSettings settings, TenantBudget budget, DateTimeOffset now)
@@ -99,7 +119,12 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
             return null;
         }
         var upstream = new UpstreamRequest(ticket.SystemPrompt, ticket.Context, ticket.Prompt, ticket.Model, ticket.Seed, held.CompletionAllowance);
-        return new AdmittedCall(upstream, held, ticket.RequestId, ticket.ConversationId, ticket.Routes) { HoldsRateLimitSlot = false };
+        return new AdmittedCall(upstream, held, ticket.RequestId, ticket.ConversationId, ticket.Routes)
+        {
+            HoldsRateLimitSlot = false,
+            Channel = ticket.Channel,
+            StartsConversation = ticket.StartsConversation,
+        };
     }
 
     /// <summary>Ends an admitted call: its reservation is freed and the rate limit keeps only what it used.</summary>
@@ -121,14 +146,17 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
         }
     }
 
-    /// <summary>The system parameter's tokens, counted once per settings version rather than on every call.</summary>
-    private int SystemPromptTokens(TenantRecord tenant)
+    /// <summary>
+    /// The tenant's assembled system parameter (<see cref="SystemAssembly"/>) and its tokens, built and counted once
+    /// per settings version rather than on every call.
+    /// </summary>
+    public AssembledSystem SystemFor(TenantRecord tenant)
     {
-        if (_systemPromptTokens is not { } counted || counted.SettingsVersion != tenant.Version)
+        if (_system is not { } built || built.SettingsVersion != tenant.Version)
         {
-            counted = (tenant.Version, tokens.Count(tenant.Settings.SystemPrompt));
-            _systemPromptTokens = counted;
+            built = (tenant.Version, SystemAssembly.Assemble(tenant.Settings, tokens));
+            _system = built;
         }
-        return counted.Tokens;
+        return built.System;
     }
 }

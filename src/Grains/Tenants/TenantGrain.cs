@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using TenantChat.Grains.Accounts;
 using TenantChat.Grains.Alerts;
 using TenantChat.Grains.Governance;
+using TenantChat.Grains.Conversations;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Tokens;
@@ -21,6 +22,8 @@ public sealed class TenantGrain(
     TenantStore tenants,
     TenantDataStore tenantData,
     ChatMessageStore messages,
+    ConversationStore conversations,
+    IConversationEvents conversationEvents,
     ChatMessageWriter writer,
     ChatUpstreams upstreams,
     TokenCounter tokens,
@@ -78,6 +81,10 @@ public sealed class TenantGrain(
         {
             return unknown;
         }
+        if (SystemAssembly.RefuseChange(before: null, settings, tokens) is { } tooLarge)
+        {
+            return tooLarge;
+        }
         if (AlertTargetRefusal(settings) is { } refused)
         {
             return refused;
@@ -126,6 +133,10 @@ public sealed class TenantGrain(
         {
             return unknown;
         }
+        if (SystemAssembly.RefuseChange(_tenant.Settings, settings, tokens) is { } tooLarge)
+        {
+            return tooLarge;
+        }
         if (AlertTargetRefusal(settings) is { } refused)
         {
             return refused;
@@ -147,6 +158,17 @@ public sealed class TenantGrain(
         AdmitWaiting(); // a new token_limit or max_output_tokens may let waiting calls in, or show they never fit
         logger.LogInformation("Tenant {TenantId} settings changed to version {Version}", TenantId, version);
         return View() with { NewWebhookSecret = secret };
+    }
+
+    public Task<SystemPreview?> PreviewSystemAsync(string prompt)
+    {
+        // The prompt will matter once knowledge is retrieved for it (issue 12); the settings alone decide today.
+        if (_tenant is null)
+        {
+            return Task.FromResult<SystemPreview?>(null);
+        }
+        var system = Admission.SystemFor(_tenant);
+        return Task.FromResult<SystemPreview?>(new SystemPreview(system.Text, system.Tokens));
     }
 
     public async Task<Outcome<TenantView>> ResetUsageAsync()
@@ -232,6 +254,10 @@ public sealed class TenantGrain(
             long charged = 0;
             try
             {
+                if (call.Handoff != Handoff.None)
+                {
+                    return await StoreHandoffAsync(call);
+                }
                 if (call.CachedAnswer is { } cached)
                 {
                     return await StoreCachedAsync(call, cached);
@@ -274,13 +300,18 @@ public sealed class TenantGrain(
             var call = admission.Value;
             var u = call.Upstream;
             var ticket = new StreamTicket(request.RequestId, call.ConversationId, u.SystemPrompt, [.. u.Context], u.Prompt, u.Model, u.Seed,
-                call.Reservation.PromptTokens, call.Reservation.CompletionAllowance, call.Routes);
-            if (call.CachedAnswer is { } cached)
+                call.Reservation.PromptTokens, call.Reservation.CompletionAllowance, call.Routes)
+            {
+                Channel = call.Channel,
+                StartsConversation = call.StartsConversation,
+                Secrets = [.. SystemAssembly.Secrets(_tenant!.Settings, u.SystemPrompt)],
+            };
+            if (call.Handoff != Handoff.None || call.CachedAnswer is not null)
             {
                 try
                 {
-                    var stored = await StoreCachedAsync(call, cached);
-                    return stored.Succeeded ? ticket with { Cached = stored.Value } : stored.Error;
+                    var stored = call.Handoff != Handoff.None ? await StoreHandoffAsync(call) : await StoreCachedAsync(call, call.CachedAnswer!);
+                    return stored.Succeeded ? ticket with { Answered = stored.Value } : stored.Error;
                 }
                 finally
                 {
@@ -361,14 +392,16 @@ public sealed class TenantGrain(
         }
         // A caller's own context (/v1) is held to the tenant's limit like a stored conversation: its latest turns.
         IReadOnlyList<ConversationTurn> context = request.Context is { } given ? given[Math.Max(0, given.Length - settings.MaxContextTurns)..] : [];
+        ConversationStatus? status = null;
         if (request.ConversationId is { } conversationId)
         {
-            if (await messages.GetRecentTurnsAsync(TenantId, conversationId, settings.MaxContextTurns) is not { } turns)
+            if (await conversations.FindForCallAsync(TenantId, conversationId, settings.MaxContextTurns) is not { } found)
             {
                 return TenantErrors.NoSuchConversation;
             }
-            context = turns;
+            (status, context) = found;
         }
+        var handoff = HandoffRule.For(request, settings.HandoffPhrase, status);
         if (Ledger.Budget.IsStale)
         {
             await Ledger.RefreshIfStaleAsync();
@@ -377,7 +410,7 @@ public sealed class TenantGrain(
 
         // No await from here until the call is admitted, refused or waiting: admission is one turn.
         var now = clock.GetUtcNow();
-        var call = Admission.Prepare(_tenant, request, model, context, now);
+        var call = Admission.Prepare(_tenant, request, model, context, handoff, now);
         if (Admission.TryAdmit(_tenant.Settings, Ledger.Budget, call, now) is { } decided)
         {
             return decided;
@@ -412,13 +445,13 @@ public sealed class TenantGrain(
     private async Task<Outcome<ChatReply>> CommitAsync(AdmittedCall call, UpstreamReply reply, UpstreamRoute answeredBy, bool complete)
     {
         var request = call.Upstream;
-        var (text, usage, overReported) = AnswerSettlement.Settle(reply, request.SystemPrompt, call.Reservation, tokens);
+        var secrets = SystemAssembly.Secrets(_tenant!.Settings, request.SystemPrompt);
+        var (text, usage, overReported) = AnswerSettlement.Settle(reply, secrets, call.Reservation, tokens);
         if (overReported)
         {
             logger.LogWarning("Tenant {TenantId}: upstream reported more tokens than reserved; charging the reservation", TenantId);
         }
-        var outcome = await StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, request.Prompt, text,
-            answeredBy.Model!, request.Seed, usage, answeredBy.Provider));
+        var outcome = await StoreAsync(call, Message(call, text, answeredBy.Model!, usage, answeredBy.Provider));
         if (complete && outcome.Succeeded)
         {
             Admission.Remember(call, _tenant!.Settings, text, usage, answeredBy, clock.GetUtcNow());
@@ -428,8 +461,33 @@ public sealed class TenantGrain(
 
     /// <summary>A cache hit is stored like any answer, marked as cached and charged nothing.</summary>
     private Task<Outcome<ChatReply>> StoreCachedAsync(AdmittedCall call, ResponseCache.Entry cached) =>
-        StoreAsync(call, new StoredMessage(call.RequestId, call.ConversationId, call.Upstream.Prompt, cached.Text,
-            cached.AnsweredBy.Model!, call.Upstream.Seed, new TokenUsage(0, 0), cached.AnsweredBy.Provider, Cached: true));
+        StoreAsync(call, Message(call, cached.Text, cached.AnsweredBy.Model!, new TokenUsage(0, 0), cached.AnsweredBy.Provider) with { Cached = true });
+
+    /// <summary>
+    /// A call for a person: stored with no answer and charged nothing. The call that hands the conversation over
+    /// raises the handoff event once it is durable.
+    /// </summary>
+    private async Task<Outcome<ChatReply>> StoreHandoffAsync(AdmittedCall call)
+    {
+        var outcome = await StoreAsync(call, Message(call, "", call.Upstream.Model, new TokenUsage(0, 0), provider: null) with { Handoff = true });
+        if (outcome.Succeeded && call.Handoff == Handoff.Requested)
+        {
+            try
+            {
+                await conversationEvents.HandoffAsync(TenantId, call.ConversationId, outcome.Value.CreatedAt);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Tenant {TenantId}: the handoff event of a conversation failed", TenantId);
+            }
+            logger.LogInformation("Tenant {TenantId}: a conversation was handed to a person", TenantId);
+        }
+        return outcome;
+    }
+
+    private static StoredMessage Message(AdmittedCall call, string response, string model, TokenUsage usage, string? provider) =>
+        new(call.RequestId, call.ConversationId, call.Upstream.Prompt, response, model, call.Upstream.Seed, usage, provider,
+            Channel: call.Channel, StartsConversation: call.StartsConversation);
 
     private async Task<Outcome<ChatReply>> StoreAsync(AdmittedCall call, StoredMessage message)
     {
@@ -440,7 +498,7 @@ public sealed class TenantGrain(
                 await Alerts.CheckAsync(tenant.Settings, Ledger.Budget.Committed, createdAt);
             }
             return new ChatReply(message.Id, message.ConversationId, message.Response, message.Model, message.Seed, message.Usage, createdAt,
-                message.Cached);
+                message.Cached, message.Handoff);
         }
         // An earlier attempt of this request committed first: answer with what it stored, charged once.
         var stored = await messages.FindAsync(TenantId, call.RequestId);
@@ -467,7 +525,7 @@ public sealed class TenantGrain(
     private ServiceError? AccessError(string host) => TenantErrors.ForHost(_tenant, host);
 
     private static ChatReply Reply(ChatMessageView stored) =>
-        new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt, stored.Cached);
+        new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt, stored.Cached, stored.Handoff);
 
     private TenantView View() => (_tenant! with { Usage = Ledger.Budget.Committed }).ToView(clock.GetUtcNow());
 

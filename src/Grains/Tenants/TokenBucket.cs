@@ -1,17 +1,18 @@
 namespace TenantChat.Grains.Tenants;
 
 /// <summary>
-/// A token bucket: holds up to <see cref="Capacity"/>, refills evenly over a minute, so a tenant may burst up to its
-/// per-minute limit and then continues at the limit's rate. Not thread-safe: used inside one grain's turns.
+/// A token bucket: holds up to <see cref="Capacity"/>, refills evenly at <paramref name="perMinute"/> (by default the
+/// whole bucket over a minute), so a tenant may burst up to its per-minute limit and then continues at the limit's
+/// rate. Not thread-safe: used inside one grain's turns.
 /// </summary>
-public sealed class TokenBucket(double capacity, DateTimeOffset now)
+public sealed class TokenBucket(double capacity, DateTimeOffset now, double? perMinute = null)
 {
     private double _available = capacity;
     private DateTimeOffset _updated = now;
 
     public double Capacity { get; } = capacity;
 
-    private double RefillPerSecond => Capacity / 60;
+    private double RefillPerSecond => (perMinute ?? Capacity) / 60;
 
     /// <summary>Takes <paramref name="amount"/>, or says how long until it could be taken.</summary>
     public bool TryTake(double amount, DateTimeOffset now, out TimeSpan retryAfter)
@@ -27,6 +28,13 @@ public sealed class TokenBucket(double capacity, DateTimeOffset now)
         }
         retryAfter = TimeSpan.FromSeconds((needed - _available) / RefillPerSecond);
         return false;
+    }
+
+    /// <summary>True when the bucket has refilled completely: it then says no more than a new one would.</summary>
+    public bool IsFull(DateTimeOffset now)
+    {
+        Refill(now);
+        return _available >= Capacity;
     }
 
     /// <summary>Gives back what a call took but did not use.</summary>

@@ -13,6 +13,9 @@ public sealed class TenantTokens
 {
     public const string TenantClaim = "tid";
     public const string RoleClaim = "role";
+
+    /// <summary>The account's security stamp when the token was issued; a token whose stamp is stale is refused.</summary>
+    public const string StampClaim = "sst";
     private const string Issuer = "tenantchat";
 
     private readonly AuthOptions _options;
@@ -61,6 +64,7 @@ public sealed class TenantTokens
                 new Claim(JwtRegisteredClaimNames.Sub, account.Id.ToString()),
                 new Claim(TenantClaim, account.TenantId.ToString()),
                 new Claim(RoleClaim, account.Role == AccountRole.Admin ? "admin" : "member"),
+                new Claim(StampClaim, account.SecurityStamp.ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer64),
             ]),
             SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.HmacSha256),
         });

@@ -26,6 +26,10 @@ public sealed record class TenantResponse(
     string Provider,
     IReadOnlyList<FallbackResponse> Fallbacks,
     int ResponseCacheSeconds,
+    PersonaResponse? Persona,
+    IReadOnlyList<ModuleResponse> Modules,
+    string? HandoffPhrase,
+    int MaxSystemTokens,
     AlertsResponse? Alerts,
     string? WebhookSecret)
 {
@@ -36,6 +40,9 @@ public sealed record class TenantResponse(
             s.MaxOutputTokens, s.RateLimitRpm, s.RateLimitTpm, s.TokenLimit, view.TokensUsed, view.TokensRemaining, view.Calls,
             view.PeriodStart, s.Status == TenantStatus.Suspended ? "suspended" : "active", view.Version, view.CreatedAt,
             s.Provider, [.. s.Fallbacks.Select(route => new FallbackResponse(route.Provider, route.Model))], s.ResponseCacheSeconds,
+            s.Persona is { } persona ? new PersonaResponse(persona.Name, PersonaTones.Of(persona.Tone), persona.Language) : null,
+            [.. s.Modules.Select(module => new ModuleResponse(module.Key, module.Prompt, module.Priority, module.Active))], s.HandoffPhrase,
+            s.MaxSystemTokens,
             s.Alerts is { } alerts ? new AlertsResponse(alerts.WebhookUrl, alerts.Thresholds) : null, view.NewWebhookSecret);
     }
 }
@@ -48,3 +55,9 @@ public sealed record class AlertsResponse(string WebhookUrl, IReadOnlyList<int> 
 
 /// <summary>One fallback route; no model means the model the call asked for.</summary>
 public sealed record class FallbackResponse(string Provider, string? Model);
+
+/// <summary>Who the assistant is; <see cref="Tone"/> is professional, friendly, formal or casual.</summary>
+public sealed record class PersonaResponse(string Name, string Tone, string? Language);
+
+/// <summary>One capability module as configured.</summary>
+public sealed record class ModuleResponse(string Key, string Prompt, int Priority, bool Active);

@@ -13,7 +13,7 @@ namespace TenantChat.WebFrontend.Admin;
 /// settings for a PATCH), collecting every problem so one response can name them all. Unknown fields are refused,
 /// so a misspelt field cannot silently do nothing.
 /// </summary>
-public sealed class TenantSettingsReader
+public sealed partial class TenantSettingsReader
 {
     public const int MaxSystemPromptChars = 16_000;
     public const int MaxFallbacks = 5;
@@ -24,7 +24,7 @@ public sealed class TenantSettingsReader
     {
         "name", "domain", "system_prompt", "token_limit", "model", "seed", "allowed_models", "rate_limit_rpm",
         "rate_limit_tpm", "max_context_turns", "max_output_tokens", "provider", "fallbacks", "response_cache_seconds",
-        "alerts", "admin_email", "admin_password",
+        "persona", "modules", "handoff_phrase", "max_system_tokens", "alerts", "admin_email", "admin_password",
     };
 
     /// <summary>What the platform operator may change later.</summary>
@@ -34,7 +34,7 @@ public sealed class TenantSettingsReader
     public static readonly IReadOnlySet<string> TenantAdminFields = new HashSet<string>
     {
         "system_prompt", "model", "seed", "allowed_models", "max_context_turns", "max_output_tokens", "provider", "fallbacks",
-        "response_cache_seconds", "alerts",
+        "response_cache_seconds", "persona", "modules", "handoff_phrase", "max_system_tokens", "alerts",
     };
 
     private readonly Dictionary<string, string[]> _errors = [];
@@ -90,6 +90,11 @@ public sealed class TenantSettingsReader
                 "response_cache_seconds" => Integer(field, node, 0, MaxResponseCacheSeconds, nullable: false) is { } seconds
                     ? settings with { ResponseCacheSeconds = (int)seconds } : settings,
                 "alerts" => AlertsInput.TryRead(node, _errors, out var alerts) ? settings with { Alerts = alerts } : settings,
+                "persona" => ReadPersona(node, out var persona) ? settings with { Persona = persona } : settings,
+                "modules" => ReadModules(node) is { } modules ? settings with { Modules = modules } : settings,
+                "handoff_phrase" => ReadHandoffPhrase(node, out var phrase) ? settings with { HandoffPhrase = phrase } : settings,
+                "max_system_tokens" => Integer(field, node, 1, MaxSystemTokens, nullable: false) is { } budget
+                    ? settings with { MaxSystemTokens = (int)budget } : settings,
                 _ => settings, // admin account fields are read by the accounts feature, not here
             };
         }

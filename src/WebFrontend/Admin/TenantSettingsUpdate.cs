@@ -10,6 +10,10 @@ namespace TenantChat.WebFrontend.Admin;
 public static class TenantSettingsUpdate
 {
     private const int Attempts = 4;
+    private const string SystemBudgetField = "max_system_tokens";
+
+    /// <summary>The fields that make up the assembled system parameter (with the persona's and modules' own).</summary>
+    private static readonly string[] AssemblyFields = ["persona", "system_prompt", "modules"];
 
     public static async Task<Results<Ok<TenantResponse>, ApiProblem>> ApplyAsync(ITenantGrain grain, JsonObject body, IReadOnlySet<string> writable)
     {
@@ -30,11 +34,26 @@ public static class TenantSettingsUpdate
             {
                 return TypedResults.Ok(TenantResponse.From(outcome.Value));
             }
+            if (outcome.Error.Field == SystemBudgetField)
+            {
+                return OverSystemBudget(outcome.Error, body);
+            }
             var versionConflict = outcome.Error.Code == ProblemCode.Conflict && settings.Domain == current.Settings.Domain;
             if (!versionConflict || attempt == Attempts)
             {
                 return ApiProblem.From(outcome.Error);
             }
         }
+    }
+
+    /// <summary>An assembly over budget names the budget and every field of the change that makes up the assembly.</summary>
+    private static ApiProblem OverSystemBudget(ServiceError error, JsonObject body)
+    {
+        var errors = new Dictionary<string, string[]> { [SystemBudgetField] = [error.Detail] };
+        foreach (var field in AssemblyFields.Where(body.ContainsKey))
+        {
+            errors[field] = [error.Detail];
+        }
+        return ApiProblem.Validation(errors);
     }
 }

@@ -12,15 +12,19 @@ public sealed record class SignUpBody(string? Email, string? Password, string? D
 
 public sealed record class SignInBody(string? Email, string? Password);
 
-public sealed record class AccountResponse(Guid Id, string Email, string? DisplayName, string Role, DateTimeOffset CreatedAt)
+public sealed record class AccountResponse(Guid Id, string Email, string? DisplayName, string Role, string Status, DateTimeOffset CreatedAt)
 {
     public static AccountResponse From(AccountView account) =>
-        new(account.Id, account.Email, account.DisplayName, account.Role == AccountRole.Admin ? "admin" : "member", account.CreatedAt);
+        new(account.Id, account.Email, account.DisplayName, account.Role == AccountRole.Admin ? "admin" : "member",
+            account.Status == AccountStatus.Active ? "active" : "disabled", account.CreatedAt);
 }
 
 public sealed record class TokenResponse(string AccessToken, string TokenType, int ExpiresIn);
 
-/// <summary>A tenant's users: sign up, sign in for a bearer token bound to this tenant, and read oneself.</summary>
+/// <summary>
+/// A tenant's users: sign up, sign in for a bearer token bound to this tenant, and read oneself; the tenant admin's
+/// list, change and delete are in <see cref="AccountAdminApi"/>.
+/// </summary>
 public static class AccountsApi
 {
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
@@ -30,6 +34,7 @@ public static class AccountsApi
         accounts.MapPost("", SignUpAsync);
         accounts.MapPost("token", SignInAsync);
         accounts.MapGet("me", GetMeAsync).RequireAuthorization(TenantAuthentication.UserPolicy);
+        accounts.MapAccountAdminApi();
         return app;
     }
 
@@ -43,8 +48,8 @@ public static class AccountsApi
         {
             return ApiProblem.Validation(errors);
         }
-        var outcome = await orleans.GetGrain<IAccountsGrain>(0)
-            .SignUpAsync(httpContext.Tenant().TenantId, new NewAccount(email!, password!, displayName, AccountRole.Member));
+        var outcome = await orleans.GetGrain<IAccountsGrain>(httpContext.Tenant().TenantId)
+            .SignUpAsync(new NewAccount(email!, password!, displayName, AccountRole.Member));
         return outcome.Succeeded
             ? TypedResults.Created("/api/accounts/me", AccountResponse.From(outcome.Value))
             : ApiProblem.From(outcome.Error);
@@ -57,8 +62,19 @@ public static class AccountsApi
         {
             return new ApiProblem(ProblemCode.ValidationFailed, "email and password are required.");
         }
-        var outcome = await orleans.GetGrain<IAccountsGrain>(0)
-            .SignInAsync(httpContext.Tenant().TenantId, body.Email.Trim().ToLowerInvariant(), body.Password);
+        // Only what sign-up could have stored gets as far as the throttle, which keeps emails in memory.
+        var errors = new Dictionary<string, string[]>();
+        var email = AccountInput.Email(body.Email, "email", errors);
+        if (body.Password.Length > AccountInput.MaxPasswordLength)
+        {
+            errors["password"] = [$"password is at most {AccountInput.MaxPasswordLength} characters."];
+        }
+        if (errors.Count > 0)
+        {
+            return ApiProblem.Validation(errors);
+        }
+        var outcome = await orleans.GetGrain<IAccountsGrain>(httpContext.Tenant().TenantId)
+            .SignInAsync(email!, body.Password, ClientAddress.Of(httpContext));
         return outcome.Succeeded
             ? TypedResults.Ok(new TokenResponse(tokens.Issue(outcome.Value), "Bearer", tokens.LifetimeSeconds))
             : ApiProblem.From(outcome.Error);
@@ -66,7 +82,7 @@ public static class AccountsApi
 
     public static async Task<Results<Ok<AccountResponse>, ApiProblem>> GetMeAsync(HttpContext httpContext, IClusterClient orleans)
     {
-        var account = await orleans.GetGrain<IAccountsGrain>(0).FindAsync(httpContext.Tenant().TenantId, httpContext.AccountId());
+        var account = await orleans.GetGrain<IAccountsGrain>(httpContext.Tenant().TenantId).FindAsync(httpContext.AccountId());
         return account is null
             ? new ApiProblem(ProblemCode.Unauthorized, "The account of this token no longer exists.")
             : TypedResults.Ok(AccountResponse.From(account));

@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using TenantChat.Grains;
 using TenantChat.Grains.Models;
 using TenantChat.WebFrontend.Accounts;
+using TenantChat.WebFrontend.Apis.Chat;
 using TenantChat.WebFrontend.Admin;
 using TenantChat.WebFrontend.Problems;
 using TenantChat.WebFrontend.Tenancy;
@@ -16,6 +18,9 @@ namespace TenantChat.WebFrontend.Apis;
 public sealed record class UsageResponse(long TokensUsed, long TokenLimit, long TokensRemaining, long Calls, DateTimeOffset PeriodStart, long CacheHits,
     decimal CostUsd);
 
+/// <summary>The assembled system parameter and its tokens; <see cref="Sources"/> are the knowledge items it would include.</summary>
+public sealed record class SystemPreviewResponse(string System, int Tokens, IReadOnlyList<object> Sources);
+
 /// <summary>The tenant's own view of itself: usage for its users, settings for its admins.</summary>
 public static class TenantApi
 {
@@ -25,6 +30,7 @@ public static class TenantApi
         var tenant = app.MapGroup("api/tenant").WithTags("Tenant").RequireAuthorization(TenantAuthentication.AdminPolicy);
         tenant.MapGet("", GetTenantAsync);
         tenant.MapPut("settings", PutSettingsAsync);
+        tenant.MapGet("system-preview", PreviewSystemAsync);
         return app;
     }
 
@@ -46,6 +52,23 @@ public static class TenantApi
     /// <summary>Changes the fields given; the next chat call, on any silo, uses them.</summary>
     public static Task<Results<Ok<TenantResponse>, ApiProblem>> PutSettingsAsync(JsonObject body, HttpContext httpContext, IClusterClient orleans) =>
         TenantSettingsUpdate.ApplyAsync(Grain(httpContext, orleans), body, TenantSettingsReader.TenantAdminFields);
+
+    /// <summary>Exactly the system parameter a call with <paramref name="prompt"/> would send upstream now, for the tenant's admin.</summary>
+    public static async Task<Results<Ok<SystemPreviewResponse>, ApiProblem>> PreviewSystemAsync(
+        string? prompt, HttpContext httpContext, IClusterClient orleans, IOptions<ChatOptions> options)
+    {
+        prompt ??= "";
+        if (prompt.Trim().EnumerateRunes().Count() > options.Value.MaxPromptChars || StoredText.HasNul(prompt))
+        {
+            return ApiProblem.Validation(new Dictionary<string, string[]>
+            {
+                ["prompt"] = [$"prompt must be at most {options.Value.MaxPromptChars} characters, without NUL."],
+            });
+        }
+        return await Grain(httpContext, orleans).PreviewSystemAsync(prompt) is { } preview
+            ? TypedResults.Ok(new SystemPreviewResponse(preview.System, preview.Tokens, []))
+            : Gone();
+    }
 
     private static ITenantGrain Grain(HttpContext httpContext, IClusterClient orleans) => orleans.GetGrain<ITenantGrain>(httpContext.Tenant().TenantId);
 

@@ -26,7 +26,9 @@ public sealed class ApiProblem(ProblemCode code, string detail, int? retryAfterS
     /// <summary>A more precise 4xx than the code's own, such as 415 for a body that is not JSON.</summary>
     public int? StatusOverride { get; init; }
 
-    public static ApiProblem From(ServiceError error) => new(error.Code, error.Detail, error.RetryAfterSeconds);
+    /// <summary>A service's refusal; one that names a field lists it in <c>errors</c>, like any validation problem.</summary>
+    public static ApiProblem From(ServiceError error) => new(error.Code, error.Detail, error.RetryAfterSeconds,
+        error.Field is { } field ? new Dictionary<string, string[]> { [field] = [error.Detail] } : null);
 
     public static ApiProblem Validation(IDictionary<string, string[]> errors) =>
         new(ProblemCode.ValidationFailed, "The request is not valid; see errors.", errors: errors);

@@ -5,7 +5,8 @@ namespace TenantChat.WebFrontend.Tenancy;
 /// <summary>
 /// Behind a reverse proxy the tenant's host arrives in <c>X-Forwarded-Host</c> or <c>Forwarded: host=</c>.
 /// Those headers are believed only from the proxies listed in <c>ForwardedHeaders:KnownProxies</c>; from anyone
-/// else they are ignored, so a caller cannot pick another tenant by sending them.
+/// else they are ignored, so a caller cannot pick another tenant by sending them. From such a proxy the caller's
+/// address is taken from <c>X-Forwarded-For</c> too.
 /// </summary>
 public sealed class TrustedProxyHost(RequestDelegate next, IConfiguration configuration)
 {
@@ -15,10 +16,18 @@ public sealed class TrustedProxyHost(RequestDelegate next, IConfiguration config
     public Task InvokeAsync(HttpContext httpContext)
     {
         var remote = httpContext.Connection.RemoteIpAddress;
-        if (_proxies.Count > 0 && remote is not null && _proxies.Contains(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote)
-            && ForwardedHost(httpContext.Request.Headers) is { Length: > 0 } host)
+        if (_proxies.Count > 0 && remote is not null && _proxies.Contains(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote))
         {
-            httpContext.Request.Host = new HostString(host);
+            if (ForwardedHost(httpContext.Request.Headers) is { Length: > 0 } host)
+            {
+                httpContext.Request.Host = new HostString(host);
+            }
+            // The caller's address, for sign-in throttling: the one the proxy appended last (earlier ones are the
+            // caller's own claims).
+            if (IPAddress.TryParse(httpContext.Request.Headers["X-Forwarded-For"].LastOrDefault()?.Split(',')[^1].Trim(), out var client))
+            {
+                httpContext.Connection.RemoteIpAddress = client;
+            }
         }
         return next(httpContext);
     }

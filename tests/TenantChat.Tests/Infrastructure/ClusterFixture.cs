@@ -5,7 +5,9 @@ using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Orleans.Configuration;
 using Orleans.TestingHost;
+using Microsoft.Extensions.DependencyInjection;
 using TenantChat.Fakes;
+using TenantChat.Grains.Conversations;
 using SiloHost::TenantChat.Silo.Extensions;
 
 namespace TenantChat.Tests.Infrastructure;
@@ -81,7 +83,16 @@ public class ClusterFixture : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 
-        _frontend = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        _frontend = CreateFrontend();
+    }
+
+    /// <summary>
+    /// A web frontend connected to this cluster, configured like every other (the same signing key). Tests that
+    /// need a second frontend, to see that a change on one is seen on the other, make one and dispose it.
+    /// </summary>
+    public WebApplicationFactory<Program> CreateFrontend()
+    {
+        var frontend = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseSetting("ConnectionStrings:Postgres", ConnectionString);
             web.UseSetting("Orleans:ClusterId", Cluster.Options.ClusterId);
@@ -89,7 +100,8 @@ public class ClusterFixture : IAsyncLifetime
             web.UseSetting("Admin:ApiKey", OperatorKey);
             web.UseSetting("Auth:SigningKey", SigningKey);
         });
-        _frontend.Server.PreserveExecutionContext = true;
+        frontend.Server.PreserveExecutionContext = true;
+        return frontend;
     }
 
     /// <summary>A client whose requests carry <paramref name="host"/> as their Host.</summary>
@@ -132,9 +144,16 @@ public class ClusterFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>The handoff events raised by both silos (they share this process).</summary>
+    public static RecordingConversationEvents ConversationEvents { get; } = new();
+
     private sealed class SiloConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddTenantChat(siloBuilder.Configuration);
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.AddTenantChat(siloBuilder.Configuration);
+            siloBuilder.Services.AddSingleton<IConversationEvents>(ConversationEvents);
+        }
     }
 
     private sealed class ClientConfigurator : IClientBuilderConfigurator

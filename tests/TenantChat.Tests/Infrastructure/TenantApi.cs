@@ -100,7 +100,8 @@ public static class TenantApi
     }
 
     /// <summary>A tenant created with a first admin, and a client signed in as that admin.</summary>
-    public static async Task<(Tenant Tenant, HttpClient Admin)> CreateTenantWithAdminAsync(this ClusterFixture fixture, string systemPrompt)
+    public static async Task<(Tenant Tenant, HttpClient Admin)> CreateTenantWithAdminAsync(this ClusterFixture fixture, string systemPrompt,
+        Action<JsonObject>? customize = null)
     {
         var email = $"admin-{Guid.NewGuid():N}@example.test";
         const string password = "admin password 123";
@@ -108,6 +109,7 @@ public static class TenantApi
         {
             body["admin_email"] = email;
             body["admin_password"] = password;
+            customize?.Invoke(body);
         });
         return (tenant, await fixture.SignedInClientAsync(tenant, email, password));
     }

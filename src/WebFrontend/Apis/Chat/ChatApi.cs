@@ -63,7 +63,8 @@ public static class ChatApi
     }
 
     private static ChatRequest ToRequest(ChatCallBody body) => new(body.Prompt!, body.Model, body.Seed,
-        body.ConversationId is null ? null : Guid.Parse(body.ConversationId), RequestId: Guid.CreateVersion7());
+        body.ConversationId is null ? null : Guid.Parse(body.ConversationId), RequestId: Guid.CreateVersion7(), Handoff: body.Handoff == true,
+        Channel: ConversationNames.ParseChannel(body.Channel) ?? ConversationChannel.Api);
 
     private static ApiProblem? Validate(ChatCallBody body, ChatOptions options)
     {
@@ -88,6 +89,10 @@ public static class ChatApi
         if (body.ConversationId is { } conversationId && !Guid.TryParse(conversationId, out _))
         {
             errors["conversation_id"] = ["conversation_id must be a UUID."];
+        }
+        if (body.Channel is { } channel && channel is not ("api" or "widget"))
+        {
+            errors["channel"] = ["channel, when given, must be \"api\" or \"widget\"."];
         }
         return errors.Count == 0 ? null : ApiProblem.Validation(errors);
     }

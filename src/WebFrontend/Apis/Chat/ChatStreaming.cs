@@ -8,7 +8,8 @@ namespace TenantChat.WebFrontend.Apis.Chat;
 
 /// <summary>
 /// <c>POST /api/chat/stream</c> as server-sent events: <c>data: {"delta":..}</c> as the answer arrives, one final
-/// event with the stored message's id and usage, then <c>data: [DONE]</c>. A refusal before the first delta is an
+/// event with the stored message's id and usage, then <c>data: [DONE]</c>. A call handed to a person has no delta:
+/// its final event says <c>"handoff": true</c>. A refusal before the first delta is an
 /// ordinary problem response; a failure after it is an <c>error</c> event, since the status line is already sent.
 /// </summary>
 public static class ChatStreaming
@@ -17,7 +18,7 @@ public static class ChatStreaming
     public static IEnumerable<object> ContractEvents(ChatStreamEvent streamEvent) => streamEvent switch
     {
         { Delta: { } delta } => [new { delta }],
-        { Final: { } final } => [new { final.Id, final.ConversationId, Usage = UsageBody.From(final.Usage), final.Model, final.Seed, final.CreatedAt, final.Cached }],
+        { Final: { } final } => [new { final.Id, final.ConversationId, Usage = UsageBody.From(final.Usage), final.Model, final.Seed, final.CreatedAt, final.Cached, final.Handoff }],
         { Error: { } error } => [new { Error = new { Code = ApiProblem.CodeName(error.Code), Message = error.Detail } }],
         _ => [],
     };

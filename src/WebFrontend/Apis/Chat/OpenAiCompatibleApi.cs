@@ -57,7 +57,11 @@ public static class OpenAiCompatibleApi
         var reply = outcome.Value;
         var usage = new CompletionUsage(reply.Usage.PromptTokens, reply.Usage.CompletionTokens, reply.Usage.TotalTokens);
         var completion = new ChatCompletion(CompletionId(reply.Id), "chat.completion", reply.CreatedAt.ToUnixTimeSeconds(), reply.Model,
-            [new CompletionChoice(0, new AssistantMessage("assistant", reply.Response), "stop")], usage);
+            [new CompletionChoice(0, new AssistantMessage("assistant", reply.Response), "stop")], usage)
+        {
+            Handoff = reply.Handoff ? true : null,
+            ConversationId = reply.Handoff ? reply.ConversationId : null,
+        };
         await TypedResults.Ok(completion).ExecuteAsync(httpContext);
     }
 
@@ -119,7 +123,8 @@ public static class OpenAiCompatibleApi
         {
             return Invalid("messages", $"messages must end with a user message of 1 to {options.MaxPromptChars} characters.");
         }
-        request = new ChatRequest(prompt, body.Model, body.Seed, null, Guid.CreateVersion7(), Context: turns.ToImmutable(), MaxOutputTokens: maxTokens);
+        request = new ChatRequest(prompt, body.Model, body.Seed, null, Guid.CreateVersion7(), Context: turns.ToImmutable(), MaxOutputTokens: maxTokens,
+            Channel: ConversationChannel.OpenAi);
         return null;
     }
 
@@ -175,6 +180,16 @@ public static class OpenAiCompatibleApi
                 object content = _started ? new { content = delta } : new { role = "assistant", content = delta };
                 _started = true;
                 yield return new { id, @object = "chat.completion.chunk", created, model, choices = new[] { new { index = 0, delta = content, finish_reason = (string?)null } } };
+            }
+            else if (streamEvent.Final is { Handoff: true } handedOver)
+            {
+                // No content: the conversation waits for a person, whose replies are in the visitor's transcript.
+                yield return new
+                {
+                    id, @object = "chat.completion.chunk", created, model,
+                    choices = new[] { new { index = 0, delta = new { role = "assistant", content = "" }, finish_reason = "stop" } },
+                    handoff = true, conversation_id = handedOver.ConversationId,
+                };
             }
             else if (streamEvent.Final is { } final)
             {

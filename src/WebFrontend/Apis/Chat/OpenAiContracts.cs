@@ -23,7 +23,18 @@ public sealed record class AssistantMessage(string Role, string Content);
 
 public sealed record class CompletionChoice(int Index, AssistantMessage Message, string FinishReason);
 
-public sealed record class ChatCompletion(string Id, [property: JsonPropertyName("object")] string Kind, long Created, string Model, IReadOnlyList<CompletionChoice> Choices, CompletionUsage Usage);
+/// <summary>
+/// A completion; <see cref="Handoff"/> and <see cref="ConversationId"/> appear only when the prompt asked for a person
+/// (the content is then empty; the visitor's transcript is at <c>/api/chat/conversations/{conversation_id}</c>).
+/// </summary>
+public sealed record class ChatCompletion(string Id, [property: JsonPropertyName("object")] string Kind, long Created, string Model, IReadOnlyList<CompletionChoice> Choices, CompletionUsage Usage)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Handoff { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Guid? ConversationId { get; init; }
+}
 
 public sealed record class ModelCard(string Id, [property: JsonPropertyName("object")] string Kind, long Created, string OwnedBy);
 

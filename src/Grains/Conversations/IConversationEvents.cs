@@ -1,0 +1,12 @@
+namespace TenantChat.Grains.Conversations;
+
+/// <summary>
+/// Events of a tenant's conversations for whoever must hear of them (the usage and handoff alerts of issue 14 will
+/// deliver <c>conversation.handoff</c> webhooks from here). Called once the event is durable; a failure is logged and
+/// does not fail the chat call.
+/// </summary>
+public interface IConversationEvents
+{
+    /// <summary>A conversation was handed to a person (it is now <c>needs_human</c>).</summary>
+    Task HandoffAsync(Guid tenantId, Guid conversationId, DateTimeOffset at);
+}
