@@ -39,7 +39,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<TenantStore>();
         services.AddSingleton<ChatMessageStore>();
         services.AddSingleton<ConversationStore>();
-        services.TryAddSingleton<IConversationEvents, NoConversationEvents>();
+        services.TryAddSingleton<IConversationEvents, WebhookConversationEvents>();
         services.AddSingleton<ChatMessageWriter>();
         services.AddSingleton<AccountStore>();
         services.AddSingleton<CustomerDataStore>();

@@ -52,6 +52,30 @@ public sealed class WebhookOutboxStore(NpgsqlDataSource db)
         return await command.ExecuteNonQueryAsync() == 1;
     }
 
+    /// <summary>Queues <c>conversation.handoff</c> for a tenant with a webhook; false when the tenant has none.</summary>
+    public async Task<bool> QueueHandoffAsync(Guid tenantId, Guid conversationId, DateTimeOffset at)
+    {
+        const string sql = """
+            insert into webhook_outbox (id, tenant_id, event_type, url, body, next_attempt_at, created_at)
+            select @id, id, 'conversation.handoff', alerts ->> 'webhook_url', @body, now(), now()
+            from tenants where id = @tenant_id and alerts is not null
+            """;
+        var id = Guid.CreateVersion7();
+        var body = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["id"] = id,
+            ["type"] = "conversation.handoff",
+            ["tenant_id"] = tenantId,
+            ["conversation_id"] = conversationId,
+            ["at"] = at,
+        });
+        await using var command = db.CreateCommand(sql);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("tenant_id", tenantId);
+        command.Parameters.AddWithValue("body", body);
+        return await command.ExecuteNonQueryAsync() == 1;
+    }
+
     /// <summary>
     /// Claims up to <paramref name="limit"/> events due, skipping those another silo holds: each claimed event's next
     /// attempt moves a lease ahead and its attempt count up, so a silo that dies mid-delivery only delays it.

@@ -15,6 +15,11 @@ public static class AuditActions
     public const string CustomerDataCreated = "customer_data.created";
     public const string CustomerDataChanged = "customer_data.changed";
     public const string CustomerDataDeleted = "customer_data.deleted";
+    public const string ConversationClosed = "conversation.closed";
+    public const string ConversationStatusChanged = "conversation.status_changed";
+    public const string ConversationErased = "conversation.erased";
 
     public static string TenantTarget(Guid tenantId) => $"tenant:{tenantId}";
+
+    public static string ConversationTarget(Guid conversationId) => $"conversation:{conversationId}";
 }

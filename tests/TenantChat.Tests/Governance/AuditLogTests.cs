@@ -53,6 +53,25 @@ public sealed class AuditLogTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Closing_and_erasing_a_conversation_are_audited_with_their_actor()
+    {
+        var (tenant, admin) = await fixture.CreateTenantWithAdminAsync("Audited conversations.");
+        var adminId = (await admin.GetFromJsonAsync<JsonObject>("api/accounts/me"))!["id"]!.GetValue<Guid>();
+        using var chat = await tenant.Client.ChatAsync("hello there");
+        var conversationId = (await chat.JsonAsync())["conversation_id"]!.GetValue<Guid>();
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.PatchAsJsonAsync($"api/conversations/{conversationId}", new { status = "closed" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"api/conversations/{conversationId}")).StatusCode);
+
+        var entries = await EntriesAsync(tenant.Id);
+        Assert.Equal(["tenant.created", "conversation.closed", "conversation.erased"], entries.Select(e => e["action"]!.GetValue<string>()));
+        Assert.All(entries.Skip(1), e => Assert.Equal($"account:{adminId}", e["actor"]!.GetValue<string>()));
+        Assert.All(entries.Skip(1), e => Assert.Equal($"conversation:{conversationId}", e["target"]!.GetValue<string>()));
+        Assert.Equal(1, entries[2]["changes"]!["messages_erased"]!.GetValue<int>());
+        Assert.True((await VerifyAsync(tenant.Id))["ok"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task A_refused_change_writes_no_entry()
     {
         var taken = await fixture.CreateTenantAsync("Holder of a domain.");

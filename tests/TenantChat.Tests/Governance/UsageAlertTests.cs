@@ -85,6 +85,30 @@ public sealed class UsageAlertTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_handoff_goes_through_the_same_signed_outbox()
+    {
+        await using var receiver = await RecordingServer.StartAsync(RecordingServer.Status(200));
+        var tenant = await fixture.CreateTenantAsync("Handoff webhook tenant.");
+        using var operatorClient = fixture.OperatorClient();
+        using var patched = await operatorClient.PatchAsJsonAsync($"api/admin/tenants/{tenant.Id}",
+            new { alerts = new { webhook_url = receiver.BaseUrl.ToString(), thresholds = new JsonArray { 100 } } });
+        var secret = (await patched.JsonAsync())["webhook_secret"]!.GetValue<string>();
+        var conversationId = Guid.NewGuid();
+        // The silos' IConversationEvents in production; the test fixture records handoffs instead, so it is called here.
+        var events = new WebhookConversationEvents(new WebhookOutboxStore(fixture.Database));
+
+        await events.HandoffAsync(tenant.Id, conversationId, DateTimeOffset.UtcNow);
+
+        await WaitForAsync(() => receiver.Requests.Count >= 1);
+        var delivered = Assert.Single(receiver.Requests);
+        var body = delivered.Json();
+        Assert.Equal("conversation.handoff", body.GetProperty("type").GetString());
+        Assert.Equal(conversationId, body.GetProperty("conversation_id").GetGuid());
+        Assert.Equal(tenant.Id, body.GetProperty("tenant_id").GetGuid());
+        Assert.Equal(WebhookDispatcher.Sign(secret, delivered.Body), delivered.Header("X-TenantChat-Signature"));
+    }
+
+    [Fact]
     public async Task Malformed_alerts_are_refused_naming_the_field()
     {
         var tenant = await fixture.CreateTenantAsync("Alert validation tenant.");
