@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Npgsql;
 using TenantChat.Grains.Models;
 
@@ -147,6 +148,9 @@ public sealed class AccountStore(NpgsqlDataSource db)
                 written = Read(reader);
             }
         }
+        await AuditLog.AppendAsync(connection, transaction, change is null
+            ? AuditEntry.ByCaller(tenantId, AuditActions.AccountDeleted, $"account:{id}", new() { ["email"] = current.Email })
+            : AuditEntry.ByCaller(tenantId, AuditActions.AccountChanged, $"account:{id}", Changes(current, role, status)));
         await transaction.CommitAsync();
         return new AccountWrite(AccountWriteResult.Written, written);
 
@@ -157,6 +161,22 @@ public sealed class AccountStore(NpgsqlDataSource db)
             command.Parameters.AddWithValue("id", id);
             return command;
         }
+    }
+
+    private static JsonObject Changes(AccountView before, AccountRole role, AccountStatus status)
+    {
+        var changes = new JsonObject();
+        if (role != before.Role)
+        {
+            changes["role"] = new JsonObject { ["from"] = RoleName(before.Role), ["to"] = RoleName(role) };
+        }
+        if (status != before.Status)
+        {
+            changes["status"] = new JsonObject { ["from"] = StatusName(before.Status), ["to"] = StatusName(status) };
+        }
+        return changes;
+
+        static string StatusName(AccountStatus s) => s == AccountStatus.Active ? "active" : "disabled";
     }
 
     private static string RoleName(AccountRole role) => role == AccountRole.Admin ? "admin" : "member";

@@ -12,6 +12,8 @@ public static class AuditActions
     public const string TenantExported = "tenant.exported";
     public const string SettingsChanged = "settings.changed";
     public const string AccountCreated = "account.created";
+    public const string AccountChanged = "account.changed";
+    public const string AccountDeleted = "account.deleted";
     public const string CustomerDataCreated = "customer_data.created";
     public const string CustomerDataChanged = "customer_data.changed";
     public const string CustomerDataDeleted = "customer_data.deleted";

@@ -72,6 +72,26 @@ public sealed class AuditLogTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Account_changes_and_deletion_are_audited_and_a_refused_one_is_not()
+    {
+        var (tenant, admin) = await fixture.CreateTenantWithAdminAsync("Audited accounts.");
+        var adminId = (await admin.GetFromJsonAsync<JsonObject>("api/accounts/me"))!["id"]!.GetValue<Guid>();
+        using var member = await fixture.SignedInClientAsync(tenant);
+        var memberId = (await member.GetFromJsonAsync<JsonObject>("api/accounts/me"))!["id"]!.GetValue<Guid>();
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.PatchAsJsonAsync($"api/accounts/{memberId}", new { status = "disabled" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"api/accounts/{memberId}")).StatusCode);
+        using var lastAdmin = await admin.DeleteAsync($"api/accounts/{adminId}");
+
+        Assert.False(lastAdmin.IsSuccessStatusCode);
+        var entries = await EntriesAsync(tenant.Id);
+        Assert.Equal(["tenant.created", "account.created", "account.changed", "account.deleted"], entries.Select(e => e["action"]!.GetValue<string>()));
+        Assert.True(JsonNode.DeepEquals(new JsonObject { ["from"] = "active", ["to"] = "disabled" }, entries[2]["changes"]!["status"]));
+        Assert.All(entries.Skip(2), e => Assert.Equal($"account:{adminId}", e["actor"]!.GetValue<string>()));
+        Assert.All(entries.Skip(2), e => Assert.Equal($"account:{memberId}", e["target"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task A_refused_change_writes_no_entry()
     {
         var taken = await fixture.CreateTenantAsync("Holder of a domain.");
