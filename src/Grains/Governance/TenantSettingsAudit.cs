@@ -8,8 +8,9 @@ namespace TenantChat.Grains.Governance;
 
 /// <summary>
 /// What a tenant's audit entry says about its settings. Every setting is recorded by value except the secret ones
-/// (the system parameter, and any setting whose name says secret, key, password or token, bar the token limit):
-/// for those only the fact that they were set or changed, never their text.
+/// (the system parameter and the parts it is assembled from: system_prompt, persona, modules; and any setting whose
+/// name says secret, key, password or token, bar the token limit): for those only the fact that they were set or
+/// changed, never their text.
 /// </summary>
 public static class TenantSettingsAudit
 {
@@ -23,8 +24,12 @@ public static class TenantSettingsAudit
 
     private static readonly HashSet<string> NotSecret = ["token_limit"];
 
+    /// <summary>Pieces of the assembled system parameter, secret like the system prompt itself.</summary>
+    private static readonly HashSet<string> SystemParts = ["persona", "modules"];
+
     /// <summary>By the words of its name: <c>system_prompt</c>, <c>webhook_secret</c>, <c>api_key</c> are; <c>max_output_tokens</c> is not.</summary>
-    public static bool IsSecret(string field) => !NotSecret.Contains(field) && field.Split('_').Intersect(SecretWords).Any();
+    public static bool IsSecret(string field) =>
+        SystemParts.Contains(field) || (!NotSecret.Contains(field) && field.Split('_').Intersect(SecretWords).Any());
 
     /// <summary>The settings of a new tenant: values, and <c>{"set": true}</c> for each secret that is not empty.</summary>
     public static JsonObject Created(TenantSettings settings)
@@ -75,5 +80,6 @@ public static class TenantSettingsAudit
     private static JsonObject Flatten(TenantSettings settings) => JsonSerializer.SerializeToNode(settings, Json)!.AsObject();
 
     private static bool IsEmpty(JsonNode? value) =>
-        value is null || (value.GetValueKind() == JsonValueKind.String && value.GetValue<string>().Length == 0);
+        value is null || (value.GetValueKind() == JsonValueKind.String && value.GetValue<string>().Length == 0)
+        || (value is JsonArray array && array.Count == 0);
 }

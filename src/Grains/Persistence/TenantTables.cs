@@ -13,9 +13,13 @@ public static class TenantTables
 
     public const string AuditLog = "audit_log";
 
-    /// <summary>Columns never exported: password hashes, the system parameter, and anything named as a secret or a key.</summary>
+    /// <summary>
+    /// Columns never exported: password hashes, the system parameter and the capability modules' prompts it is
+    /// assembled from, and anything named as a secret or a key.
+    /// </summary>
     public static bool IsSecretColumn(string column) =>
-        column is "password_hash" or "system_prompt" || column.Contains("secret", StringComparison.Ordinal) || column.EndsWith("_key", StringComparison.Ordinal);
+        column is "password_hash" or "system_prompt" or "modules" || column.Contains("secret", StringComparison.Ordinal)
+        || column.EndsWith("_key", StringComparison.Ordinal);
 
     /// <summary>
     /// Table names with their columns, ordered so that a table comes before every table its foreign keys reference

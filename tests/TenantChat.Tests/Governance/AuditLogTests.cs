@@ -120,10 +120,14 @@ public sealed class AuditLogTests(ClusterFixture fixture)
         using var operatorClient = fixture.OperatorClient();
         const string newPrompt = "Replacement system secret.";
         Assert.Equal(HttpStatusCode.OK, (await operatorClient.PatchAsJsonAsync($"api/admin/tenants/{tenant.Id}", new { system_prompt = newPrompt })).StatusCode);
+        var modules = new[] { new { key = "returns", prompt = "Module system secret: refunds within 30 days.", priority = 1, active = true } };
+        using var withModules = await operatorClient.PatchAsJsonAsync($"api/admin/tenants/{tenant.Id}", new { modules });
+        Assert.Equal(HttpStatusCode.OK, withModules.StatusCode);
 
         var entries = await EntriesAsync(tenant.Id);
         Assert.Equal(new JsonObject { ["set"] = true }.ToJsonString(), entries[0]["changes"]!["system_prompt"]!.ToJsonString());
-        Assert.Equal(new JsonObject { ["changed"] = true }.ToJsonString(), entries[^1]["changes"]!["system_prompt"]!.ToJsonString());
+        Assert.Equal(new JsonObject { ["changed"] = true }.ToJsonString(), entries[^2]["changes"]!["system_prompt"]!.ToJsonString());
+        Assert.Equal(new JsonObject { ["changed"] = true }.ToJsonString(), entries[^1]["changes"]!["modules"]!.ToJsonString());
 
         // Every column of every row, as the database holds it.
         await using var command = fixture.Database.CreateCommand("select row_to_json(a)::text from audit_log a where tenant_id = @id");
@@ -136,7 +140,7 @@ public sealed class AuditLogTests(ClusterFixture fixture)
                 rows.Add(reader.GetString(0));
             }
         }
-        Assert.Equal(3, rows.Count);
+        Assert.Equal(4, rows.Count);
         var token = member.DefaultRequestHeaders.Authorization!.Parameter!;
         foreach (var secret in new[] { tenant.SystemPrompt, "system secret", adminPassword, memberPassword, token, ClusterFixture.OperatorKey, "$argon", "password_hash" })
         {
