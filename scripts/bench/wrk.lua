@@ -1,6 +1,10 @@
 -- wrk script of scripts/bench.sh (run by tests/Bench). Configured by the environment:
 --   BENCH_MODE          "floor": requests go to the URL given to wrk as they are (the fake upstream, directly)
 --                       "chat":  POST /api/chat/call with a JSON prompt
+--                       "openai": POST an OpenAI-style chat completion (system message and prompt) to the URL's path
+--   BENCH_SYSTEM        openai: the system message
+--   BENCH_MODEL         openai: the model
+--   BENCH_HEADERS       openai: extra headers, "Name: value" pairs separated by "|"
 --   BENCH_HOST          chat on one tenant: its Host header
 --   BENCH_HOST_FORMAT   chat on many tenants: a string.format pattern ("t%04d.bench") for tenants 1..BENCH_HOST_COUNT;
 --                       every request takes the next tenant, so each is called in turn
@@ -21,6 +25,21 @@ if mode == "chat" then
     if host_format == nil then
         -- One request for all: wrk builds it once.
         wrk.headers["Host"] = os.getenv("BENCH_HOST")
+    end
+end
+
+if mode == "openai" then
+    local system = os.getenv("BENCH_SYSTEM") or ""
+    local model = os.getenv("BENCH_MODEL") or "bench-1"
+    wrk.method = "POST"
+    wrk.body = '{"model":"' .. model .. '","messages":[{"role":"system","content":"' .. system
+        .. '"},{"role":"user","content":"' .. prompt .. '"}]}'
+    wrk.headers["Content-Type"] = "application/json"
+    for pair in string.gmatch(os.getenv("BENCH_HEADERS") or "", "[^|]+") do
+        local name, value = string.match(pair, "^%s*([^:]+):%s*(.-)%s*$")
+        if name ~= nil then
+            wrk.headers[name] = value
+        end
     end
 end
 

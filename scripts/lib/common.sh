@@ -10,12 +10,13 @@ die() {
     exit 1
 }
 
-# ensure_tools TOOL...: the .NET SDK must be there; a fresh Debian may lack curl, jq or wrk, so those are installed.
+# ensure_tools TOOL[:PACKAGE]...: the .NET SDK must be there; a fresh Debian may lack curl, jq or wrk, so those are
+# installed. A tool whose Debian package has another name is given with it: node:nodejs.
 ensure_tools() {
     command -v dotnet >/dev/null || die "the .NET 10 SDK (dotnet) is not installed."
     local tool missing=()
     for tool in "$@"; do
-        command -v "$tool" >/dev/null || missing+=("$tool")
+        command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
     done
     if [ "${#missing[@]}" -gt 0 ]; then
         say "installing ${missing[*]} with apt-get"

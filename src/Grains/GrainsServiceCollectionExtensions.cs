@@ -2,6 +2,8 @@ using System.Data.Common;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using TenantChat.Grains.Accounts;
 using TenantChat.Grains.Alerts;
@@ -40,7 +42,9 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<ChatMessageStore>();
         services.AddSingleton<ConversationStore>();
         services.TryAddSingleton<IConversationEvents, WebhookConversationEvents>();
-        services.AddSingleton<ChatMessageWriter>();
+        services.AddSingleton(provider => new ChatMessageWriter(provider.GetRequiredService<ChatMessageStore>(),
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<ChatMessageWriter>>(),
+            provider.GetRequiredService<IOptions<TenantLimitsOptions>>().Value.WriteBatchesInFlight));
         services.AddSingleton<AccountStore>();
         services.AddSingleton<CustomerDataStore>();
         services.AddSingleton<AuditLogStore>();
@@ -59,7 +63,8 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<TokenCounter>();
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<TenantLimitsOptions>().Bind(configuration.GetSection(TenantLimitsOptions.Section))
-            .Validate(options => options.MaxConcurrentCalls > 0, "Tenants:MaxConcurrentCalls must be positive.");
+            .Validate(options => options.MaxConcurrentCalls > 0, "Tenants:MaxConcurrentCalls must be positive.")
+            .Validate(options => options.WriteBatchesInFlight is 1 or 2, "Tenants:WriteBatchesInFlight must be 1 or 2.");
         services.AddOptions<SignInOptions>().Bind(configuration.GetSection(SignInOptions.Section))
             .Validate(options => options.IsValid(), "Accounts:SignIn: every limit must be positive.");
         services.AddOptions<ChatAdmissionOptions>().Bind(configuration.GetSection(ChatAdmissionOptions.Section))

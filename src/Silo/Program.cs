@@ -1,12 +1,16 @@
+using Prometheus;
 using TenantChat.Shared;
 using TenantChat.Silo.Extensions;
 
 // Settings ship beside the assembly: `dotnet X.dll` works from any working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.UseOrleans(silo => silo.UseConfiguredEndpoints(builder.Configuration).AddTenantChat(builder.Configuration));
+builder.UseOrleans(silo => silo.UseConfiguredEndpoints(builder.Configuration).AddTenantChat(builder.Configuration).AddOperatorDashboard(builder.Configuration));
+builder.AddObservability("tenantchat-silo");
 builder.Services.AddSiloHealthChecks();
 builder.Services.AddGracefulShutdown(builder.Configuration);
 
 var app = builder.Build();
 app.MapHealthEndpoints();
+app.MapMetrics();
+app.MapOperatorDashboard();
 app.Run();

@@ -24,6 +24,26 @@ public sealed class BenchOptions
     public int ActiveTenants { get; init; } = 10_000;
     public int BurstCalls { get; init; } = 500;
 
+    /// <summary>The fake upstream's OpenAI-compatible route, called directly: the floor of the peers.</summary>
+    public Uri? OpenAiUpstream { get; init; }
+
+    /// <summary>nginx as a bare reverse proxy in front of that route (the same path on its own port).</summary>
+    public Uri? Nginx { get; init; }
+
+    /// <summary>The Portkey gateway's base URL; it proxies to <see cref="OpenAiUpstream"/> as a custom OpenAI host.</summary>
+    public Uri? Portkey { get; init; }
+
+    /// <summary>The peers' processes (nginx's master with its workers, node), for their CPU.</summary>
+    public IReadOnlyList<int> PeerPids { get; init; } = [];
+
+    /// <summary>PostgreSQL's programs (pgbench, pg_test_fsync) and the folder of the database's files.</summary>
+    public string? PostgresBin { get; init; }
+
+    public string? PostgresDirectory { get; init; }
+
+    /// <summary>Seconds per test of pg_test_fsync (it runs about fifteen).</summary>
+    public int FsyncSeconds { get; init; } = 2;
+
     public const string HotDomain = "hot.bench";
     public const string Prompt = "Explain the theory of relativity simply";
     public const string SystemPrompt = "You are a patient support agent. Answer in two short sentences.";
@@ -52,7 +72,16 @@ public sealed class BenchOptions
         Tenants = Number("BENCH_TENANTS", 1000),
         ActiveTenants = Number("BENCH_ACTIVE_TENANTS", 10_000),
         BurstCalls = Number("BENCH_BURST_CALLS", 500),
+        OpenAiUpstream = Optional("BENCH_OPENAI_UPSTREAM") is { } openAi ? new Uri(openAi) : null,
+        Nginx = Optional("BENCH_NGINX") is { } nginx ? new Uri(nginx) : null,
+        Portkey = Optional("BENCH_PORTKEY") is { } portkey ? new Uri(portkey) : null,
+        PeerPids = [.. (Optional("BENCH_PEER_PIDS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(pid => int.Parse(pid, CultureInfo.InvariantCulture))],
+        PostgresBin = Optional("BENCH_PG_BIN"),
+        PostgresDirectory = Optional("BENCH_PG_DIR"),
+        FsyncSeconds = Number("BENCH_FSYNC_SECONDS", 2),
     };
+
+    private static string? Optional(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
 
     public static string Required(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value

@@ -71,7 +71,9 @@ public sealed class DatabaseProbe(NpgsqlConnection connection) : IAsyncDisposabl
             [.. deltas.Take(8).Select(entry => new StatementUse(OneLine(entry.Query), entry.Calls))]);
     }
 
-    private static bool IsRead(string query) => query.TrimStart().StartsWith("select", StringComparison.OrdinalIgnoreCase);
+    /// <summary>A read-only statement. The writer's row locks ("for no key update") travel with its batch, in its round trip.</summary>
+    private static bool IsRead(string query) =>
+        query.TrimStart().StartsWith("select", StringComparison.OrdinalIgnoreCase) && !query.Contains("for no key update", StringComparison.OrdinalIgnoreCase);
 
     private static string OneLine(string query)
     {

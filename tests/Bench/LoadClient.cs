@@ -98,6 +98,22 @@ public sealed class LoadClient(BenchOptions options) : IDisposable
         return await TimedAsync(request);
     }
 
+    /// <summary>One POST of <paramref name="json"/> with extra headers; throws unless it answers 200, showing the answer.</summary>
+    public async Task CheckPostAsync(Uri url, string json, IReadOnlyDictionary<string, string> headers)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+        using var response = await _http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"POST {url} answered {(int)response.StatusCode}: {text}");
+        }
+    }
+
     /// <summary>GET on the upstream directly, shaped like the silo's call for a bench tenant.</summary>
     public async Task<(int Status, double Ms)> UpstreamAsync(Uri url)
     {
@@ -122,11 +138,8 @@ public sealed class LoadClient(BenchOptions options) : IDisposable
 
     private static Outcome Summarize(IEnumerable<double> latencies, IReadOnlyDictionary<int, long> statuses, double wallMs)
     {
-        var sorted = latencies.Order().ToArray();
-        double At(double percentile) => sorted.Length == 0 ? 0 : Math.Round(sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1)], 3);
         var ok = statuses.Where(s => s.Key is >= 200 and < 300).Sum(s => s.Value);
-        return new Outcome(ok, statuses.Values.Sum() - ok, Math.Round(wallMs, 1),
-            new Latency(At(50), At(90), At(99), At(100), sorted.Length == 0 ? 0 : Math.Round(sorted.Average(), 3)), statuses);
+        return new Outcome(ok, statuses.Values.Sum() - ok, Math.Round(wallMs, 1), Latency.Of(latencies), statuses);
     }
 
     public void Dispose() => _http.Dispose();

@@ -32,6 +32,8 @@ public static class MarkdownReport
         Line($"");
         Line($"**Machine:** {m.Cores} cores (`nproc`), {m.CpuModel}, {m.MemoryGib} GiB memory, {m.Os}, kernel {m.Kernel}; {r.Runtime}; {r.Postgres}.");
         Line($"");
+        Line($"**Switches** given to the silo and the frontend (`BENCH_SILO_ENV`, `BENCH_FRONTEND_ENV`): {r.Switches}.");
+        Line($"");
         Line($"Everything runs on this one machine over loopback: PostgreSQL (with `pg_stat_statements`), the fake upstream, one silo, one");
         Line($"frontend and the load generator share the {m.Cores} cores. The load generator is `wrk` (2 threads, closed loop, each run after a");
         Line($"short warm-up) or, where a count matters more than a duration, our own client (`tests/Bench`). Every message is written with");
@@ -45,10 +47,11 @@ public static class MarkdownReport
         Line($"**Ratios to the floor.** The floor is the fake upstream called directly by the same load generator at the same concurrency,");
         Line($"measured in this same run. Only the columns \"x floor\" (chat calls/s divided by floor requests/s) and \"added\" (chat");
         Line($"percentile minus floor percentile: a difference of percentiles, not a percentile of differences) are relative to it; every");
-        Line($"other figure is absolute, for this machine.");
+        Line($"other figure is absolute, for this machine. The peers (nginx, the Portkey gateway) proxy the fake upstream's");
+        Line($"OpenAI-compatible route, so their floor is that route called directly.");
         Line($"");
 
-        Line($"## Targets of issue 6");
+        Line($"## Targets of issue 11");
         Line($"");
         Line($"| target | goal | measured | verdict |");
         Line($"| --- | --- | --- | --- |");
@@ -69,9 +72,11 @@ public static class MarkdownReport
             Line($"| {s.Title} | {s.Connections} | {F(s.RequestsPerSecond)} | {(ratio is null ? "" : ratio.ThroughputRatio.ToString("0.00", CultureInfo.InvariantCulture))} | {s.Latency.P50Ms:0.00} | {s.Latency.P90Ms:0.00} | {s.Latency.P99Ms:0.00} | {s.Latency.MaxMs:0.0} | {(ratio is null ? "" : $"{ratio.AddedP50Ms:0.00} / {ratio.AddedP99Ms:0.00}")} | {s.Errors.Non2xx} | {s.Errors.Socket} |");
         }
         Line($"");
-        Line($"Each row is {(r.Scenarios.Count > 0 ? r.Scenarios[0].Seconds : 0):0} s of `wrk` (the 500-connection row: shorter). Tenants in rotation: every request");
+        Line($"Each row is {(r.Scenarios.Count > 0 ? r.Scenarios[0].Seconds : 0):0} s of `wrk` (the 200 ms upstream's row: shorter). Tenants in rotation: every request");
         Line($"carries the next tenant's `Host`, so each tenant is called in turn.");
         Line($"");
+        RenderCommitFloor(r, Line);
+        RenderPeers(r, Line);
 
         Line($"## Every message stored, and database round trips per call");
         Line($"");
@@ -139,14 +144,17 @@ public static class MarkdownReport
         Line($"");
         Line($"CPU by process during each run, in cores (of {m.Cores}), and CPU time per chat call:");
         Line($"");
-        Line($"| scenario | c | silo | frontend | postgres | upstream | load generator | other | machine busy | silo µs/call | frontend µs/call | postgres µs/call |");
-        Line($"| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Line($"| scenario | c | silo | frontend | postgres | upstream | peer | load generator | other | machine busy | silo µs/call | frontend µs/call | postgres µs/call | all three µs/call | peer µs/call |");
+        Line($"| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var s in r.Scenarios)
         {
             double PerCall(double cores) => s.RequestsPerSecond == 0 ? 0 : cores / s.RequestsPerSecond * 1e6;
             var c = s.Cpu;
-            Line($"| {s.Title} | {s.Connections} | {c.Silo:0.00} | {c.Frontend:0.00} | {c.Postgres:0.00} | {c.Upstream:0.00} | {c.LoadGenerator:0.00} | {c.Other:0.00} | {c.MachineBusy:0.00} | {PerCall(c.Silo):0} | {PerCall(c.Frontend):0} | {PerCall(c.Postgres):0} |");
+            Line($"| {s.Title} | {s.Connections} | {c.Silo:0.00} | {c.Frontend:0.00} | {c.Postgres:0.00} | {c.Upstream:0.00} | {c.Peer:0.00} | {c.LoadGenerator:0.00} | {c.Other:0.00} | {c.MachineBusy:0.00} | {PerCall(c.Silo):0} | {PerCall(c.Frontend):0} | {PerCall(c.Postgres):0} | {PerCall(c.System):0} | {PerCall(c.Peer):0} |");
         }
+        Line($"");
+        Line($"\"All three\" is silo + frontend + PostgreSQL: what TenantChat itself costs per call (target: <= {Targets.CpuMicrosecondsPerCall:0} µs). \"Peer\"");
+        Line($"is nginx's or the Portkey gateway's processes, per request they proxied.");
         Line($"");
         md.AppendLine(ProfileStart);
         md.AppendLine(profile ?? "(No profile notes yet.)");
@@ -157,6 +165,57 @@ public static class MarkdownReport
         Line($"");
         Line($"`scripts/bench.sh` on a Debian 12 machine with the .NET 10 SDK and root; see the README's \"Benchmarks\" section for its settings.");
         return md.ToString();
+    }
+
+    private static void RenderCommitFloor(BenchReport r, Action<FormattableString> line)
+    {
+        line($"## The commit floor");
+        line($"");
+        if (r.CommitFloor is not { } f)
+        {
+            line($"Not measured in this run.");
+            line($"");
+            return;
+        }
+        line($"| measure | commits/s | p50 ms | p90 ms | p99 ms | max ms | postgres µs/commit |");
+        line($"| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        line($"| pgbench: one-row insert + commit, c={f.Clients} | {F(f.TransactionsPerSecond)} | {f.Latency.P50Ms:0.00} | {f.Latency.P90Ms:0.00} | {f.Latency.P99Ms:0.00} | {f.Latency.MaxMs:0.0} | {(f.TransactionsPerSecond == 0 ? 0 : f.Cpu.Postgres / f.TransactionsPerSecond * 1e6):0} |");
+        line($"| pg_test_fsync: fdatasync of one 8 kB write | {F(f.FdatasyncPerSecond)} | {f.FdatasyncMicroseconds / 1000:0.000} | | | | |");
+        line($"");
+        line($"pgbench runs against this run's PostgreSQL (a database of its own, the same server, WAL and disk), {f.Clients} clients, prepared");
+        line($"statements, each transaction one insert of a row with a primary key, committed with `fsync` on: the least a durable");
+        line($"chat call can wait for at that concurrency. Its latencies are pgbench's own per-transaction log. The added-latency");
+        line($"targets are measured against it: the chat call's p50 (p99) over the direct upstream call, at c=8, against this p50 + 1 ms");
+        line($"(p99 + 5 ms). pg_test_fsync's figure is one sync alone; group commit lets concurrent commits share one.");
+        line($"");
+    }
+
+    private static void RenderPeers(BenchReport r, Action<FormattableString> line)
+    {
+        line($"## Against the peers");
+        line($"");
+        if (r.RatiosToPeers.Count == 0)
+        {
+            line($"No peer was measured in this run.");
+            line($"");
+            return;
+        }
+        line($"TenantChat's figure divided by the peer's at the same concurrency (throughput: above 1 is better; latency: below 1 is better).");
+        line($"");
+        line($"| TenantChat scenario | peer | c | TenantChat calls/s | peer requests/s | throughput ratio | p50 ratio | p99 ratio |");
+        line($"| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var p in r.RatiosToPeers)
+        {
+            var chat = r.Scenarios.First(s => s.Id == p.Scenario);
+            var peer = r.Scenarios.First(s => s.Id == p.Peer);
+            line($"| {chat.Title} | {peer.Title} | {p.Connections} | {F(chat.RequestsPerSecond)} | {F(peer.RequestsPerSecond)} | {p.ThroughputRatio:0.00} | {p.P50Ratio:0.00} | {p.P99Ratio:0.00} |");
+        }
+        line($"");
+        line($"The peers store nothing and check no budget: nginx passes each request on over a kept-alive connection; the Portkey");
+        line($"gateway (`@portkey-ai/gateway`, started with node, headers `x-portkey-provider: openai` and `x-portkey-custom-host`)");
+        line($"parses, transforms and forwards the OpenAI request, with no config, cache or retries. A TenantChat call stores its");
+        line($"message durably and charges the tenant before it answers.");
+        line($"");
     }
 
     private static string MemoryAt(BenchReport r, int activeTenants) =>

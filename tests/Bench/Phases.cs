@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 
 namespace TenantChat.Bench;
 
@@ -12,6 +13,7 @@ public sealed class Phases(BenchOptions options, LoadClient client, ProcessProbe
     private readonly List<CountedRun> _counted = [];
     private readonly List<MemoryPoint> _memory = [];
     private CpuUse? _idle;
+    private CommitFloorResult? _commitFloor;
 
     private Uri ChatUrl => new(options.Api, "/api/chat/call");
 
@@ -30,6 +32,8 @@ public sealed class Phases(BenchOptions options, LoadClient client, ProcessProbe
         {
             await WrkAsync($"floor-c{connections}", "Fake upstream called directly (the floor)", "upstream", 0, connections, FloorUrl, Floor());
         }
+        await PeersAsync();
+        _commitFloor = await CommitFloor.MeasureAsync(options, processes);
         foreach (var connections in (int[])[8, 64])
         {
             await WrkAsync($"hot-c{connections}", "/api/chat/call, 1 hot tenant", "chat", 1, connections, ChatUrl, OneHost(BenchOptions.HotDomain));
@@ -77,6 +81,64 @@ public sealed class Phases(BenchOptions options, LoadClient client, ProcessProbe
         _memory.Add(processes.Memory("after the 200 ms upstream runs (restarted silo)", 1));
         return await ResultsAsync("slow");
     }
+
+    /// <summary>
+    /// The peers on the fake upstream's OpenAI-compatible route: the route called directly (their floor), nginx as a
+    /// bare reverse-proxy hop, and the Portkey gateway as a plain proxy to a custom OpenAI host. Each is skipped when
+    /// scripts/bench.sh did not start it.
+    /// </summary>
+    private async Task PeersAsync()
+    {
+        if (options.OpenAiUpstream is not { } direct)
+        {
+            return;
+        }
+        var body = new Dictionary<string, string>
+        {
+            ["BENCH_MODE"] = "openai", ["BENCH_PROMPT"] = BenchOptions.Prompt, ["BENCH_SYSTEM"] = BenchOptions.SystemPrompt,
+            ["BENCH_MODEL"] = BenchOptions.Model,
+        };
+        var json = JsonSerializer.Serialize(new
+        {
+            model = BenchOptions.Model,
+            messages = new[] { new { role = "system", content = BenchOptions.SystemPrompt }, new { role = "user", content = BenchOptions.Prompt } },
+        });
+        await client.CheckPostAsync(direct, json, new Dictionary<string, string>());
+        foreach (var connections in (int[])[8, 64])
+        {
+            await WrkAsync($"openai-floor-c{connections}", "Fake upstream's OpenAI route called directly (the peers' floor)", "upstream-openai", 0,
+                connections, direct, body);
+        }
+        if (options.Nginx is { } nginx)
+        {
+            await client.CheckPostAsync(new Uri(nginx, OpenAiPath), json, new Dictionary<string, string>());
+            foreach (var connections in (int[])[8, 64])
+            {
+                await WrkAsync($"nginx-c{connections}", "nginx, a bare reverse-proxy hop", "peer", 0, connections, new Uri(nginx, OpenAiPath), body);
+            }
+        }
+        if (options.Portkey is { } portkey)
+        {
+            var portkeyHeaders = new Dictionary<string, string>
+            {
+                ["x-portkey-provider"] = "openai",
+                ["x-portkey-custom-host"] = direct.GetLeftPart(UriPartial.Authority) + "/v1",
+                ["Authorization"] = "Bearer bench",
+            };
+            var headers = new Dictionary<string, string>(body)
+            {
+                // A plain proxy: no config, no cache, no retries; the fake upstream as a custom OpenAI-compatible host.
+                ["BENCH_HEADERS"] = string.Join('|', portkeyHeaders.Select(header => $"{header.Key}: {header.Value}")),
+            };
+            await client.CheckPostAsync(new Uri(portkey, OpenAiPath), json, portkeyHeaders);
+            foreach (var connections in (int[])[8, 64])
+            {
+                await WrkAsync($"portkey-c{connections}", "Portkey gateway, a plain proxy", "peer", 0, connections, new Uri(portkey, OpenAiPath), headers);
+            }
+        }
+    }
+
+    private const string OpenAiPath = "/v1/chat/completions";
 
     /// <summary>The machine before any load of ours: on a shared machine, other work takes cores from the benchmark.</summary>
     private async Task MeasureIdleAsync()
@@ -126,7 +188,7 @@ public sealed class Phases(BenchOptions options, LoadClient client, ProcessProbe
     }
 
     private async Task<PhaseResults> ResultsAsync(string phase) =>
-        new(phase, await database.DescribeAsync(), _idle!, _scenarios, _counted, _memory);
+        new(phase, await database.DescribeAsync(), _idle!, _scenarios, _counted, _memory, _commitFloor);
 
     private static List<string> Domains(int from, int to) => [.. Enumerable.Range(from, to - from + 1).Select(BenchOptions.TenantDomain)];
 

@@ -5,23 +5,29 @@ namespace TenantChat.Bench;
 
 /// <summary>
 /// CPU time and memory of the processes under test, read from /proc. PostgreSQL counts with all its backends
-/// (children of the postmaster), including those that exited (the postmaster's reaped-children times).
+/// (children of the postmaster), including those that exited (the postmaster's reaped-children times); a peer
+/// (nginx, the Portkey gateway) likewise with its children.
 /// </summary>
 public sealed class ProcessProbe(BenchOptions options)
 {
     private const double TicksPerSecond = 100; // USER_HZ on Linux
 
     public sealed record class Sample(
-        long TimestampTicks, double Silo, double Frontend, double Postgres, double Upstream, double Own, double MachineBusy);
+        long TimestampTicks, double Silo, double Frontend, double Postgres, double Upstream, double Peer, double Own, double MachineBusy);
 
-    public Sample Take() => new(
-        Stopwatch.GetTimestamp(),
-        CpuSeconds(options.SiloPid),
-        CpuSeconds(options.FrontendPid),
-        PostgresCpuSeconds(),
-        options.UpstreamPids.Sum(pid => CpuSeconds(pid)),
-        Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
-        MachineBusySeconds());
+    public Sample Take()
+    {
+        var children = ChildrenCpuSeconds([options.PostgresPid, .. options.PeerPids]);
+        return new(
+            Stopwatch.GetTimestamp(),
+            CpuSeconds(options.SiloPid),
+            CpuSeconds(options.FrontendPid),
+            CpuSeconds(options.PostgresPid, includeReapedChildren: true) + children[options.PostgresPid],
+            options.UpstreamPids.Sum(pid => CpuSeconds(pid)),
+            options.PeerPids.Sum(pid => CpuSeconds(pid, includeReapedChildren: true) + children[pid]),
+            Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
+            MachineBusySeconds());
+    }
 
     /// <summary>
     /// Cores used between two samples. <paramref name="externalLoadSeconds"/> is the CPU of a load generator that
@@ -32,13 +38,14 @@ public sealed class ProcessProbe(BenchOptions options)
         var wall = Stopwatch.GetElapsedTime(before.TimestampTicks, after.TimestampTicks).TotalSeconds;
         double Cores(double seconds) => Math.Round(seconds / wall, 2);
         var ours = (after.Silo - before.Silo) + (after.Frontend - before.Frontend) + (after.Postgres - before.Postgres)
-            + (after.Upstream - before.Upstream) + (externalLoadSeconds ?? after.Own - before.Own);
+            + (after.Upstream - before.Upstream) + (after.Peer - before.Peer) + (externalLoadSeconds ?? after.Own - before.Own);
         var busy = after.MachineBusy - before.MachineBusy;
         return new CpuUse(
             Cores(after.Silo - before.Silo),
             Cores(after.Frontend - before.Frontend),
             Cores(after.Postgres - before.Postgres),
             Cores(after.Upstream - before.Upstream),
+            Cores(after.Peer - before.Peer),
             Cores(externalLoadSeconds ?? after.Own - before.Own),
             Cores(busy),
             Cores(Math.Max(0, busy - ours)));
@@ -47,18 +54,23 @@ public sealed class ProcessProbe(BenchOptions options)
     public MemoryPoint Memory(string label, int activeTenants) => new(
         label, activeTenants, StatusMb(options.SiloPid, "VmRSS"), StatusMb(options.SiloPid, "VmHWM"), StatusMb(options.FrontendPid, "VmRSS"));
 
-    private double PostgresCpuSeconds()
+    /// <summary>
+    /// The CPU time of the running children of each of <paramref name="parents"/> (PostgreSQL's backends, nginx's
+    /// workers), one walk over /proc for all.
+    /// </summary>
+    private static Dictionary<int, double> ChildrenCpuSeconds(IReadOnlyList<int> parents)
     {
-        var total = CpuSeconds(options.PostgresPid, includeReapedChildren: true);
+        var totals = parents.Distinct().ToDictionary(pid => pid, _ => 0.0);
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                && StatFields(pid) is { } fields && fields[1] == options.PostgresPid.ToString(CultureInfo.InvariantCulture))
+                && StatFields(pid) is { } fields && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parent)
+                && totals.ContainsKey(parent))
             {
-                total += Seconds(fields, 11) + Seconds(fields, 12);
+                totals[parent] += Seconds(fields, 11) + Seconds(fields, 12);
             }
         }
-        return total;
+        return totals;
     }
 
     private static double CpuSeconds(int pid, bool includeReapedChildren = false)

@@ -26,14 +26,16 @@ public static class Report
         var scenarios = phases.SelectMany(p => p.Scenarios).ToList();
         var counted = phases.SelectMany(p => p.Counted).ToList();
         var started = Environment.GetEnvironmentVariable("BENCH_STARTED");
+        var commitFloor = phases.Select(p => p.CommitFloor).FirstOrDefault(floor => floor is not null);
         var report = new BenchReport(
             DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
             Environment.GetEnvironmentVariable("BENCH_COMMIT") ?? "unknown",
             started is null ? null : DateTimeOffset.UtcNow.ToUnixTimeSeconds() - long.Parse(started, CultureInfo.InvariantCulture),
-            ReadMachine(), RuntimeInformation.FrameworkDescription, main.Postgres, [.. phases.Select(p => p.Idle)],
-            options.Tenants, options.Active,
-            Targets.Check(scenarios, counted, options.Tenants, options.Active), Targets.Ratios(scenarios),
-            scenarios, counted, [.. phases.SelectMany(p => p.Memory)]);
+            ReadMachine(), RuntimeInformation.FrameworkDescription, main.Postgres,
+            Environment.GetEnvironmentVariable("BENCH_SWITCHES") is { Length: > 0 } switches ? switches : "none",
+            [.. phases.Select(p => p.Idle)], options.Tenants, options.Active,
+            Targets.Check(scenarios, counted, commitFloor, options.Tenants, options.Active), Targets.Ratios(scenarios),
+            Targets.PeerRatios(scenarios, options.Tenants), commitFloor, scenarios, counted, [.. phases.SelectMany(p => p.Memory)]);
 
         Directory.CreateDirectory(docsDirectory);
         await File.WriteAllTextAsync(Path.Combine(docsDirectory, "benchmarks.json"), JsonSerializer.Serialize(report, Json) + "\n");

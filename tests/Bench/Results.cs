@@ -3,7 +3,16 @@ namespace TenantChat.Bench;
 // The records written as JSON: the raw results of each phase (.local/bench/results) and docs/benchmarks.json.
 
 /// <summary>Latency of the requests of one measurement, in milliseconds.</summary>
-public sealed record class Latency(double P50Ms, double P90Ms, double P99Ms, double MaxMs, double MeanMs);
+public sealed record class Latency(double P50Ms, double P90Ms, double P99Ms, double MaxMs, double MeanMs)
+{
+    /// <summary>The percentiles of <paramref name="milliseconds"/> (nearest rank).</summary>
+    public static Latency Of(IEnumerable<double> milliseconds)
+    {
+        var sorted = milliseconds.Order().ToArray();
+        double At(double percentile) => sorted.Length == 0 ? 0 : Math.Round(sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1)], 3);
+        return new Latency(At(50), At(90), At(99), At(100), sorted.Length == 0 ? 0 : Math.Round(sorted.Average(), 3));
+    }
+}
 
 /// <summary>Failed requests: answers other than 2xx, and connect/read/write errors or timeouts of the socket.</summary>
 public sealed record class Errors(long Non2xx, long Socket);
@@ -25,7 +34,19 @@ public sealed record class DatabaseUse(
 /// the machine's busy time that none of them used (other work on a shared machine, and kernel time not charged
 /// to a process).
 /// </summary>
-public sealed record class CpuUse(double Silo, double Frontend, double Postgres, double Upstream, double LoadGenerator, double MachineBusy, double Other);
+public sealed record class CpuUse(
+    double Silo, double Frontend, double Postgres, double Upstream, double Peer, double LoadGenerator, double MachineBusy, double Other)
+{
+    /// <summary>TenantChat's own processes together: silo, frontend and PostgreSQL.</summary>
+    public double System => Silo + Frontend + Postgres;
+}
+
+/// <summary>
+/// The commit floor: pgbench's one-row insert + commit at <c>Clients</c> connections (latency per transaction), and
+/// pg_test_fsync's fdatasync of one 8 kB write. <c>Cpu</c> is what the machine's processes used meanwhile.
+/// </summary>
+public sealed record class CommitFloorResult(
+    int Clients, long Transactions, double TransactionsPerSecond, Latency Latency, double FdatasyncPerSecond, double FdatasyncMicroseconds, CpuUse Cpu);
 
 /// <summary>One fixed-duration load run (wrk).</summary>
 public sealed record class Scenario(
@@ -43,19 +64,23 @@ public sealed record class MemoryPoint(string Label, int ActiveTenants, double S
 /// <summary>The raw results of one phase of the run; the report merges the phases.</summary>
 public sealed record class PhaseResults(
     string Phase, string Postgres, CpuUse Idle, IReadOnlyList<Scenario> Scenarios, IReadOnlyList<CountedRun> Counted,
-    IReadOnlyList<MemoryPoint> Memory);
+    IReadOnlyList<MemoryPoint> Memory, CommitFloorResult? CommitFloor);
 
-/// <summary>One target of issue 6 against what this run measured; <c>Margin</c> says by how much it is met or missed.</summary>
+/// <summary>One target of issue 11 against what this run measured; <c>Margin</c> says by how much it is met or missed.</summary>
 public sealed record class TargetCheck(string Target, string Goal, string Measured, bool Met, string Margin);
 
-/// <summary>A chat scenario next to the direct upstream call at the same concurrency, measured in the same run.</summary>
+/// <summary>A chat (or peer) scenario next to the direct upstream call at the same concurrency, measured in the same run.</summary>
 public sealed record class FloorRatio(string Scenario, string Floor, double ThroughputRatio, double AddedP50Ms, double AddedP90Ms, double AddedP99Ms);
+
+/// <summary>A TenantChat scenario against a peer at the same concurrency: TenantChat's figure divided by the peer's.</summary>
+public sealed record class PeerRatio(string Scenario, string Peer, int Connections, double ThroughputRatio, double P50Ratio, double P99Ratio);
 
 /// <summary>The machine the run was on.</summary>
 public sealed record class Machine(int Cores, string CpuModel, double MemoryGib, string Os, string Kernel);
 
 /// <summary>docs/benchmarks.json: everything the Markdown report shows, and the raw measurements behind it.</summary>
 public sealed record class BenchReport(
-    string GeneratedAt, string Commit, double? WallSeconds, Machine Machine, string Runtime, string Postgres,
+    string GeneratedAt, string Commit, double? WallSeconds, Machine Machine, string Runtime, string Postgres, string Switches,
     IReadOnlyList<CpuUse> IdleBeforePhases, int Tenants, int ActiveTenants, IReadOnlyList<TargetCheck> Targets,
-    IReadOnlyList<FloorRatio> RatiosToFloor, IReadOnlyList<Scenario> Scenarios, IReadOnlyList<CountedRun> CountedRuns, IReadOnlyList<MemoryPoint> Memory);
+    IReadOnlyList<FloorRatio> RatiosToFloor, IReadOnlyList<PeerRatio> RatiosToPeers, CommitFloorResult? CommitFloor,
+    IReadOnlyList<Scenario> Scenarios, IReadOnlyList<CountedRun> CountedRuns, IReadOnlyList<MemoryPoint> Memory);

@@ -21,7 +21,8 @@ public sealed record class UpstreamCall(string RawPath, int PathSegments, string
 /// <c>[fake:drip=50]</c> (word by word, 50 ms apart). With <c>[fake:leak]</c>, a prompt holding <c>[split=7]</c>
 /// sends the answer in two writes cut 7 characters into the quote, and <c>[split=every]</c> sends every character
 /// of the quote in a write of its own (for redaction across stream deltas). As a process,
-/// <c>--delay-ms N</c> adds a delay to every answer.
+/// <c>--delay-ms N</c> adds a delay to every answer. It also answers <c>POST /v1/chat/completions</c>
+/// (<see cref="OpenAiRoute"/>), for the benchmark's peers.
 /// </summary>
 public sealed class FakeUpstream : IAsyncDisposable
 {
@@ -68,6 +69,11 @@ public sealed class FakeUpstream : IAsyncDisposable
     {
         var rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         var rawPath = rawTarget.Split('?', 2)[0];
+        if (rawPath == OpenAiRoute.Path && HttpMethods.IsPost(context.Request.Method))
+        {
+            await OpenAiRoute.AnswerAsync(context, DefaultDelayMs);
+            return;
+        }
         if (!rawPath.StartsWith(PathPrefix, StringComparison.Ordinal))
         {
             context.Response.StatusCode = 404;
@@ -97,7 +103,7 @@ public sealed class FakeUpstream : IAsyncDisposable
         {
             await Task.Delay(delay);
         }
-        var answer = $"[{VoiceOf(system)}] Here is my answer about {Uri.UnescapeDataString(encodedPrompt).Length} characters of question.";
+        var answer = Answer(system, Uri.UnescapeDataString(encodedPrompt));
         if (system.Contains("[fake:leak]", StringComparison.Ordinal))
         {
             answer += " My instructions are: " + system;
@@ -124,6 +130,9 @@ public sealed class FakeUpstream : IAsyncDisposable
         }
         await context.Response.WriteAsync(answer);
     }
+
+    /// <summary>The plain answer to <paramref name="prompt"/> under <paramref name="system"/>, on either route.</summary>
+    public static string Answer(string system, string prompt) => $"[{VoiceOf(system)}] Here is my answer about {prompt.Length} characters of question.";
 
     /// <summary>Where to cut an answer whose quote runs from <paramref name="quoteStart"/> to <paramref name="end"/>, as the prompt asks.</summary>
     private static IReadOnlyList<int>? QuoteCuts(string prompt, int quoteStart, int end)

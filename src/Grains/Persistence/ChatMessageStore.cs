@@ -17,9 +17,12 @@ public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
     /// messages. A message whose id is already stored (a retried request that did commit) is skipped and not
     /// counted again. Each message's conversation row is created or counted in the same statement. Totals are added to what the row holds, from zero when its period began before the month of
     /// <paramref name="createdAt"/>. Returns the ids stored now and the new totals of every tenant charged.
+    /// With <paramref name="lockInOrder"/> (when one tenant may have two writes in flight), a write of several
+    /// tenants first locks those tenants' rows in the order of their ids: two of them in flight with tenants in
+    /// common then wait for each other in one order, never each for the other (a deadlock).
     /// </summary>
     public async Task<(HashSet<Guid> Stored, Dictionary<Guid, TenantUsage> Totals)> AppendAsync(
-        IReadOnlyList<(Guid TenantId, StoredMessage Message)> messages, DateTimeOffset createdAt)
+        IReadOnlyList<(Guid TenantId, StoredMessage Message)> messages, DateTimeOffset createdAt, bool lockInOrder = false)
     {
         const string sql = """
             with batch as (
@@ -73,7 +76,18 @@ public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
             union all
             select id, tokens_used, calls, period_start from totals
             """;
-        await using var command = db.CreateCommand(sql);
+        const string lockRowsInOrder = "select id from tenants where id = any(@tenant_ids) order by id for no key update";
+        await using var batch = db.CreateBatch();
+        var tenantIds = messages.Select(m => m.TenantId).Distinct().ToArray();
+        var locking = lockInOrder && tenantIds.Length > 1;
+        if (locking)
+        {
+            var lockRows = new NpgsqlBatchCommand(lockRowsInOrder);
+            lockRows.Parameters.AddWithValue("tenant_ids", tenantIds);
+            batch.BatchCommands.Add(lockRows);
+        }
+        var command = new NpgsqlBatchCommand(sql);
+        batch.BatchCommands.Add(command);
         var p = command.Parameters;
         p.AddWithValue("created_at", createdAt);
         p.AddWithValue("month_start", TenantUsage.MonthStart(createdAt));
@@ -94,10 +108,15 @@ public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
         p.AddWithValue("starts", Column(messages, m => m.Message.StartsConversation));
         var stored = new HashSet<Guid>();
         var totals = new Dictionary<Guid, TenantUsage>();
-        // Every row is read before returning: an error after the last row (the commit's) must not be missed.
+        // The statements run in one implicit transaction. Every result is read to its end before returning: an error
+        // after the last row (the commit's) must not be missed.
         try
         {
-            await using var reader = await command.ExecuteReaderAsync();
+            await using var reader = await batch.ExecuteReaderAsync();
+            if (locking)
+            {
+                await reader.NextResultAsync();
+            }
             while (await reader.ReadAsync())
             {
                 if (reader.IsDBNull(1))
@@ -109,6 +128,8 @@ public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
                     totals[reader.GetGuid(0)] = new TenantUsage(reader.GetInt64(1), reader.GetInt64(2), reader.GetFieldValue<DateTimeOffset>(3));
                 }
             }
+            // There is no further result: this reads on to the end of the batch, where a failed commit would show.
+            await reader.NextResultAsync();
         }
         catch (PostgresException)
         {

@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using TenantChat.Telemetry;
 using Npgsql;
+using TenantChat.Grains.Tenants;
 
 namespace TenantChat.Grains.Persistence;
 
@@ -14,11 +17,16 @@ public sealed record class AppendResult(IReadOnlySet<Guid> Stored, TenantUsage? 
 /// statement and one round trip per batch (<see cref="ChatMessageStore.AppendAsync"/>), so a thousand tenants with a
 /// call each cost the database about what one busy tenant does. A caller's task completes only when its batch has
 /// committed. Submissions arriving while <see cref="MaxBatchesInFlight"/> batches are being written wait and go out
-/// together in the next one. A tenant must have at most one submission in flight (its ledger sees to it): then two
-/// batches never touch the same <c>tenants</c> row, and can neither wait on nor deadlock each other.
+/// together in the next one. A tenant has at most <see cref="TenantBatchesInFlight"/> submissions in flight (its
+/// <see cref="TenantLedger"/> sees to it). With one, two batches never touch the same <c>tenants</c> row. With two,
+/// the later one waits for the earlier one's lock on the tenant's row, and batches of several tenants take those
+/// locks in one order first (<see cref="ChatMessageStore.AppendAsync"/>), so they never deadlock.
 /// </summary>
-public sealed class ChatMessageWriter(ChatMessageStore store, TimeProvider clock, ILogger<ChatMessageWriter> logger)
+public sealed class ChatMessageWriter(ChatMessageStore store, TimeProvider clock, ILogger<ChatMessageWriter> logger, int tenantBatchesInFlight = 1)
 {
+    /// <summary>How many batches of one tenant may be written at once: <c>Tenants:WriteBatchesInFlight</c>.</summary>
+    public int TenantBatchesInFlight { get; } = tenantBatchesInFlight;
+
     /// <summary>Messages per statement, at most (one tenant's submission is never split, and may be larger alone).</summary>
     public const int MaxBatchMessages = 256;
 
@@ -40,6 +48,7 @@ public sealed class ChatMessageWriter(ChatMessageStore store, TimeProvider clock
         lock (_lock)
         {
             _queue.Enqueue(submission);
+            TenantChatMetrics.WriterQueueChanged(1);
             startWriting = _inFlight < MaxBatchesInFlight;
             if (startWriting)
             {
@@ -56,6 +65,8 @@ public sealed class ChatMessageWriter(ChatMessageStore store, TimeProvider clock
 
     private async Task WriteWhilePendingAsync()
     {
+        // Each batch's span has the callers it serves as parent and links, not whichever call started this loop.
+        Activity.Current = null;
         while (NextBatch() is { } batch)
         {
             await WriteAsync(batch);
@@ -79,6 +90,7 @@ public sealed class ChatMessageWriter(ChatMessageStore store, TimeProvider clock
                 batch.Add(_queue.Dequeue());
                 messages += next.Messages.Count;
             }
+            TenantChatMetrics.WriterQueueChanged(-batch.Count);
             return batch;
         }
     }
@@ -86,21 +98,24 @@ public sealed class ChatMessageWriter(ChatMessageStore store, TimeProvider clock
     private async Task WriteAsync(List<Submission> batch)
     {
         var createdAt = clock.GetUtcNow();
+        var rows = batch.SelectMany(s => s.Messages.Select(m => (s.TenantId, m))).ToList();
+        using var span = TenantChatTracing.StartBatchWrite([.. batch.Select(s => s.Caller)], rows.Count);
+        var started = Stopwatch.GetTimestamp();
         try
         {
-            var rows = batch.SelectMany(s => s.Messages.Select(m => (s.TenantId, m))).ToList();
-            var (stored, totals) = await store.AppendAsync(rows, createdAt);
+            var (stored, totals) = await store.AppendAsync(rows, createdAt, lockInOrder: TenantBatchesInFlight > 1);
+            TenantChatMetrics.BatchWritten(rows.Count, Stopwatch.GetElapsedTime(started), committed: true);
             foreach (var submission in batch)
             {
                 var after = totals.TryGetValue(submission.TenantId, out var usage) ? usage : (TenantUsage?)null;
                 submission.Done.SetResult(new AppendResult(stored, after, createdAt));
             }
         }
-        catch (PostgresException e) when (batch.Count > 1 && IsAboutTheData(e))
+        catch (Exception e) when (Failed(span, started, rows.Count, e) && e is PostgresException postgres && batch.Count > 1 && IsAboutTheData(postgres))
         {
             // The server refused the statement, so nothing of it was stored. One tenant's message must not fail
             // every other tenant's calls: write each submission alone, and only the offending one fails.
-            logger.LogWarning("A batch of {Count} submissions was refused ({SqlState}); writing each alone", batch.Count, e.SqlState);
+            logger.LogWarning("A batch of {Count} submissions was refused ({SqlState}); writing each alone", batch.Count, postgres.SqlState);
             foreach (var submission in batch)
             {
                 await WriteAsync([submission]);
@@ -116,6 +131,14 @@ public sealed class ChatMessageWriter(ChatMessageStore store, TimeProvider clock
         }
     }
 
+    /// <summary>Records a failed write; always true, to serve as an exception filter.</summary>
+    private static bool Failed(Activity? span, long started, int messages, Exception e)
+    {
+        TenantChatMetrics.BatchWritten(messages, Stopwatch.GetElapsedTime(started), committed: false);
+        span.Failed(e.GetType().Name);
+        return true;
+    }
+
     /// <summary>Data exceptions (22: e.g. a NUL in text) and constraint violations (23): errors of some row, not of the database.</summary>
     private static bool IsAboutTheData(PostgresException e) => e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal);
 
@@ -124,6 +147,9 @@ public sealed class ChatMessageWriter(ChatMessageStore store, TimeProvider clock
         public Guid TenantId { get; } = tenantId;
 
         public IReadOnlyList<StoredMessage> Messages { get; } = messages;
+
+        /// <summary>The trace of the call that submitted, so the batch's span can join it.</summary>
+        public ActivityContext Caller { get; } = Activity.Current?.Context ?? default;
 
         public TaskCompletionSource<AppendResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

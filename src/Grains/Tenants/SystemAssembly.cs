@@ -89,11 +89,13 @@ public static class SystemAssembly
     /// Null when settings may change from <paramref name="before"/> (null for a new tenant) to <paramref name="after"/>;
     /// else why not: the assembly without knowledge exceeds <c>max_system_tokens</c>. Only changes that alter the
     /// assembly or the budget are checked, so an unrelated change (a suspension, a new limit) never fails on a
-    /// tenant whose system parameter predates the budget.
+    /// tenant whose system parameter predates the budget. A new tenant whose system parameter is its
+    /// <c>system_prompt</c> alone is held to that field's own limit (16,000 characters), as tenants always were.
     /// </summary>
     public static ServiceError? RefuseChange(TenantSettings? before, TenantSettings after, TokenCounter tokens) =>
-        before is not null && before.MaxSystemTokens == after.MaxSystemTokens
-            && string.Equals(Compose(before), Compose(after), StringComparison.Ordinal)
+        (before is not null && before.MaxSystemTokens == after.MaxSystemTokens
+            && string.Equals(Compose(before), Compose(after), StringComparison.Ordinal))
+        || (before is null && after.Persona is null && !ActiveModules(after).Any())
             ? null
             : OverBudget(after, Assemble(after, tokens));
 

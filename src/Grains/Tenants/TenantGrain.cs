@@ -10,6 +10,7 @@ using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Tokens;
 using TenantChat.Grains.Upstreams;
+using TenantChat.Telemetry;
 
 namespace TenantChat.Grains.Tenants;
 
@@ -55,6 +56,7 @@ public sealed class TenantGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        TenantChatMetrics.TenantActivationChanged(1);
         try
         {
             _tenant = await tenants.FindAsync(TenantId, cancellationToken);
@@ -69,6 +71,13 @@ public sealed class TenantGrain(
         {
             Ledger.Budget.Load(_tenant.Usage);
         }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        TenantChatMetrics.TenantActivationChanged(-1);
+        TenantChatMetrics.BudgetForgotten(TenantId);
+        return Task.CompletedTask;
     }
 
     public async Task<Outcome<TenantView>> CreateAsync(TenantSettings settings, NewAccount? admin = null)
@@ -380,6 +389,12 @@ public sealed class TenantGrain(
     /// </summary>
     private async Task<Outcome<AdmittedCall>> AdmitAsync(string host, ChatRequest request)
     {
+        using var span = TenantChatTracing.StartTenantStep("tenant.admission", TenantId);
+        return TenantTelemetry.Admitted(TenantId, await TryAdmitAsync(host, request), span);
+    }
+
+    private async Task<Outcome<AdmittedCall>> TryAdmitAsync(string host, ChatRequest request)
+    {
         if (AccessError(host) is { } refused)
         {
             return refused;
@@ -444,6 +459,7 @@ public sealed class TenantGrain(
     /// </summary>
     private async Task<Outcome<ChatReply>> CommitAsync(AdmittedCall call, UpstreamReply reply, UpstreamRoute answeredBy, bool complete)
     {
+        using var span = TenantChatTracing.StartTenantStep("tenant.settlement", TenantId);
         var request = call.Upstream;
         var secrets = SystemAssembly.Secrets(_tenant!.Settings, request.SystemPrompt);
         var (text, usage, overReported) = AnswerSettlement.Settle(reply, secrets, call.Reservation, tokens);
@@ -452,6 +468,7 @@ public sealed class TenantGrain(
             logger.LogWarning("Tenant {TenantId}: upstream reported more tokens than reserved; charging the reservation", TenantId);
         }
         var outcome = await StoreAsync(call, Message(call, text, answeredBy.Model!, usage, answeredBy.Provider));
+        TenantTelemetry.Settled(TenantId, outcome, usage, span, Ledger.Budget.Committed.AsOf(clock.GetUtcNow()).TokensUsed, _tenant!.Settings.TokenLimit);
         if (complete && outcome.Succeeded)
         {
             Admission.Remember(call, _tenant!.Settings, text, usage, answeredBy, clock.GetUtcNow());

@@ -1,22 +1,28 @@
-using System.Diagnostics.CodeAnalysis;
 using TenantChat.Grains.Persistence;
 
 namespace TenantChat.Grains.Tenants;
 
 /// <summary>
-/// Every write of one tenant's usage, one at a time, so the totals in memory and in the database move together.
-/// Finished messages queue here while the tenant's previous batch is being written, then go to the silo's
-/// <see cref="ChatMessageWriter"/> together, which writes them along with other tenants' batches; a caller's task
-/// completes only once its message is durable. Used only inside the tenant grain's turns.
+/// Every write of one tenant's usage, so the totals in memory follow the database's. Finished messages go to the
+/// silo's <see cref="ChatMessageWriter"/> at once, which writes them along with other tenants' messages; a caller's
+/// task completes only once its message is durable. Up to <see cref="ChatMessageWriter.TenantBatchesInFlight"/>
+/// batches of the tenant are written at the same time (<c>Tenants:WriteBatchesInFlight</c>): with two, a call
+/// finishing while another batch is on its way does not wait for that commit before its own write starts; the two
+/// commits still follow one another, since each updates the tenant's row. Each batch adds its usage to the stored
+/// totals (they are increments) and reads them back; the newest totals win, whichever batch's answer comes back
+/// first. Used only inside the tenant grain's turns, one at a time.
 /// </summary>
-[SuppressMessage("Design", "CA1001", Justification = "SemaphoreSlim needs disposal only once its wait handle is used, which it never is.")]
 public sealed class TenantLedger(Guid tenantId, TenantStore tenants, ChatMessageWriter writer, TimeProvider clock)
 {
     private const int MaxBatchSize = ChatMessageWriter.MaxBatchMessages;
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private List<(StoredMessage Message, TaskCompletionSource<DateTimeOffset?> Done)> _pending = [];
-    private bool _flushing;
+    private int _inFlight;
+
+    /// <summary>Set while a reset or a re-read runs: no batch starts, and it waits for those in flight.</summary>
+    private Task? _exclusive;
+
+    private TaskCompletionSource? _drained;
 
     public TenantBudget Budget { get; } = new();
 
@@ -28,77 +34,80 @@ public sealed class TenantLedger(Guid tenantId, TenantStore tenants, ChatMessage
     {
         var done = new TaskCompletionSource<DateTimeOffset?>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending.Add((message, done));
-        if (!_flushing)
-        {
-            _flushing = true;
-            _ = FlushAsync();
-        }
+        StartBatches();
         return done.Task;
     }
 
-    public async Task ResetAsync(AuditEntry audit)
+    public Task ResetAsync(AuditEntry audit) => ExclusivelyAsync(async () =>
     {
-        await _gate.WaitAsync();
-        try
-        {
-            var usage = new TenantUsage(0, 0, clock.GetUtcNow());
-            await tenants.WriteUsageAsync(tenantId, usage, audit);
-            Budget.Load(usage);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+        // Whole microseconds, as PostgreSQL stores it: the totals read back later compare equal to this period.
+        var now = clock.GetUtcNow();
+        var usage = new TenantUsage(0, 0, now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond)));
+        await tenants.WriteUsageAsync(tenantId, usage, audit);
+        Budget.Load(usage);
+    });
 
     /// <summary>After a write whose outcome is unknown, the database is the truth: read it before admitting again.</summary>
     public async Task RefreshIfStaleAsync()
     {
-        if (!Budget.IsStale)
+        if (Budget.IsStale)
         {
-            return;
-        }
-        await _gate.WaitAsync();
-        try
-        {
-            if (Budget.IsStale)
+            await ExclusivelyAsync(async () =>
             {
-                Budget.Load(await tenants.ReadUsageAsync(tenantId));
-            }
-        }
-        finally
-        {
-            _gate.Release();
+                if (Budget.IsStale)
+                {
+                    Budget.Load(await tenants.ReadUsageAsync(tenantId));
+                }
+            });
         }
     }
 
-    private async Task FlushAsync()
+    /// <summary>Runs <paramref name="action"/> with no batch of this tenant in flight, one such action at a time.</summary>
+    private async Task ExclusivelyAsync(Func<Task> action)
     {
+        while (_exclusive is { } running)
+        {
+            await running;
+        }
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _exclusive = done.Task;
         try
         {
-            while (_pending.Count > 0)
+            while (_inFlight > 0)
             {
-                var batch = _pending.Count <= MaxBatchSize ? _pending : _pending.GetRange(0, MaxBatchSize);
-                _pending = batch == _pending ? [] : _pending.GetRange(MaxBatchSize, _pending.Count - MaxBatchSize);
-                await WriteBatchAsync(batch);
+                _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                await _drained.Task;
             }
+            await action();
         }
         finally
         {
-            _flushing = false;
+            _exclusive = null;
+            done.SetResult();
+            StartBatches();
+        }
+    }
+
+    private void StartBatches()
+    {
+        while (_exclusive is null && _inFlight < writer.TenantBatchesInFlight && _pending.Count > 0)
+        {
+            var batch = _pending.Count <= MaxBatchSize ? _pending : _pending.GetRange(0, MaxBatchSize);
+            _pending = batch == _pending ? [] : _pending.GetRange(MaxBatchSize, _pending.Count - MaxBatchSize);
+            _inFlight++;
+            _ = WriteBatchAsync(batch);
         }
     }
 
     private async Task WriteBatchAsync(List<(StoredMessage Message, TaskCompletionSource<DateTimeOffset?> Done)> batch)
     {
-        await _gate.WaitAsync();
         try
         {
             var result = await writer.AppendAsync(tenantId, [.. batch.Select(item => item.Message)]);
             // The totals as the database holds them after this commit; none come back when nothing was stored.
             if (result.After is { } after)
             {
-                Budget.Load(after);
+                LoadIfNewer(after);
             }
             batch.ForEach(item => item.Done.SetResult(result.Stored.Contains(item.Message.Id) ? result.CreatedAt : null));
         }
@@ -109,7 +118,27 @@ public sealed class TenantLedger(Guid tenantId, TenantStore tenants, ChatMessage
         }
         finally
         {
-            _gate.Release();
+            _inFlight--;
+            if (_inFlight == 0)
+            {
+                _drained?.TrySetResult();
+            }
+            StartBatches();
+        }
+    }
+
+    /// <summary>
+    /// Two batches' answers may come back in either order. Their commits do not: each updates the tenant's row, so
+    /// the later commit's totals hold a later period or, in the same period, more calls. An older answer is ignored.
+    /// While the budget is stale only a re-read may load it: a batch that failed may yet have committed after this one.
+    /// </summary>
+    private void LoadIfNewer(TenantUsage after)
+    {
+        var current = Budget.Committed;
+        var newer = after.PeriodStart > current.PeriodStart || (after.PeriodStart == current.PeriodStart && after.Calls > current.Calls);
+        if (newer && !Budget.IsStale)
+        {
+            Budget.Load(after);
         }
     }
 }

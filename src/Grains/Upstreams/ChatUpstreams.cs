@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using TenantChat.Grains.Models;
+using TenantChat.Telemetry;
 
 namespace TenantChat.Grains.Upstreams;
 
@@ -38,12 +40,17 @@ public sealed class ChatUpstreams
         for (var i = 0; ; i++)
         {
             var route = routes[i];
+            using var span = TenantChatTracing.StartUpstream(route.Provider, route.Model);
+            var started = Stopwatch.GetTimestamp();
             try
             {
-                return (await Get(route.Provider).CompleteAsync(request with { Model = route.Model! }), route);
+                var reply = await Get(route.Provider).CompleteAsync(request with { Model = route.Model! });
+                TenantChatMetrics.UpstreamCalled(route.Provider, "ok", Stopwatch.GetElapsedTime(started));
+                return (reply, route);
             }
-            catch (UpstreamException e) when (i < routes.Count - 1)
+            catch (UpstreamException e) when (Observe(route, started, span, e) && i < routes.Count - 1)
             {
+                TenantChatMetrics.UpstreamFellBack(route.Provider);
                 fallingBack(route, e);
             }
         }
@@ -60,14 +67,38 @@ public sealed class ChatUpstreams
         for (var i = 0; ; i++)
         {
             var route = routes[i];
+            var started = Stopwatch.GetTimestamp();
+            (bool More, UpstreamException? Failure) first;
             var chunks = Get(route.Provider).StreamAsync(request with { Model = route.Model! }, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            var (more, failure) = await NextAsync(chunks);
-            if (failure is null || i == routes.Count - 1)
+            using (var span = TenantChatTracing.StartUpstream(route.Provider, route.Model))
             {
-                return (chunks, route, more, failure);
+                first = await NextAsync(chunks);
+                if (first.Failure is { } e)
+                {
+                    Observe(route, started, span, e);
+                }
+                else
+                {
+                    // A stream's duration is its time to the first chunk: the rest is paced by the answer's length.
+                    TenantChatMetrics.UpstreamCalled(route.Provider, "ok", Stopwatch.GetElapsedTime(started));
+                }
             }
+            if (first.Failure is null || i == routes.Count - 1)
+            {
+                return (chunks, route, first.More, first.Failure);
+            }
+            TenantChatMetrics.UpstreamFellBack(route.Provider);
             await chunks.DisposeAsync();
         }
+    }
+
+    /// <summary>Records a route's failure in its span and the upstream duration; always true, to serve as an exception filter.</summary>
+    private static bool Observe(UpstreamRoute route, long started, Activity? span, UpstreamException e)
+    {
+        var outcome = e.Failure.ToString().ToLowerInvariant();
+        TenantChatMetrics.UpstreamCalled(route.Provider, outcome, Stopwatch.GetElapsedTime(started));
+        span.Failed(outcome);
+        return true;
     }
 
     /// <summary>The next chunk of a stream, or the failure that ended it.</summary>

@@ -7,6 +7,7 @@ using Polly;
 using Polly.Extensions.Http;
 using Polly.Timeout;
 using TenantChat.Grains.Models;
+using TenantChat.Telemetry;
 
 namespace TenantChat.Grains.Upstreams;
 
@@ -67,7 +68,7 @@ public static class UpstreamServiceCollectionExtensions
             http.BaseAddress = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
             http.Timeout = Timeout.InfiniteTimeSpan; // the per-attempt timeout policy and the body's idle timeout own time
             setHeaders(http.DefaultRequestHeaders, options.ApiKey);
-        }).AddUpstreamPolicies(options);
+        }).AddUpstreamPolicies(name, options);
         var wrapped = Options.Create(options);
         services.AddSingleton(new ChatUpstreams.UpstreamFactory(name,
             provider => create(provider.GetRequiredService<IHttpClientFactory>().CreateClient(clientName), wrapped)));
@@ -87,15 +88,17 @@ public static class UpstreamServiceCollectionExtensions
     /// headers arrive; a body read after that is timed by <see cref="UpstreamBody"/> and, once it has begun, never
     /// retried.
     /// </summary>
-    private static IHttpClientBuilder AddUpstreamPolicies(this IHttpClientBuilder builder, AiOptions options)
+    private static IHttpClientBuilder AddUpstreamPolicies(this IHttpClientBuilder builder, string name, AiOptions options)
     {
         var transient = HttpPolicyExtensions.HandleTransientHttpError()
             .OrResult(response => response.StatusCode == HttpStatusCode.TooManyRequests)
             .Or<TimeoutRejectedException>();
 
         var retry = transient.WaitAndRetryAsync(options.MaxRetries,
-            attempt => TimeSpan.FromMilliseconds((100 * Math.Pow(2, attempt - 1)) + Random.Shared.Next(0, 100)));
-        var breaker = transient.CircuitBreakerAsync(options.CircuitBreakerFailures, TimeSpan.FromSeconds(options.CircuitBreakSeconds));
+            attempt => TimeSpan.FromMilliseconds((100 * Math.Pow(2, attempt - 1)) + Random.Shared.Next(0, 100)),
+            (_, _) => TenantChatMetrics.UpstreamRetried(name));
+        var breaker = transient.CircuitBreakerAsync(options.CircuitBreakerFailures, TimeSpan.FromSeconds(options.CircuitBreakSeconds),
+            (_, _) => TenantChatMetrics.CircuitChanged(name, open: true), () => TenantChatMetrics.CircuitChanged(name, open: false));
         var timeout = Policy.TimeoutAsync<HttpResponseMessage>(TimeSpan.FromSeconds(options.TimeoutSeconds));
 
         return builder.AddPolicyHandler(retry).AddPolicyHandler(breaker).AddPolicyHandler(timeout);

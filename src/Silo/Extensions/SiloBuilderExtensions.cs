@@ -59,6 +59,8 @@ public static class SiloBuilderExtensions
         silo.Services.AddHostedService<SchemaMigrationService>();
         silo.Services.AddTenantChatGrains(configuration);
         silo.AddIncomingGrainCallFilter<StorageFailureFilter>();
+        // A grain call continues its caller's trace (spans only exist while tracing is on).
+        silo.AddActivityPropagation();
         return silo;
     }
 }

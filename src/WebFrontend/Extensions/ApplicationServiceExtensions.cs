@@ -20,6 +20,7 @@ public static class ApplicationServiceExtensions
     {
         var services = builder.Services;
         builder.AddOrleansClient();
+        builder.AddObservability("tenantchat-frontend");
 
         services.ConfigureHttpJsonOptions(options =>
         {
@@ -66,6 +67,7 @@ public static class ApplicationServiceExtensions
                 options.Invariant = "Npgsql";
                 options.ConnectionString = connectionString;
             });
+            client.AddActivityPropagation();
             client.Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
             // Silos may start after the frontend (compose, rolling restarts): keep trying instead of exiting.
             client.UseConnectionRetryFilter(async (_, cancellationToken) =>
@@ -78,6 +80,7 @@ public static class ApplicationServiceExtensions
 
     public static WebApplication UseTenantRouting(this WebApplication app)
     {
+        app.UseWhen(ChatCallMetrics.AppliesTo, chat => chat.UseMiddleware<ChatCallMetrics>());
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<TrustedProxyHost>();

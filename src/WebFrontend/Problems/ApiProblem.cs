@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using TenantChat.Grains.Models;
+using TenantChat.Telemetry;
 
 namespace TenantChat.WebFrontend.Problems;
 
@@ -35,6 +36,7 @@ public sealed class ApiProblem(ProblemCode code, string detail, int? retryAfterS
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
+        httpContext.Features.Set(this);
         if (httpContext.Request.Path.StartsWithSegments("/v1"))
         {
             await OpenAiError.WriteAsync(httpContext, this, detail, retryAfterSeconds);
@@ -57,7 +59,7 @@ public sealed class ApiProblem(ProblemCode code, string detail, int? retryAfterS
     private static ProblemDetails Create(ProblemCode code, string? detail) => Describe(code, new ProblemDetails { Detail = detail });
 
     /// <summary>The contract's machine-readable name of a code: <c>token_limit_exceeded</c>.</summary>
-    public static string CodeName(ProblemCode code) => JsonNamingPolicy.SnakeCaseLower.ConvertName(code.ToString());
+    public static string CodeName(ProblemCode code) => TenantChatMetrics.CodeName(code);
 
     /// <summary>Fills in type, title, status and code for <paramref name="code"/>.</summary>
     public static ProblemDetails Describe(ProblemCode code, ProblemDetails problem)

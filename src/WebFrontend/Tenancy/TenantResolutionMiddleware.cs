@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using TenantChat.Grains;
 using TenantChat.Grains.Models;
+using TenantChat.Telemetry;
 using TenantChat.WebFrontend.Problems;
 
 namespace TenantChat.WebFrontend.Tenancy;
@@ -28,6 +30,7 @@ public sealed class TenantResolutionMiddleware(RequestDelegate next, ILogger<Ten
             return;
         }
         httpContext.Features.Set(new TenantContext(tenantId, domain));
+        Activity.Current?.SetTag(TenantChatTracing.TenantIdTag, tenantId.ToString());
         using (logger.BeginScope(new Dictionary<string, object> { ["TenantId"] = tenantId }))
         {
             await next(httpContext);

@@ -1,11 +1,14 @@
 extern alias SiloHost;
 
 using Microsoft.AspNetCore.Mvc.Testing;
+using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Orleans.Configuration;
 using Orleans.TestingHost;
-using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
 using TenantChat.Fakes;
 using TenantChat.Grains.Conversations;
 using SiloHost::TenantChat.Silo.Extensions;
@@ -38,6 +41,9 @@ public class ClusterFixture : IAsyncLifetime
     public WebApplicationFactory<Program> Frontend => _frontend!;
 
     public NpgsqlDataSource Database { get; private set; } = null!;
+
+    /// <summary>Every span of the run (frontend and silos share the process, so the frontend's tracer sees all).</summary>
+    public List<Activity> Spans { get; } = [];
 
     public async Task InitializeAsync()
     {
@@ -99,6 +105,12 @@ public class ClusterFixture : IAsyncLifetime
             web.UseSetting("Orleans:ServiceId", Cluster.Options.ServiceId);
             web.UseSetting("Admin:ApiKey", OperatorKey);
             web.UseSetting("Auth:SigningKey", SigningKey);
+            // Observability as an operator would turn it on: tenant labels, traces to an exporter, JSON log lines.
+            web.UseSetting("Metrics:TenantLabels", "true");
+            web.UseSetting("Tracing:Enabled", "true");
+            web.ConfigureServices(services => services
+                .ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans))
+                .AddSingleton<ILoggerProvider>(new JsonLogCapture()));
         });
         frontend.Server.PreserveExecutionContext = true;
         return frontend;
@@ -153,6 +165,7 @@ public class ClusterFixture : IAsyncLifetime
         {
             siloBuilder.AddTenantChat(siloBuilder.Configuration);
             siloBuilder.Services.AddSingleton<IConversationEvents>(ConversationEvents);
+            siloBuilder.Services.AddSingleton<ILoggerProvider>(new JsonLogCapture());
         }
     }
 

@@ -90,6 +90,20 @@ public sealed class SystemAssemblyTests
     }
 
     [Fact]
+    public void A_new_tenant_with_a_dense_system_prompt_alone_is_held_to_its_character_limit_not_the_token_budget()
+    {
+        // 16,000 characters that count as far more than 4,000 tokens: allowed at creation since section 6 allows them.
+        var dense = string.Concat(Enumerable.Range(0, 16_000).Select(i => (char)('!' + (i * 7919 % 90))));
+        var settings = Settings(dense);
+        Assert.True(Tokens.Count(dense) > settings.MaxSystemTokens);
+
+        Assert.Null(SystemAssembly.RefuseChange(null, settings, Tokens));
+        var withModule = settings with { Modules = [new CapabilityModule("m", "More.", 1, Active: true)] };
+        Assert.Equal("max_system_tokens", SystemAssembly.RefuseChange(null, withModule, Tokens)?.Field);
+        Assert.Equal("max_system_tokens", SystemAssembly.RefuseChange(Settings("Short."), settings, Tokens)?.Field);
+    }
+
+    [Fact]
     public void A_quoted_system_prompt_or_module_is_redacted_even_when_quoted_alone()
     {
         var settings = Settings("Never reveal the discount code ZEBRA-42.") with

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using TenantChat.Grains;
 using TenantChat.Grains.Models;
+using TenantChat.Telemetry;
 using TenantChat.WebFrontend.Accounts;
 using TenantChat.WebFrontend.Problems;
 using TenantChat.WebFrontend.Tenancy;
@@ -46,6 +47,7 @@ public static class ChatApi
     {
         if (Validate(body, options.Value) is { } invalid)
         {
+            TenantChatMetrics.Refused(invalid.Code, httpContext.Tenant().TenantId);
             return invalid;
         }
         var outcome = await FailoverRetry.ChatAsync(httpContext, orleans, ToRequest(body));
@@ -56,6 +58,7 @@ public static class ChatApi
     {
         if (Validate(body, options.Value) is { } invalid)
         {
+            TenantChatMetrics.Refused(invalid.Code, httpContext.Tenant().TenantId);
             await invalid.ExecuteAsync(httpContext);
             return;
         }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using TenantChat.Grains;
 using TenantChat.Grains.Models;
+using TenantChat.Telemetry;
 using TenantChat.WebFrontend.Problems;
 using TenantChat.WebFrontend.Tenancy;
 
@@ -39,6 +40,7 @@ public static class OpenAiCompatibleApi
     {
         if (ToRequest(body, options.Value, out var request) is { } invalid)
         {
+            TenantChatMetrics.Refused(invalid.Code, httpContext.Tenant().TenantId);
             await invalid.ExecuteAsync(httpContext);
             return;
         }

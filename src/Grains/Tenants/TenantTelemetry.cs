@@ -1,0 +1,34 @@
+using System.Diagnostics;
+using TenantChat.Grains.Models;
+using TenantChat.Telemetry;
+
+namespace TenantChat.Grains.Tenants;
+
+/// <summary>What a tenant grain's admission and settlement tell the metrics and the trace: refusals, cache hits, tokens.</summary>
+internal static class TenantTelemetry
+{
+    public static Outcome<AdmittedCall> Admitted(Guid tenantId, Outcome<AdmittedCall> admission, Activity? span)
+    {
+        if (!admission.Succeeded)
+        {
+            TenantChatMetrics.Refused(admission.Error.Code, tenantId);
+            span?.SetTag("tenantchat.refusal", TenantChatMetrics.CodeName(admission.Error.Code));
+        }
+        else if (admission.Value.CachedAnswer is not null)
+        {
+            TenantChatMetrics.CacheHit("response", tenantId);
+            span?.SetTag("tenantchat.cache_hit", "response");
+        }
+        return admission;
+    }
+
+    public static void Settled(Guid tenantId, Outcome<ChatReply> outcome, TokenUsage usage, Activity? span, long tokensUsed, long tokenLimit)
+    {
+        if (outcome.Succeeded && !outcome.Value.Cached)
+        {
+            TenantChatMetrics.TokensCharged(usage.PromptTokens, usage.CompletionTokens, tenantId);
+            TenantChatMetrics.BudgetUsed(tenantId, tokensUsed, tokenLimit);
+            span?.SetTag("tenantchat.tokens", usage.TotalTokens);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using TenantChat.Telemetry;
+using TenantChat.WebFrontend.Problems;
+using TenantChat.WebFrontend.Tenancy;
+
+namespace TenantChat.WebFrontend.Apis.Chat;
+
+/// <summary>
+/// Counts every chat call once it is answered, by route (<c>call</c>, <c>stream</c>, <c>openai</c>) and outcome:
+/// <c>ok</c>, or the problem code the caller got (<c>token_limit_exceeded</c>, <c>upstream_error</c>, ...), and logs
+/// it: at Information when it failed or was refused (an operator's "why were we refused"), at Debug when it
+/// succeeded. Outermost in the pipeline, so unknown tenants and unexpected failures are counted too.
+/// </summary>
+public sealed class ChatCallMetrics(RequestDelegate next, ILogger<ChatCallMetrics> logger)
+{
+    public static bool AppliesTo(HttpContext httpContext) => RouteOf(httpContext.Request.Path) is not null;
+
+    public async Task InvokeAsync(HttpContext httpContext)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await next(httpContext);
+        }
+        finally
+        {
+            var problem = httpContext.Features.Get<ApiProblem>();
+            var status = httpContext.Response.StatusCode;
+            var outcome = problem is not null ? ApiProblem.CodeName(problem.Code) : status < 400 ? "ok" : $"status_{status}";
+            var tenant = httpContext.Features.Get<TenantContext>()?.TenantId;
+            var route = RouteOf(httpContext.Request.Path)!;
+            TenantChatMetrics.ChatCallEnded(route, outcome, tenant);
+            var level = outcome == "ok" ? LogLevel.Debug : LogLevel.Information;
+            if (logger.IsEnabled(level))
+            {
+                logger.Log(level, "Chat call {Route} for tenant {TenantId}: {Outcome} in {ElapsedMs} ms",
+                    route, tenant, outcome, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }
+    }
+
+    private static string? RouteOf(PathString path) =>
+        path.Equals("/api/chat/call", StringComparison.OrdinalIgnoreCase) ? "call"
+        : path.Equals("/api/chat/stream", StringComparison.OrdinalIgnoreCase) ? "stream"
+        : path.Equals("/v1/chat/completions", StringComparison.OrdinalIgnoreCase) ? "openai"
+        : null;
+}

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using TenantChat.Tests.Infrastructure;
+
+namespace TenantChat.Tests.Observability;
+
+/// <summary>
+/// Contract section 16's metrics on <c>/metrics</c>, after calls whose outcomes are known. The fixture turns
+/// <c>Metrics:TenantLabels</c> on, so each tenant's own series count exactly its own calls; the upstream and writer
+/// series have no tenant label and are read as differences (the collection's tests run one at a time).
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class MetricsTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task Metrics_count_exactly_the_calls_refusals_tokens_cache_hits_and_upstream_attempts_made()
+    {
+        using var scraper = fixture.ClientFor("metrics.test");
+        var before = await PrometheusText.ScrapeAsync(scraper);
+        var cached = await fixture.CreateTenantAsync("Metrics tenant with a cache.", customize: body =>
+        {
+            body["response_cache_seconds"] = 600;
+            body["rate_limit_rpm"] = 4;
+        });
+        var tiny = await fixture.CreateTenantAsync("Metrics tenant with a tiny budget.", tokenLimit: 5);
+        var failing = await fixture.CreateTenantAsync("[fake:500] Metrics tenant whose upstream fails.");
+
+        var first = await OkAsync(cached.Client.ChatAsync("What are your opening hours?"));
+        var second = await OkAsync(cached.Client.ChatAsync("Where are you?"));
+        await OkAsync(cached.Client.ChatAsync("What are your opening hours?"));
+        await RefusedAsync(cached.Client.ChatAsync("   "), HttpStatusCode.BadRequest, "validation_failed");
+        await OkAsync(cached.Client.ChatAsync("Do you deliver?"));
+        await RefusedAsync(cached.Client.ChatAsync("Too many?"), HttpStatusCode.TooManyRequests, "rate_limited");
+        await RefusedAsync(tiny.Client.ChatAsync("Anything at all?"), HttpStatusCode.TooManyRequests, "token_limit_exceeded");
+        await RefusedAsync(failing.Client.ChatAsync("Hello?"), HttpStatusCode.BadGateway, "upstream_error");
+
+        // The frontend counts a call just after its response is sent: wait for the last one.
+        var after = await WaitForAsync(scraper, m => m.Sum("tenantchat_chat_calls_total", Tenant(failing)) == 1);
+
+        var calls = "tenantchat_chat_calls_total";
+        Assert.Equal(4, after.Sum(calls, Tenant(cached), ("route", "call"), ("outcome", "ok")));
+        Assert.Equal(1, after.Sum(calls, Tenant(cached), ("outcome", "validation_failed")));
+        Assert.Equal(1, after.Sum(calls, Tenant(cached), ("outcome", "rate_limited")));
+        Assert.Equal(6, after.Sum(calls, Tenant(cached)));
+        Assert.Equal(1, after.Sum(calls, Tenant(tiny), ("outcome", "token_limit_exceeded")));
+        Assert.Equal(1, after.Sum(calls, Tenant(failing), ("outcome", "upstream_error")));
+
+        var refusals = "tenantchat_refusals_total";
+        Assert.Equal(1, after.Sum(refusals, Tenant(cached), ("code", "validation_failed")));
+        Assert.Equal(1, after.Sum(refusals, Tenant(cached), ("code", "rate_limited")));
+        Assert.Equal(2, after.Sum(refusals, Tenant(cached)));
+        Assert.Equal(1, after.Sum(refusals, Tenant(tiny), ("code", "token_limit_exceeded")));
+        Assert.Equal(0, after.Sum(refusals, Tenant(failing)));
+
+        Assert.Equal(1, after.Sum("tenantchat_cache_hits_total", Tenant(cached), ("kind", "response")));
+        // The tokens charged are those of the stored messages: the ledger operators rely on.
+        Assert.True(Usage(first, "prompt_tokens") + Usage(second, "prompt_tokens") > 0);
+        Assert.Equal(await StoredTokensAsync(cached, "prompt_tokens"), after.Sum("tenantchat_tokens_total", Tenant(cached), ("kind", "prompt")));
+        Assert.Equal(await StoredTokensAsync(cached, "completion_tokens"), after.Sum("tenantchat_tokens_total", Tenant(cached), ("kind", "completion")));
+        Assert.Equal(0, after.Sum("tenantchat_tokens_total", Tenant(failing)));
+
+        // Three calls reached the default upstream and were answered; one failed after its two retries.
+        var upstream = "tenantchat_upstream_duration_seconds_count";
+        Assert.Equal(3, Delta(upstream, ("provider", "default"), ("outcome", "ok")));
+        Assert.Equal(1, Delta(upstream, ("provider", "default")) - 3);
+        Assert.Equal(2, Delta("tenantchat_upstream_retries_total", ("provider", "default")));
+        // Four messages stored (the cache hit is stored too): every one went through the batched writer.
+        Assert.Equal(4, Delta("tenantchat_writer_batch_size_sum"));
+        Assert.True(Delta("tenantchat_writer_commit_duration_seconds_count", ("outcome", "ok")) >= 1);
+
+        double Delta(string name, params (string, string)[] labels) => after.Sum(name, labels) - before.Sum(name, labels);
+    }
+
+    [Fact]
+    public async Task Metrics_name_every_instrument_of_the_contract_and_the_silo_health()
+    {
+        var tenant = await fixture.CreateTenantAsync("Metrics names tenant.");
+        await OkAsync(tenant.Client.ChatAsync("Count me."));
+        using var scraper = fixture.ClientFor("metrics.test");
+
+        var metrics = await WaitForAsync(scraper, m => m.Sum("tenantchat_chat_calls_total", Tenant(tenant)) == 1);
+
+        foreach (var family in new[]
+        {
+            "tenantchat_chat_calls_total", "tenantchat_tokens_total", "tenantchat_upstream_duration_seconds", "tenantchat_refusals_total",
+            "tenantchat_cache_hits_total", "tenantchat_knowledge_search_duration_seconds",
+        })
+        {
+            Assert.Contains($"# TYPE {family} ", metrics.Text, StringComparison.Ordinal);
+        }
+        Assert.Contains("# TYPE tenantchat_upstream_duration_seconds histogram", metrics.Text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE tenantchat_chat_calls_total counter", metrics.Text, StringComparison.Ordinal);
+        Assert.True(metrics.Sum("tenantchat_tenant_activations") >= 1);
+        Assert.True(metrics.Sum("orleans_catalog_activations") >= 1);
+        Assert.Contains("tenantchat_writer_queue_depth", metrics.Names);
+        Assert.InRange(metrics.Sum("tenantchat_tenant_budget_used", Tenant(tenant)), 1e-9, 0.01);
+        // prometheus-net's own HTTP metrics are still there.
+        Assert.Contains("http_requests_received_total", metrics.Names);
+    }
+
+    private static (string, string) Tenant(TenantApi.Tenant tenant) => ("tenant", tenant.Id.ToString());
+
+    private static long Usage(JsonObject reply, string kind) => reply["usage"]![kind]!.GetValue<long>();
+
+    private async Task<long> StoredTokensAsync(TenantApi.Tenant tenant, string kind)
+    {
+        await using var command = fixture.Database.CreateCommand($"select coalesce(sum({kind}), 0) from chat_messages where tenant_id = @id");
+        command.Parameters.AddWithValue("id", tenant.Id);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<JsonObject> OkAsync(Task<HttpResponseMessage> call)
+    {
+        using var response = await call;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.JsonAsync();
+    }
+
+    private static async Task RefusedAsync(Task<HttpResponseMessage> call, HttpStatusCode status, string code)
+    {
+        using var response = await call;
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal(code, (await response.JsonAsync())["code"]!.GetValue<string>());
+    }
+
+    private static async Task<PrometheusText> WaitForAsync(HttpClient scraper, Func<PrometheusText, bool> ready)
+    {
+        var metrics = await PrometheusText.ScrapeAsync(scraper);
+        for (var attempt = 0; attempt < 50 && !ready(metrics); attempt++)
+        {
+            await Task.Delay(100);
+            metrics = await PrometheusText.ScrapeAsync(scraper);
+        }
+        return metrics;
+    }
+}
