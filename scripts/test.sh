@@ -16,12 +16,16 @@ source scripts/lib/postgres.sh
 ensure_postgres_installed
 work="$(mktemp -d /tmp/tenantchat-test.XXXXXX)"
 chmod 755 "$work"
-pick_port port
 cleanup() { stop_postgres "$work/pg"; rm -rf "$work"; }
 trap cleanup EXIT
 
-# Tests create a fresh database each; durability of this scratch server across power loss does not matter.
-PG_FSYNC=off start_postgres "$work/pg" "$port" || { echo "could not start PostgreSQL"; cat "$work/pg/server.log"; echo "0 passed, 1 failed"; exit 1; }
+# Tests create a fresh database each; durability of this scratch server across power loss does not matter. A port
+# found free can be taken by another process before PostgreSQL binds it: then another port, up to three times.
+for attempt in 1 2 3; do
+    pick_port port
+    PG_FSYNC=off start_postgres "$work/pg" "$port" && break
+    [ "$attempt" = 3 ] && { echo "could not start PostgreSQL"; cat "$work/pg/server.log"; echo "0 passed, 1 failed"; exit 1; }
+done
 export TENANTCHAT_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
 
 status=0

@@ -40,14 +40,14 @@ public interface ITenantGrain : IGrainWithGuidKey
     /// accounting steps take the grain's turn, never the upstream I/O.
     /// </summary>
     /// <remarks>
-    /// The caller waits 10 s for an answer, not Orleans' 30 s: a call lost with a silo that died without a word is
-    /// retried sooner. A call that is only slow is not harmed: its retry (<see cref="ChatRequest.IsRetry"/>) joins
-    /// the attempt still running in this activation instead of starting another. A call waiting for room in the
-    /// budget (up to <c>Chat:AdmissionWaitSeconds</c>, then its upstream call) is such a slow call: its retry joins
-    /// the wait rather than queueing again.
+    /// The caller waits <see cref="ChatTimeoutOptions.AttemptTimeout"/> for an answer, not Orleans' 30 s: a call lost
+    /// with a silo that died without a word is retried sooner. A call that is only slow is not harmed: its retry
+    /// (<see cref="ChatRequest.IsRetry"/>) joins the attempt still running in this activation instead of starting another.
+    /// A call waiting for room in the budget (up to <c>Chat:AdmissionWaitSeconds</c>, then its upstream call) is such
+    /// a slow call: its retry joins the wait rather than queueing again.
     /// </remarks>
     [AlwaysInterleave]
-    [ResponseTimeout("00:00:10")]
+    [ResponseTimeout(ChatTimeoutOptions.AttemptTimeoutText)]
     Task<Outcome<ChatReply>> ChatAsync(string host, ChatRequest request);
 
     /// <summary>

@@ -65,6 +65,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddOptions<TenantLimitsOptions>().Bind(configuration.GetSection(TenantLimitsOptions.Section))
             .Validate(options => options.MaxConcurrentCalls > 0, "Tenants:MaxConcurrentCalls must be positive.")
             .Validate(options => options.WriteBatchesInFlight is 1 or 2, "Tenants:WriteBatchesInFlight must be 1 or 2.");
+        services.AddChatTimeouts(configuration);
         services.AddOptions<SignInOptions>().Bind(configuration.GetSection(SignInOptions.Section))
             .Validate(options => options.IsValid(), "Accounts:SignIn: every limit must be positive.");
         services.AddOptions<ChatAdmissionOptions>().Bind(configuration.GetSection(ChatAdmissionOptions.Section))

@@ -13,12 +13,16 @@ app.UseTenantRouting();
 app.MapHealthEndpoints();
 app.MapMetrics();
 app.MapApiDocs();
+
+// Each tenant API marks its routes ForTenantHost(): the request's tenant is found by its Host header.
 app.MapChatApi();
 app.MapOpenAiCompatibleApi();
 app.MapAccountsApi();
 app.MapCustomerDataApi();
 app.MapConversationsApi();
 app.MapTenantApi();
+
+// The platform operator's, on any host.
 app.MapAdminApi();
 app.MapAuditApi();
 app.MapUsageApi();

@@ -16,7 +16,7 @@ public sealed record class ChatMessageView(
     [property: Id(5)] int? Seed,
     [property: Id(6)] TokenUsage Usage,
     [property: Id(7)] DateTimeOffset CreatedAt,
-    [property: Id(8)] string? Provider = null,
+    [property: Id(8)] string? Upstream = null,
     [property: Id(9)] bool Cached = false,
     [property: Id(10)] bool Handoff = false,
     [property: Id(11)] bool Erased = false);

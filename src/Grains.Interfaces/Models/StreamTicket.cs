@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace TenantChat.Grains.Models;
 
 /// <summary>
-/// An admitted streaming call: what to send upstream, where (<see cref="Routes"/>: the provider, then its
+/// An admitted streaming call: what to send upstream, where (<see cref="Routes"/>: the tenant's upstream, then its
 /// fallbacks) and how much it may generate. Its tokens stay reserved in the tenant's grain until the stream is
 /// completed or abandoned. Silo-internal: it holds the system parameter.
 /// </summary>

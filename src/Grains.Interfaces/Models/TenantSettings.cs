@@ -32,9 +32,9 @@ public sealed record class TenantSettings
     [Id(11)] public TenantStatus Status { get; init; } = TenantStatus.Active;
 
     /// <summary>The configured upstream that answers this tenant's calls first.</summary>
-    [Id(12)] public string Provider { get; init; } = UpstreamRoute.DefaultProvider;
+    [Id(12)] public string Upstream { get; init; } = UpstreamRoute.DefaultUpstream;
 
-    /// <summary>Tried in order when the provider fails or its circuit is open.</summary>
+    /// <summary>Tried in order when the tenant's upstream fails or its circuit is open.</summary>
     [Id(13)] public ImmutableArray<UpstreamRoute> Fallbacks { get; init; } = [];
 
     /// <summary>How long an answer is reused for the same prompt, context, model and seed; 0 (the default) turns the cache off.</summary>
@@ -55,9 +55,9 @@ public sealed record class TenantSettings
     /// <summary>Usage alerts by webhook; null when the tenant has none.</summary>
     [Id(19)] public AlertSettings? Alerts { get; init; }
 
-    /// <summary>Where a call for <paramref name="model"/> goes: the provider, then each fallback.</summary>
+    /// <summary>Where a call for <paramref name="model"/> goes: the tenant's upstream, then each fallback.</summary>
     public IEnumerable<UpstreamRoute> RoutesFor(string model) =>
         Fallbacks.Select(route => route with { Model = route.Model ?? model })
-            .Prepend(new UpstreamRoute(Provider, model))
+            .Prepend(new UpstreamRoute(Upstream, model))
             .Distinct();
 }

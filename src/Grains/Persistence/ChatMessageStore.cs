@@ -2,6 +2,7 @@ using Npgsql;
 using NpgsqlTypes;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Usage;
+using TenantChat.Grains.Tenants;
 
 namespace TenantChat.Grains.Persistence;
 
@@ -90,7 +91,7 @@ public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
         batch.BatchCommands.Add(command);
         var p = command.Parameters;
         p.AddWithValue("created_at", createdAt);
-        p.AddWithValue("month_start", TenantUsage.MonthStart(createdAt));
+        p.AddWithValue("month_start", BudgetPeriod.MonthStart(createdAt));
         p.AddWithValue("ids", Column(messages, m => m.Message.Id));
         p.AddWithValue("tenant_ids", Column(messages, m => m.TenantId));
         p.AddWithValue("conversation_ids", Column(messages, m => m.Message.ConversationId));
@@ -100,7 +101,7 @@ public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
         p.Add(new NpgsqlParameter("seeds", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = Column(messages, m => m.Message.Seed) });
         p.AddWithValue("prompt_tokens", Column(messages, m => m.Message.Usage.PromptTokens));
         p.AddWithValue("completion_tokens", Column(messages, m => m.Message.Usage.CompletionTokens));
-        p.Add(new NpgsqlParameter("providers", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = Column(messages, m => m.Message.Provider) });
+        p.Add(new NpgsqlParameter("providers", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = Column(messages, m => m.Message.Upstream) });
         p.AddWithValue("cached", Column(messages, m => m.Message.Cached));
         p.AddWithValue("handoffs", Column(messages, m => m.Message.Handoff));
         p.AddWithValue("costs", Column(messages, m => pricing.CostUsd(m.Message.Model, m.Message.Usage)));
@@ -188,8 +189,7 @@ public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
         var p = command.Parameters;
         p.AddWithValue("tenant_id", tenantId);
         p.Add(new NpgsqlParameter("conversation_id", NpgsqlDbType.Uuid) { Value = (object?)conversationId ?? DBNull.Value });
-        p.Add(new NpgsqlParameter("after_at", NpgsqlDbType.TimestampTz) { Value = (object?)after?.At ?? DBNull.Value });
-        p.Add(new NpgsqlParameter("after_id", NpgsqlDbType.Uuid) { Value = (object?)after?.Id ?? DBNull.Value });
+        p.AddAfter(after);
         p.AddWithValue("limit", limit);
         return await ReadViewsAsync(command);
     }

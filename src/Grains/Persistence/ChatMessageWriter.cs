@@ -18,7 +18,7 @@ public sealed record class AppendResult(IReadOnlySet<Guid> Stored, TenantUsage? 
 /// call each cost the database about what one busy tenant does. A caller's task completes only when its batch has
 /// committed. Submissions arriving while <see cref="MaxBatchesInFlight"/> batches are being written wait and go out
 /// together in the next one. A tenant has at most <see cref="TenantBatchesInFlight"/> submissions in flight (its
-/// <see cref="TenantLedger"/> sees to it). With one, two batches never touch the same <c>tenants</c> row. With two,
+/// write queue sees to it). With one, two batches never touch the same <c>tenants</c> row. With two,
 /// the later one waits for the earlier one's lock on the tenant's row, and batches of several tenants take those
 /// locks in one order first (<see cref="ChatMessageStore.AppendAsync"/>), so they never deadlock.
 /// </summary>
@@ -123,7 +123,7 @@ public sealed class ChatMessageWriter(ChatMessageStore store, TimeProvider clock
         }
         catch (Exception e)
         {
-            // The outcome may be unknown (the connection dropped mid-commit): the callers fail, their ledgers re-read.
+            // The outcome may be unknown (the connection dropped mid-commit): the callers fail, their write queues re-read.
             foreach (var submission in batch)
             {
                 submission.Done.SetException(e);

@@ -70,8 +70,7 @@ public sealed class ConversationStore(NpgsqlDataSource db)
         var p = command.Parameters;
         p.AddWithValue("tenant_id", tenantId);
         p.Add(new NpgsqlParameter("status", NpgsqlDbType.Text) { Value = status is { } s ? ConversationNames.Of(s) : DBNull.Value });
-        p.Add(new NpgsqlParameter("after_at", NpgsqlDbType.TimestampTz) { Value = (object?)after?.At ?? DBNull.Value });
-        p.Add(new NpgsqlParameter("after_id", NpgsqlDbType.Uuid) { Value = (object?)after?.Id ?? DBNull.Value });
+        p.AddAfter(after);
         p.AddWithValue("limit", limit);
         return await ReadViewsAsync(command);
     }

@@ -16,7 +16,7 @@ public sealed record class StoredMessage(
     string Model,
     int? Seed,
     TokenUsage Usage,
-    string? Provider,
+    string? Upstream,
     bool Cached = false,
     bool Handoff = false,
     ConversationChannel Channel = ConversationChannel.Api,

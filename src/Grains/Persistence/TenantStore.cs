@@ -184,7 +184,7 @@ public sealed class TenantStore(NpgsqlDataSource db)
         p.AddWithValue("max_context_turns", settings.MaxContextTurns);
         p.AddWithValue("max_output_tokens", settings.MaxOutputTokens);
         p.AddWithValue("status", settings.Status == TenantStatus.Suspended ? "suspended" : "active");
-        p.AddWithValue("provider", settings.Provider);
+        p.AddWithValue("provider", settings.Upstream);
         p.Add(new NpgsqlParameter("fallbacks", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(settings.Fallbacks, RouteJson) });
         p.AddWithValue("response_cache_seconds", settings.ResponseCacheSeconds);
         p.Add(new NpgsqlParameter("persona", NpgsqlDbType.Jsonb)
@@ -218,7 +218,7 @@ public sealed class TenantStore(NpgsqlDataSource db)
             MaxContextTurns = r.GetInt32(10),
             MaxOutputTokens = r.GetInt32(11),
             Status = r.GetString(12) == "suspended" ? TenantStatus.Suspended : TenantStatus.Active,
-            Provider = r.GetString(18),
+            Upstream = r.GetString(18),
             Fallbacks = JsonSerializer.Deserialize<ImmutableArray<UpstreamRoute>>(r.GetString(19), RouteJson),
             ResponseCacheSeconds = r.GetInt32(20),
             Persona = r.IsDBNull(21) ? null : JsonSerializer.Deserialize<Persona>(r.GetString(21), AssistantJson),

@@ -26,4 +26,15 @@ internal sealed record class AdmittedCall(
     public ConversationChannel Channel { get; init; }
 
     public bool StartsConversation { get; init; }
+
+    /// <summary>
+    /// What the stream's grain needs to run this call upstream, and to hand it back for settling; the caller adds
+    /// the secrets the stream must redact.
+    /// </summary>
+    public StreamTicket ToTicket() => new(RequestId, ConversationId, Upstream.SystemPrompt, [.. Upstream.Context], Upstream.Prompt,
+        Upstream.Model, Upstream.Seed, Reservation.PromptTokens, Reservation.CompletionAllowance, Routes)
+    {
+        Channel = Channel,
+        StartsConversation = StartsConversation,
+    };
 }

@@ -9,15 +9,16 @@ namespace TenantChat.Grains.Tenants;
 
 /// <summary>
 /// The synchronous core of a tenant's accounting: admitting a call (response cache, budget reservation, rate
-/// limits), keeping the calls that wait for room, and releasing a call. Every method runs within one turn of the tenant's grain, with no await, which is what
-/// keeps the budget exact under any interleaving. Not thread-safe: the grain's turns are its only callers.
+/// limits), keeping the calls that wait for room, and releasing a call. Every method runs within one turn of the
+/// tenant's grain, with no await, which is what keeps the budget exact under any interleaving. Not thread-safe: the
+/// grain's turns are its only callers. It owns the rate limits, the response cache, the waiting calls and the
+/// assembled system parameter; in <paramref name="budget"/> it only reserves and releases.
 /// </summary>
-internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int maxConcurrentCalls)
+internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, TenantBudget budget, int maxConcurrentCalls)
 {
     private readonly TenantRateLimits _rateLimits = new(maxConcurrentCalls);
+    private readonly ResponseCache _cache = new();
     private (int SettingsVersion, AssembledSystem System)? _system;
-
-    public ResponseCache Cache { get; } = new();
 
     /// <summary>Calls that would fit once calls in flight settle, waiting in arrival order.</summary>
     public AdmissionQueue Waiting { get; } = new();
@@ -45,7 +46,7 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
             return unpriced with { Handoff = handoff };
         }
         var cacheKey = settings.ResponseCacheSeconds > 0 ? ResponseCache.KeyOf(tenantId, upstream) : null;
-        if (cacheKey is not null && Cache.Find(cacheKey, now) is { } cached)
+        if (cacheKey is not null && _cache.Find(cacheKey, now) is { } cached)
         {
             return unpriced with { CacheKey = cacheKey, CachedAnswer = cached };
         }
@@ -58,11 +59,11 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
 
     /// <summary>
     /// Admits <paramref name="call"/> if it fits now: as a handoff to a person, or from the cache when it has the
-    /// answer (neither reserves tokens; each counts only as a request), else by reserving its tokens in <paramref name="budget"/> and taking its place in
-    /// the rate limits. A refusal when it could never fit or a rate limit is reached; null when it would fit once
+    /// answer (neither reserves tokens; each counts only as a request), else by reserving its tokens in the budget and
+    /// taking its place in the rate limits. A refusal when it could never fit or a rate limit is reached; null when it would fit once
     /// calls in flight settle. An admitted call must be <see cref="Release"/>d on every path.
     /// </summary>
-    public Outcome<AdmittedCall>? TryAdmit(TenantSettings settings, TenantBudget budget, PendingCall call, DateTimeOffset now)
+    public Outcome<AdmittedCall>? TryAdmit(TenantSettings settings, PendingCall call, DateTimeOffset now)
     {
         if (call.Handoff != Handoff.None || call.CachedAnswer is not null)
         {
@@ -70,7 +71,7 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
         }
         if (budget.CanNeverFit(settings.TokenLimit, call.PromptTokens, call.MaxOutputTokens, now))
         {
-            return TenantErrors.BudgetSpent(TenantUsage.RetryAfterSeconds(now));
+            return TenantErrors.BudgetSpent(BudgetPeriod.RetryAfterSeconds(now));
         }
         if (budget.TryReserve(settings.TokenLimit, call.PromptTokens, call.MaxOutputTokens, now) is not { } reservation)
         {
@@ -95,11 +96,11 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
         };
 
     /// <summary>Admits the waiting calls that fit now, in arrival order (see <see cref="AdmissionQueue"/>).</summary>
-    public void AdmitWaiting(TenantSettings settings, TenantBudget budget, DateTimeOffset now)
+    public void AdmitWaiting(TenantSettings settings, DateTimeOffset now)
     {
         if (!budget.IsStale)
         {
-            Waiting.AdmitFitting(call => TryAdmit(settings, budget, call, now));
+            Waiting.AdmitFitting(call => TryAdmit(settings, call, now));
         }
     }
 
@@ -107,7 +108,7 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
     /// Admits again a stream whose reservation died with an earlier activation of the grain: its whole allowance
     /// must fit the budget now, or storing what it generated could break the limit (then null).
     /// </summary>
-    public static AdmittedCall? Readmit(TenantRecord? tenant, TenantBudget budget, StreamTicket ticket, DateTimeOffset now)
+    public AdmittedCall? Readmit(TenantRecord? tenant, StreamTicket ticket, DateTimeOffset now)
     {
         if (tenant is null || budget.TryReserve(tenant.Settings.TokenLimit, ticket.PromptTokens, ticket.CompletionAllowance, now) is not { } held)
         {
@@ -128,7 +129,7 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
     }
 
     /// <summary>Ends an admitted call: its reservation is freed and the rate limit keeps only what it used.</summary>
-    public void Release(TenantBudget budget, AdmittedCall call, long chargedTokens)
+    public void Release(AdmittedCall call, long chargedTokens)
     {
         budget.Release(call.Reservation);
         if (call.HoldsRateLimitSlot)
@@ -142,9 +143,12 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, int ma
     {
         if (call.CacheKey is { } key && usage.CompletionTokens < call.Reservation.CompletionAllowance && settings.ResponseCacheSeconds > 0)
         {
-            Cache.Add(key, new ResponseCache.Entry(text, answeredBy, now.AddSeconds(settings.ResponseCacheSeconds)));
+            _cache.Add(key, new ResponseCache.Entry(text, answeredBy, now.AddSeconds(settings.ResponseCacheSeconds)));
         }
     }
+
+    /// <summary>New settings may change any answer: the cached ones are forgotten.</summary>
+    public void SettingsChanged() => _cache.Clear();
 
     /// <summary>
     /// The tenant's assembled system parameter (<see cref="SystemAssembly"/>) and its tokens, built and counted once

@@ -12,8 +12,6 @@ internal static class TenantErrors
 
     public static ServiceError NotFound { get; } = new(ProblemCode.NotFound, "No tenant has this id.");
 
-    public static ServiceError UnknownHost { get; } = new(ProblemCode.UnknownTenant, "No tenant is served on this host.");
-
     public static ServiceError Suspended { get; } = new(ProblemCode.TenantSuspended, "This tenant is suspended.");
 
     public static ServiceError NoSuchConversation { get; } = new(ProblemCode.NotFound, "No such conversation.");
@@ -33,7 +31,7 @@ internal static class TenantErrors
     {
         if (tenant is null || !string.Equals(tenant.Settings.Domain, host, StringComparison.Ordinal))
         {
-            return UnknownHost;
+            return ServiceError.UnknownHost;
         }
         return tenant.Settings.Status == TenantStatus.Suspended ? Suspended : null;
     }

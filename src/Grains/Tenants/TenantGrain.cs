@@ -16,8 +16,12 @@ namespace TenantChat.Grains.Tenants;
 
 /// <summary>
 /// One tenant: its settings, budget and rate limits live here, and every change to them happens in this grain's
-/// turns. Chat calls interleave: a call is admitted and reserves tokens in one turn, awaits the upstream without
-/// holding the grain, and commits its message and real usage through the <see cref="TenantLedger"/>.
+/// turns. Chat calls interleave (<see cref="TenantChatCalls"/>): a call is admitted and reserves tokens in one turn,
+/// awaits the upstream without holding the grain, and commits its message and real usage through the
+/// <see cref="TenantWriteQueue"/>. Each piece of the tenant's state has one owner, built at activation: the grain
+/// holds the settings (<see cref="TenantRecord"/>), <see cref="TenantAdmission"/> the rate limits, response cache,
+/// waiting calls and assembled system parameter, <see cref="TenantWriteQueue"/> the pending writes, and
+/// <see cref="TenantBudget"/> the token accounting.
 /// </summary>
 public sealed class TenantGrain(
     TenantStore tenants,
@@ -33,30 +37,29 @@ public sealed class TenantGrain(
     IOptions<ChatAdmissionOptions> admissionOptions,
     WebhookOutboxStore outbox,
     IOptions<AlertOptions> alertOptions,
+    IOptions<ChatTimeoutOptions> timeouts,
     TimeProvider clock,
     ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
-    private readonly Dictionary<Guid, AdmittedCall> _streams = [];
-    private readonly Dictionary<Guid, RunningCall> _running = [];
-    private TenantLedger? _ledger;
-    private TenantAdmission? _admission;
     private TenantRecord? _tenant;
-    private UsageAlerts? _alerts;
-
-    /// <summary>How long a retried call's outcome is kept after it ends: longer than the frontend waits per attempt.</summary>
-    private static readonly TimeSpan RetryGrace = TimeSpan.FromSeconds(15);
+    private TenantBudget _budget = null!;
+    private TenantWriteQueue _writes = null!;
+    private TenantAdmission _admission = null!;
+    private TenantChatCalls _calls = null!;
+    private UsageAlerts _alerts = null!;
 
     private Guid TenantId => this.GetPrimaryKey();
-
-    private TenantLedger Ledger => _ledger ??= new TenantLedger(TenantId, tenants, writer, clock);
-
-    private UsageAlerts Alerts => _alerts ??= new UsageAlerts(TenantId, outbox, logger);
-
-    private TenantAdmission Admission => _admission ??= new TenantAdmission(TenantId, tokens, limits.Value.MaxConcurrentCalls);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         TenantChatMetrics.TenantActivationChanged(1);
+        _budget = new TenantBudget();
+        _writes = new TenantWriteQueue(TenantId, tenants, writer, _budget, clock);
+        _admission = new TenantAdmission(TenantId, tokens, _budget, limits.Value.MaxConcurrentCalls);
+        _alerts = new UsageAlerts(TenantId, outbox, logger);
+        var answers = new AnswerRecorder(TenantId, _writes, _admission, _alerts, () => _tenant!.Settings, messages, conversationEvents, tokens, clock, logger);
+        _calls = new TenantChatCalls(TenantId, () => _tenant, _admission, _writes, answers, new ChatAttempts(timeouts.Value.RetryGrace), conversations,
+            upstreams, limits.Value, admissionOptions.Value, clock, logger);
         try
         {
             _tenant = await tenants.FindAsync(TenantId, cancellationToken);
@@ -69,7 +72,7 @@ public sealed class TenantGrain(
         }
         if (_tenant is not null)
         {
-            Ledger.Budget.Load(_tenant.Usage);
+            _budget.Load(_tenant.Usage);
         }
     }
 
@@ -99,7 +102,7 @@ public sealed class TenantGrain(
             return refused;
         }
         var now = clock.GetUtcNow();
-        var tenant = new TenantRecord(TenantId, settings, new TenantUsage(0, 0, TenantUsage.MonthStart(now)), now, 1);
+        var tenant = new TenantRecord(TenantId, settings, new TenantUsage(0, 0, BudgetPeriod.MonthStart(now)), now, 1);
         var adminAccount = admin is null
             ? ((AccountView, string)?)null
             : (new AccountView(Guid.CreateVersion7(), TenantId, admin.Email, admin.DisplayName, AccountRole.Admin, now), passwords.Hash(admin.Password));
@@ -119,7 +122,7 @@ public sealed class TenantGrain(
             return TenantErrors.DomainTaken(settings.Domain);
         }
         _tenant = tenant;
-        Ledger.Budget.Load(tenant.Usage);
+        _budget.Load(tenant.Usage);
         logger.LogInformation("Tenant {TenantId} created", TenantId);
         return View() with { NewWebhookSecret = secret };
     }
@@ -163,8 +166,8 @@ public sealed class TenantGrain(
             return TenantErrors.DomainTaken(settings.Domain);
         }
         _tenant = _tenant with { Settings = settings, Version = version };
-        Admission.Cache.Clear();
-        AdmitWaiting(); // a new token_limit or max_output_tokens may let waiting calls in, or show they never fit
+        _admission.SettingsChanged();
+        _calls.AdmitWaiting(); // a new token_limit or max_output_tokens may let waiting calls in, or show they never fit
         logger.LogInformation("Tenant {TenantId} settings changed to version {Version}", TenantId, version);
         return View() with { NewWebhookSecret = secret };
     }
@@ -176,7 +179,7 @@ public sealed class TenantGrain(
         {
             return Task.FromResult<SystemPreview?>(null);
         }
-        var system = Admission.SystemFor(_tenant);
+        var system = _admission.SystemFor(_tenant);
         return Task.FromResult<SystemPreview?>(new SystemPreview(system.Text, system.Tokens));
     }
 
@@ -186,9 +189,9 @@ public sealed class TenantGrain(
         {
             return TenantErrors.NotFound;
         }
-        await Ledger.ResetAsync(AuditEntry.ByCaller(TenantId, AuditActions.TenantUsageReset, AuditActions.TenantTarget(TenantId),
-            new JsonObject { ["tokens_used"] = new JsonObject { ["from"] = Ledger.Budget.Committed.TokensUsed, ["to"] = 0 } }));
-        AdmitWaiting();
+        await _writes.ResetAsync(AuditEntry.ByCaller(TenantId, AuditActions.TenantUsageReset, AuditActions.TenantTarget(TenantId),
+            new JsonObject { ["tokens_used"] = new JsonObject { ["from"] = _budget.Committed.TokensUsed, ["to"] = 0 } }));
+        _calls.AdmitWaiting();
         logger.LogInformation("Tenant {TenantId} usage reset", TenantId);
         return View();
     }
@@ -201,338 +204,21 @@ public sealed class TenantGrain(
         }
         // From now on every request on its host is refused as unknown: frontends confirm their cached mapping here.
         _tenant = null;
-        Admission.Cache.Clear();
+        _admission.SettingsChanged();
         DeactivateOnIdle();
         logger.LogInformation("Tenant {TenantId} deleted", TenantId);
         return true;
     }
 
-    public async Task<Outcome<ChatReply>> ChatAsync(string host, ChatRequest request)
-    {
-        // A retry whose first attempt is running here, or ended a moment ago, gets that attempt's outcome instead
-        // of asking the upstream again: its caller only timed out waiting (see ITenantGrain.ChatAsync).
-        if (request.IsRetry && _running.TryGetValue(request.RequestId, out var running))
-        {
-            running.Joined = true;
-            return await running.Outcome;
-        }
-        var attempt = new RunningCall(RunChatAsync(host, request));
-        _running[request.RequestId] = attempt;
-        try
-        {
-            return await attempt.Outcome;
-        }
-        finally
-        {
-            if (attempt.Joined)
-            {
-                // Its caller is retrying, and the next retry may arrive just after the end: keep the outcome a while.
-                _ = ForgetLaterAsync(request.RequestId, attempt);
-            }
-            else
-            {
-                _running.Remove(request.RequestId);
-            }
-        }
-    }
+    public Task<Outcome<ChatReply>> ChatAsync(string host, ChatRequest request) => _calls.ChatAsync(host, request);
 
-    /// <summary>Runs on this activation's scheduler, like any continuation started in a grain turn.</summary>
-    private async Task ForgetLaterAsync(Guid requestId, RunningCall attempt)
-    {
-        await Task.Delay(RetryGrace);
-        if (_running.TryGetValue(requestId, out var current) && current == attempt)
-        {
-            _running.Remove(requestId);
-        }
-    }
+    public Task<Outcome<StreamTicket>> BeginStreamAsync(string host, ChatRequest request) => _calls.BeginStreamAsync(host, request);
 
-    private async Task<Outcome<ChatReply>> RunChatAsync(string host, ChatRequest request)
-    {
-        try
-        {
-            if (request.IsRetry && AccessError(host) is null && await messages.FindAsync(TenantId, request.RequestId) is { } stored)
-            {
-                return Reply(stored);
-            }
-            var admission = await AdmitAsync(host, request);
-            if (!admission.Succeeded)
-            {
-                return admission.Error;
-            }
-            var call = admission.Value;
-            long charged = 0;
-            try
-            {
-                if (call.Handoff != Handoff.None)
-                {
-                    return await StoreHandoffAsync(call);
-                }
-                if (call.CachedAnswer is { } cached)
-                {
-                    return await StoreCachedAsync(call, cached);
-                }
-                UpstreamReply reply;
-                UpstreamRoute route;
-                try
-                {
-                    (reply, route) = await upstreams.CompleteAsync(call.Routes, call.Upstream, (failed, e) => logger.LogWarning(
-                        "Tenant {TenantId}: upstream {Provider} failed ({Failure}); falling back", TenantId, failed.Provider, e.Failure));
-                }
-                catch (UpstreamException e)
-                {
-                    return UpstreamFailed(e);
-                }
-                var outcome = await CommitAsync(call, reply, route, complete: true);
-                charged = outcome.Value?.Usage.TotalTokens ?? 0;
-                return outcome;
-            }
-            finally
-            {
-                Release(call, charged);
-            }
-        }
-        catch (DbException e)
-        {
-            return StorageUnavailable(e);
-        }
-    }
+    public Task<Outcome<ChatReply>> CompleteStreamAsync(StreamTicket ticket, StreamResult result) => _calls.CompleteStreamAsync(ticket, result);
 
-    public async Task<Outcome<StreamTicket>> BeginStreamAsync(string host, ChatRequest request)
-    {
-        try
-        {
-            var admission = await AdmitAsync(host, request);
-            if (!admission.Succeeded)
-            {
-                return admission.Error;
-            }
-            var call = admission.Value;
-            var u = call.Upstream;
-            var ticket = new StreamTicket(request.RequestId, call.ConversationId, u.SystemPrompt, [.. u.Context], u.Prompt, u.Model, u.Seed,
-                call.Reservation.PromptTokens, call.Reservation.CompletionAllowance, call.Routes)
-            {
-                Channel = call.Channel,
-                StartsConversation = call.StartsConversation,
-                Secrets = [.. SystemAssembly.Secrets(_tenant!.Settings, u.SystemPrompt)],
-            };
-            if (call.Handoff != Handoff.None || call.CachedAnswer is not null)
-            {
-                try
-                {
-                    var stored = call.Handoff != Handoff.None ? await StoreHandoffAsync(call) : await StoreCachedAsync(call, call.CachedAnswer!);
-                    return stored.Succeeded ? ticket with { Answered = stored.Value } : stored.Error;
-                }
-                finally
-                {
-                    Release(call, 0);
-                }
-            }
-            _streams[request.RequestId] = call;
-            return ticket;
-        }
-        catch (DbException e)
-        {
-            return StorageUnavailable(e);
-        }
-    }
+    public Task AbandonStreamAsync(Guid requestId) => _calls.AbandonStreamAsync(requestId);
 
-    public async Task<Outcome<ChatReply>> CompleteStreamAsync(StreamTicket ticket, StreamResult result)
-    {
-        if (!_streams.Remove(ticket.RequestId, out var call))
-        {
-            // The reservation died with an earlier activation of this grain: reserve its allowance again, if it fits.
-            call = TenantAdmission.Readmit(_tenant, Ledger.Budget, ticket, clock.GetUtcNow());
-            if (call is null)
-            {
-                logger.LogWarning("Tenant {TenantId}: a stream ended after its reservation was lost and no longer fits the budget; not stored", TenantId);
-                return TenantErrors.StreamLost;
-            }
-        }
-        long charged = 0;
-        try
-        {
-            var outcome = await CommitAsync(call, new UpstreamReply(result.Text, result.ReportedUsage), result.AnsweredBy, result.Complete);
-            charged = outcome.Value?.Usage.TotalTokens ?? 0;
-            return outcome;
-        }
-        catch (DbException e)
-        {
-            return StorageUnavailable(e);
-        }
-        finally
-        {
-            Release(call, charged);
-        }
-    }
-
-    public Task AbandonStreamAsync(Guid requestId)
-    {
-        if (_streams.Remove(requestId, out var call))
-        {
-            Release(call, 0);
-        }
-        return Task.CompletedTask;
-    }
-
-    public Task StopWaitingAsync(Guid requestId)
-    {
-        Admission.Waiting.Leave(requestId, TenantErrors.CallerLeft);
-        return Task.CompletedTask;
-    }
-
-    /// <summary>
-    /// Everything before the upstream call: host, model and conversation checks, then, in one turn, the cache
-    /// lookup, the budget reservation and the rate limits. A call that would fit once calls in flight settle waits
-    /// for them, without holding the grain, for at most <see cref="ChatAdmissionOptions.AdmissionWaitSeconds"/>.
-    /// An admitted call must be <see cref="Release"/>d on every path. A call the tenant's response cache can answer
-    /// reserves no tokens and counts only as a request.
-    /// </summary>
-    private async Task<Outcome<AdmittedCall>> AdmitAsync(string host, ChatRequest request)
-    {
-        using var span = TenantChatTracing.StartTenantStep("tenant.admission", TenantId);
-        return TenantTelemetry.Admitted(TenantId, await TryAdmitAsync(host, request), span);
-    }
-
-    private async Task<Outcome<AdmittedCall>> TryAdmitAsync(string host, ChatRequest request)
-    {
-        if (AccessError(host) is { } refused)
-        {
-            return refused;
-        }
-        var settings = _tenant!.Settings;
-        var model = request.Model ?? settings.Model;
-        if (!settings.AllowedModels.Contains(model))
-        {
-            return TenantErrors.ModelNotAllowed(model);
-        }
-        // A caller's own context (/v1) is held to the tenant's limit like a stored conversation: its latest turns.
-        IReadOnlyList<ConversationTurn> context = request.Context is { } given ? given[Math.Max(0, given.Length - settings.MaxContextTurns)..] : [];
-        ConversationStatus? status = null;
-        if (request.ConversationId is { } conversationId)
-        {
-            if (await conversations.FindForCallAsync(TenantId, conversationId, settings.MaxContextTurns) is not { } found)
-            {
-                return TenantErrors.NoSuchConversation;
-            }
-            (status, context) = found;
-        }
-        var handoff = HandoffRule.For(request, settings.HandoffPhrase, status);
-        if (Ledger.Budget.IsStale)
-        {
-            await Ledger.RefreshIfStaleAsync();
-            AdmitWaiting(); // no call was admitted while the budget was stale: those waiting go first
-        }
-
-        // No await from here until the call is admitted, refused or waiting: admission is one turn.
-        var now = clock.GetUtcNow();
-        var call = Admission.Prepare(_tenant, request, model, context, handoff, now);
-        if (Admission.TryAdmit(_tenant.Settings, Ledger.Budget, call, now) is { } decided)
-        {
-            return decided;
-        }
-        if (Admission.Waiting.Count >= limits.Value.MaxConcurrentCalls)
-        {
-            return TenantErrors.RateLimited(1); // waiting calls are capped like calls in flight: a burst cannot pile up without end
-        }
-        var wait = TimeSpan.FromSeconds(admissionOptions.Value.AdmissionWaitSeconds);
-        return await Admission.Waiting.WaitAsync(call, wait, clock) ?? TenantErrors.BudgetSpent(TenantUsage.RetryAfterSeconds(clock.GetUtcNow()));
-    }
-
-    private void Release(AdmittedCall call, long chargedTokens)
-    {
-        Admission.Release(Ledger.Budget, call, chargedTokens);
-        AdmitWaiting();
-    }
-
-    /// <summary>Freed tokens, a new limit or a fresh budget: the calls waiting for room that now fit are admitted.</summary>
-    private void AdmitWaiting()
-    {
-        if (_tenant is not null)
-        {
-            Admission.AdmitWaiting(_tenant.Settings, Ledger.Budget, clock.GetUtcNow());
-        }
-    }
-
-    /// <summary>
-    /// Stores the answer and charges what it used. A <paramref name="complete"/> answer that was not cut short
-    /// by the call's allowance goes into the tenant's response cache, when the tenant has one.
-    /// </summary>
-    private async Task<Outcome<ChatReply>> CommitAsync(AdmittedCall call, UpstreamReply reply, UpstreamRoute answeredBy, bool complete)
-    {
-        using var span = TenantChatTracing.StartTenantStep("tenant.settlement", TenantId);
-        var request = call.Upstream;
-        var secrets = SystemAssembly.Secrets(_tenant!.Settings, request.SystemPrompt);
-        var (text, usage, overReported) = AnswerSettlement.Settle(reply, secrets, call.Reservation, tokens);
-        if (overReported)
-        {
-            logger.LogWarning("Tenant {TenantId}: upstream reported more tokens than reserved; charging the reservation", TenantId);
-        }
-        var outcome = await StoreAsync(call, Message(call, text, answeredBy.Model!, usage, answeredBy.Provider));
-        TenantTelemetry.Settled(TenantId, outcome, usage, span, Ledger.Budget.Committed.AsOf(clock.GetUtcNow()).TokensUsed, _tenant!.Settings.TokenLimit);
-        if (complete && outcome.Succeeded)
-        {
-            Admission.Remember(call, _tenant!.Settings, text, usage, answeredBy, clock.GetUtcNow());
-        }
-        return outcome;
-    }
-
-    /// <summary>A cache hit is stored like any answer, marked as cached and charged nothing.</summary>
-    private Task<Outcome<ChatReply>> StoreCachedAsync(AdmittedCall call, ResponseCache.Entry cached) =>
-        StoreAsync(call, Message(call, cached.Text, cached.AnsweredBy.Model!, new TokenUsage(0, 0), cached.AnsweredBy.Provider) with { Cached = true });
-
-    /// <summary>
-    /// A call for a person: stored with no answer and charged nothing. The call that hands the conversation over
-    /// raises the handoff event once it is durable.
-    /// </summary>
-    private async Task<Outcome<ChatReply>> StoreHandoffAsync(AdmittedCall call)
-    {
-        var outcome = await StoreAsync(call, Message(call, "", call.Upstream.Model, new TokenUsage(0, 0), provider: null) with { Handoff = true });
-        if (outcome.Succeeded && call.Handoff == Handoff.Requested)
-        {
-            try
-            {
-                await conversationEvents.HandoffAsync(TenantId, call.ConversationId, outcome.Value.CreatedAt);
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Tenant {TenantId}: the handoff event of a conversation failed", TenantId);
-            }
-            logger.LogInformation("Tenant {TenantId}: a conversation was handed to a person", TenantId);
-        }
-        return outcome;
-    }
-
-    private static StoredMessage Message(AdmittedCall call, string response, string model, TokenUsage usage, string? provider) =>
-        new(call.RequestId, call.ConversationId, call.Upstream.Prompt, response, model, call.Upstream.Seed, usage, provider,
-            Channel: call.Channel, StartsConversation: call.StartsConversation);
-
-    private async Task<Outcome<ChatReply>> StoreAsync(AdmittedCall call, StoredMessage message)
-    {
-        if (await Ledger.CommitAsync(message) is { } createdAt)
-        {
-            if (_tenant is { } tenant)
-            {
-                await Alerts.CheckAsync(tenant.Settings, Ledger.Budget.Committed, createdAt);
-            }
-            return new ChatReply(message.Id, message.ConversationId, message.Response, message.Model, message.Seed, message.Usage, createdAt,
-                message.Cached, message.Handoff);
-        }
-        // An earlier attempt of this request committed first: answer with what it stored, charged once.
-        var stored = await messages.FindAsync(TenantId, call.RequestId);
-        return stored is null ? TenantErrors.TryAgain : Reply(stored);
-    }
-
-    private Outcome<ChatReply> UpstreamFailed(UpstreamException e)
-    {
-        logger.LogWarning("Tenant {TenantId}: upstream call failed ({Failure})", TenantId, e.Failure);
-        return UpstreamErrors.ToServiceError(e);
-    }
-
-    private ServiceError StorageUnavailable(DbException e)
-    {
-        logger.LogWarning(e, "Tenant {TenantId}: database unavailable during a chat call", TenantId);
-        return TenantErrors.StorageUnavailable;
-    }
+    public Task StopWaitingAsync(Guid requestId) => _calls.StopWaitingAsync(requestId);
 
     private ServiceError? AlertTargetRefusal(TenantSettings settings) =>
         settings.Alerts is { } alerts && AlertTargets.Refusal(alerts.WebhookUrl, alertOptions.Value.AllowPrivateTargets) is { } refusal
@@ -541,16 +227,5 @@ public sealed class TenantGrain(
 
     private ServiceError? AccessError(string host) => TenantErrors.ForHost(_tenant, host);
 
-    private static ChatReply Reply(ChatMessageView stored) =>
-        new(stored.Id, stored.ConversationId, stored.Response, stored.Model, stored.Seed, stored.Usage, stored.CreatedAt, stored.Cached, stored.Handoff);
-
-    private TenantView View() => (_tenant! with { Usage = Ledger.Budget.Committed }).ToView(clock.GetUtcNow());
-
-    /// <summary>A chat call in progress, and whether a retry of it has come (so more may follow).</summary>
-    private sealed class RunningCall(Task<Outcome<ChatReply>> outcome)
-    {
-        public Task<Outcome<ChatReply>> Outcome { get; } = outcome;
-
-        public bool Joined { get; set; }
-    }
+    private TenantView View() => (_tenant! with { Usage = _budget.Committed }).ToView(clock.GetUtcNow());
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace TenantChat.Grains.Upstreams;
 
 /// <summary>The <c>Ai</c> configuration section.</summary>
@@ -6,11 +8,13 @@ public sealed class AiOptions
     public const string Section = "Ai";
 
     /// <summary>
+    /// The kind of client that speaks to this upstream (configured as <c>Provider</c>):
     /// <c>mock</c> (built in, offline), <c>text</c> (GET text API), <c>openai</c> (OpenAI-compatible chat
     /// completions; base URL like <c>https://api.openai.com/v1</c>) or <c>anthropic</c> (Messages API; base URL like
     /// <c>https://api.anthropic.com</c>).
     /// </summary>
-    public string Provider { get; set; } = "mock";
+    [ConfigurationKeyName("Provider")]
+    public string ClientKind { get; set; } = "mock";
 
     public Uri? BaseUrl { get; set; }
 

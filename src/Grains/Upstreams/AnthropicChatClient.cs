@@ -11,7 +11,7 @@ namespace TenantChat.Grains.Upstreams;
 /// Anthropic's Messages API: <c>POST {base}/v1/messages</c>, where the base is like <c>https://api.anthropic.com</c>.
 /// The API has no seed parameter, so a tenant's seed cannot make its answers repeatable here and is not sent.
 /// </summary>
-public sealed class AnthropicChatClient(HttpClient http, IOptions<AiOptions> options) : IChatUpstream
+public sealed class AnthropicChatClient(HttpClient http, IOptions<AiOptions> options) : IChatClient
 {
     private const string ApiVersion = "2023-06-01";
 

@@ -21,16 +21,16 @@ public sealed class ChatUpstreams
 
     public IReadOnlyCollection<string> Names => _slots.Keys;
 
-    public IChatUpstream Default => Get(UpstreamRoute.DefaultProvider);
+    public IChatClient Default => Get(UpstreamRoute.DefaultUpstream);
 
     public bool Contains(string name) => _slots.ContainsKey(name);
 
     /// <summary>The upstream called <paramref name="name"/>; tenant settings naming an unknown one are refused when saved.</summary>
-    public IChatUpstream Get(string name) =>
+    public IChatClient Get(string name) =>
         _slots.TryGetValue(name, out var slot) ? slot.Get() : throw new UpstreamException(UpstreamFailure.Unavailable, $"No upstream is configured as '{name}'.");
 
     /// <summary>
-    /// Asks <paramref name="routes"/> in order: the tenant's provider, then its fallbacks. A route that fails (after
+    /// Asks <paramref name="routes"/> in order: the tenant's upstream, then its fallbacks. A route that fails (after
     /// its own retries) or whose circuit is open passes the call on, after telling <paramref name="fallingBack"/>;
     /// the last route's failure is the call's.
     /// </summary>
@@ -40,17 +40,17 @@ public sealed class ChatUpstreams
         for (var i = 0; ; i++)
         {
             var route = routes[i];
-            using var span = TenantChatTracing.StartUpstream(route.Provider, route.Model);
+            using var span = TenantChatTracing.StartUpstream(route.Upstream, route.Model);
             var started = Stopwatch.GetTimestamp();
             try
             {
-                var reply = await Get(route.Provider).CompleteAsync(request with { Model = route.Model! });
-                TenantChatMetrics.UpstreamCalled(route.Provider, "ok", Stopwatch.GetElapsedTime(started));
+                var reply = await Get(route.Upstream).CompleteAsync(request with { Model = route.Model! });
+                TenantChatMetrics.UpstreamCalled(route.Upstream, "ok", Stopwatch.GetElapsedTime(started));
                 return (reply, route);
             }
             catch (UpstreamException e) when (Observe(route, started, span, e) && i < routes.Count - 1)
             {
-                TenantChatMetrics.UpstreamFellBack(route.Provider);
+                TenantChatMetrics.UpstreamFellBack(route.Upstream);
                 fallingBack(route, e);
             }
         }
@@ -69,8 +69,8 @@ public sealed class ChatUpstreams
             var route = routes[i];
             var started = Stopwatch.GetTimestamp();
             (bool More, UpstreamException? Failure) first;
-            var chunks = Get(route.Provider).StreamAsync(request with { Model = route.Model! }, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            using (var span = TenantChatTracing.StartUpstream(route.Provider, route.Model))
+            var chunks = Get(route.Upstream).StreamAsync(request with { Model = route.Model! }, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            using (var span = TenantChatTracing.StartUpstream(route.Upstream, route.Model))
             {
                 first = await NextAsync(chunks);
                 if (first.Failure is { } e)
@@ -80,14 +80,14 @@ public sealed class ChatUpstreams
                 else
                 {
                     // A stream's duration is its time to the first chunk: the rest is paced by the answer's length.
-                    TenantChatMetrics.UpstreamCalled(route.Provider, "ok", Stopwatch.GetElapsedTime(started));
+                    TenantChatMetrics.UpstreamCalled(route.Upstream, "ok", Stopwatch.GetElapsedTime(started));
                 }
             }
             if (first.Failure is null || i == routes.Count - 1)
             {
                 return (chunks, route, first.More, first.Failure);
             }
-            TenantChatMetrics.UpstreamFellBack(route.Provider);
+            TenantChatMetrics.UpstreamFellBack(route.Upstream);
             await chunks.DisposeAsync();
         }
     }
@@ -96,7 +96,7 @@ public sealed class ChatUpstreams
     private static bool Observe(UpstreamRoute route, long started, Activity? span, UpstreamException e)
     {
         var outcome = e.Failure.ToString().ToLowerInvariant();
-        TenantChatMetrics.UpstreamCalled(route.Provider, outcome, Stopwatch.GetElapsedTime(started));
+        TenantChatMetrics.UpstreamCalled(route.Upstream, outcome, Stopwatch.GetElapsedTime(started));
         span.Failed(outcome);
         return true;
     }
@@ -117,9 +117,9 @@ public sealed class ChatUpstreams
     /// <summary>Null when every upstream the settings name is configured here (every silo runs the same configuration); else why not.</summary>
     public ServiceError? UnknownRoute(TenantSettings settings)
     {
-        var (field, unknown) = Contains(settings.Provider)
-            ? ("fallbacks", settings.Fallbacks.FirstOrDefault(route => !Contains(route.Provider))?.Provider)
-            : ("provider", settings.Provider);
+        var (field, unknown) = Contains(settings.Upstream)
+            ? ("fallbacks", settings.Fallbacks.FirstOrDefault(route => !Contains(route.Upstream))?.Upstream)
+            : ("provider", settings.Upstream);
         return unknown is null
             ? null
             : new ServiceError(ProblemCode.ValidationFailed,
@@ -127,15 +127,15 @@ public sealed class ChatUpstreams
     }
 
     /// <summary>How one named upstream's client is made.</summary>
-    public sealed record class UpstreamFactory(string Name, Func<IServiceProvider, IChatUpstream> Create);
+    public sealed record class UpstreamFactory(string Name, Func<IServiceProvider, IChatClient> Create);
 
-    private sealed class Slot(Func<IChatUpstream> create)
+    private sealed class Slot(Func<IChatClient> create)
     {
-        private IChatUpstream? _client;
+        private IChatClient? _client;
         private long _renewAt;
 
         /// <summary>Two callers renewing at once each make a client; both work, one is kept.</summary>
-        public IChatUpstream Get()
+        public IChatClient Get()
         {
             var now = Environment.TickCount64;
             if (Volatile.Read(ref _client) is { } client && now < Volatile.Read(ref _renewAt))

@@ -8,7 +8,7 @@ namespace TenantChat.Grains.Upstreams;
 /// An OpenAI-compatible chat completions API: <c>POST {base}/chat/completions</c>, where the base is like
 /// <c>https://api.openai.com/v1</c>. The key travels as a bearer token, set on the HttpClient at registration.
 /// </summary>
-public sealed class OpenAiChatClient(HttpClient http, IOptions<AiOptions> options) : IChatUpstream
+public sealed class OpenAiChatClient(HttpClient http, IOptions<AiOptions> options) : IChatClient
 {
     private readonly JsonEndpoint _endpoint = new(http, "chat/completions", options.Value);
 

@@ -11,7 +11,7 @@ namespace TenantChat.Grains.Upstreams;
 /// The GET-style text API: <c>GET {base}/{prompt}?system=..&amp;model=..&amp;seed=..</c>, the reply body is the
 /// answer. Retries, timeouts and the circuit breaker live in the HttpClient's handlers.
 /// </summary>
-public sealed class TextApiChatClient(HttpClient http, IOptions<AiOptions> options) : IChatUpstream
+public sealed class TextApiChatClient(HttpClient http, IOptions<AiOptions> options) : IChatClient
 {
     private const int ReadSize = 4096;
 

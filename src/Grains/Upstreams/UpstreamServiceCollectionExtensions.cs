@@ -17,48 +17,48 @@ public static class UpstreamServiceCollectionExtensions
 
     /// <summary>
     /// Registers <see cref="ChatUpstreams"/>: the upstream configured in <c>Ai</c> as <c>default</c> (also
-    /// resolvable as <see cref="IChatUpstream"/>), and one per child of <c>Ai:Upstreams</c>, each with its own
+    /// resolvable as <see cref="IChatClient"/>), and one per child of <c>Ai:Upstreams</c>, each with its own
     /// retries, timeouts and circuit breaker. Unknown or incomplete settings fail at start-up.
     /// </summary>
     public static IServiceCollection AddChatUpstream(this IServiceCollection services, IConfiguration configuration)
     {
         var ai = configuration.GetSection(AiOptions.Section);
         services.AddOptions<AiOptions>().Bind(ai);
-        services.AddUpstream(UpstreamRoute.DefaultProvider, ai);
+        services.AddUpstream(UpstreamRoute.DefaultUpstream, ai);
         foreach (var section in ai.GetSection(UpstreamsSection).GetChildren())
         {
             var name = section.Key.ToLowerInvariant();
-            if (name == UpstreamRoute.DefaultProvider || !UpstreamRoute.IsValidProviderName(name))
+            if (name == UpstreamRoute.DefaultUpstream || !UpstreamRoute.IsValidUpstreamName(name))
             {
                 throw new InvalidOperationException(
-                    $"{section.Path} is not a usable upstream name: use letters, digits, '-' and '_', and not '{UpstreamRoute.DefaultProvider}'.");
+                    $"{section.Path} is not a usable upstream name: use letters, digits, '-' and '_', and not '{UpstreamRoute.DefaultUpstream}'.");
             }
             services.AddUpstream(name, section);
         }
         services.AddSingleton<ChatUpstreams>();
-        services.AddSingleton(provider => provider.GetRequiredService<ChatUpstreams>().Default);
+        services.AddSingleton(serviceProvider => serviceProvider.GetRequiredService<ChatUpstreams>().Default);
         return services;
     }
 
     private static void AddUpstream(this IServiceCollection services, string name, IConfigurationSection section)
     {
         var options = section.Get<AiOptions>() ?? new AiOptions();
-        Func<HttpClient, IOptions<AiOptions>, IChatUpstream>? create = options.Provider.ToUpperInvariant() switch
+        Func<HttpClient, IOptions<AiOptions>, IChatClient>? create = options.ClientKind.ToUpperInvariant() switch
         {
             "MOCK" => null,
             "TEXT" => (http, o) => new TextApiChatClient(http, o),
             "OPENAI" => (http, o) => new OpenAiChatClient(http, o),
             "ANTHROPIC" => (http, o) => new AnthropicChatClient(http, o),
             _ => throw new InvalidOperationException(
-                $"{section.Path}:Provider '{options.Provider}' is not supported; use 'mock', 'text', 'openai' or 'anthropic'."),
+                $"{section.Path}:Provider '{options.ClientKind}' is not supported; use 'mock', 'text', 'openai' or 'anthropic'."),
         };
         if (create is null)
         {
-            services.AddSingleton(new ChatUpstreams.UpstreamFactory(name, _ => new MockChatUpstream()));
+            services.AddSingleton(new ChatUpstreams.UpstreamFactory(name, _ => new MockChatClient()));
             return;
         }
-        var baseUrl = options.BaseUrl ?? throw new InvalidOperationException($"{section.Path}:BaseUrl is required for this provider.");
-        var setHeaders = options.Provider.Equals("anthropic", StringComparison.OrdinalIgnoreCase)
+        var baseUrl = options.BaseUrl ?? throw new InvalidOperationException($"{section.Path}:BaseUrl is required for this kind of client.");
+        var setHeaders = options.ClientKind.Equals("anthropic", StringComparison.OrdinalIgnoreCase)
             ? AnthropicChatClient.SetHeaders
             : (Action<HttpRequestHeaders, string?>)SetBearerKey;
         var clientName = $"upstream:{name}";
@@ -71,7 +71,7 @@ public static class UpstreamServiceCollectionExtensions
         }).AddUpstreamPolicies(name, options);
         var wrapped = Options.Create(options);
         services.AddSingleton(new ChatUpstreams.UpstreamFactory(name,
-            provider => create(provider.GetRequiredService<IHttpClientFactory>().CreateClient(clientName), wrapped)));
+            serviceProvider => create(serviceProvider.GetRequiredService<IHttpClientFactory>().CreateClient(clientName), wrapped)));
     }
 
     private static void SetBearerKey(HttpRequestHeaders headers, string? apiKey)

@@ -85,7 +85,7 @@ public sealed partial class TenantSettingsReader
                 "max_context_turns" => Integer(field, node, 0, 100, nullable: false) is { } turns ? settings with { MaxContextTurns = (int)turns } : settings,
                 "max_output_tokens" => Integer(field, node, 1, 1_000_000, nullable: false) is { } output ? settings with { MaxOutputTokens = (int)output } : settings,
                 "status" => Status(node) is { } status ? settings with { Status = status } : settings,
-                "provider" => ProviderName(field, node) is { } provider ? settings with { Provider = provider } : settings,
+                "provider" => UpstreamName(field, node) is { } upstream ? settings with { Upstream = upstream } : settings,
                 "fallbacks" => Fallbacks(node) is { } fallbacks ? settings with { Fallbacks = fallbacks } : settings,
                 "response_cache_seconds" => Integer(field, node, 0, MaxResponseCacheSeconds, nullable: false) is { } seconds
                     ? settings with { ResponseCacheSeconds = (int)seconds } : settings,
@@ -181,10 +181,10 @@ public sealed partial class TenantSettingsReader
     }
 
     /// <summary>The name of an upstream the operator configured; whether it exists is the silo's to say.</summary>
-    private string? ProviderName(string field, JsonNode? node)
+    private string? UpstreamName(string field, JsonNode? node)
     {
         if (node?.GetValueKind() == JsonValueKind.String && node.GetValue<string>().ToLowerInvariant() is var name
-            && UpstreamRoute.IsValidProviderName(name))
+            && UpstreamRoute.IsValidUpstreamName(name))
         {
             return name;
         }
@@ -205,7 +205,7 @@ public sealed partial class TenantSettingsReader
         foreach (var item in array)
         {
             if (item is not JsonObject route || route.Any(field => field.Key is not ("provider" or "model"))
-                || ProviderName("fallbacks", route["provider"]) is not { } provider)
+                || UpstreamName("fallbacks", route["provider"]) is not { } upstream)
             {
                 _errors["fallbacks"] = [shape];
                 return null;
@@ -219,7 +219,7 @@ public sealed partial class TenantSettingsReader
                 }
                 model = name;
             }
-            routes.Add(new UpstreamRoute(provider, model));
+            routes.Add(new UpstreamRoute(upstream, model));
         }
         return routes.ToImmutable();
     }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TenantChat.Grains;
 using TenantChat.Grains.Models;
+using TenantChat.WebFrontend.Apis;
 using TenantChat.WebFrontend.Problems;
 
 namespace TenantChat.WebFrontend.Admin;

@@ -7,8 +7,6 @@ using TenantChat.WebFrontend.Tenancy;
 
 namespace TenantChat.WebFrontend.Apis;
 
-public sealed record class AccountChangeBody(string? Role, string? Status);
-
 /// <summary>
 /// A tenant admin's account lifecycle: list, change role or status, delete. Another tenant's account id is 404.
 /// The tenant always keeps one active admin (409 otherwise). A change takes the account's tokens away at once, on

@@ -8,19 +8,6 @@ using TenantChat.WebFrontend.Tenancy;
 
 namespace TenantChat.WebFrontend.Apis;
 
-public sealed record class SignUpBody(string? Email, string? Password, string? DisplayName);
-
-public sealed record class SignInBody(string? Email, string? Password);
-
-public sealed record class AccountResponse(Guid Id, string Email, string? DisplayName, string Role, string Status, DateTimeOffset CreatedAt)
-{
-    public static AccountResponse From(AccountView account) =>
-        new(account.Id, account.Email, account.DisplayName, account.Role == AccountRole.Admin ? "admin" : "member",
-            account.Status == AccountStatus.Active ? "active" : "disabled", account.CreatedAt);
-}
-
-public sealed record class TokenResponse(string AccessToken, string TokenType, int ExpiresIn);
-
 /// <summary>
 /// A tenant's users: sign up, sign in for a bearer token bound to this tenant, and read oneself; the tenant admin's
 /// list, change and delete are in <see cref="AccountAdminApi"/>.
@@ -30,7 +17,7 @@ public static class AccountsApi
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
         // An email, a password and a name: nothing legitimate comes near 16 KiB.
-        var accounts = app.MapGroup("api/accounts").WithTags("Accounts").WithJsonBodyLimit(16 * 1024);
+        var accounts = app.MapGroup("api/accounts").ForTenantHost().WithTags("Accounts").WithJsonBodyLimit(16 * 1024);
         accounts.MapPost("", SignUpAsync);
         accounts.MapPost("token", SignInAsync);
         accounts.MapGet("me", GetMeAsync).RequireAuthorization(TenantAuthentication.UserPolicy);

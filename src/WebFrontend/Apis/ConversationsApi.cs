@@ -21,12 +21,12 @@ public static class ConversationsApi
 
     public static IEndpointRouteBuilder MapConversationsApi(this IEndpointRouteBuilder app)
     {
-        var conversations = app.MapGroup("api/conversations").WithTags("Conversations").RequireAuthorization(TenantAuthentication.UserPolicy);
+        var conversations = app.MapGroup("api/conversations").ForTenantHost().WithTags("Conversations").RequireAuthorization(TenantAuthentication.UserPolicy);
         conversations.MapGet("", ListAsync);
         conversations.MapPost("{id:guid}/replies", ReplyAsync);
         conversations.MapPatch("{id:guid}", PatchAsync);
         conversations.MapDelete("{id:guid}", EraseAsync).RequireAuthorization(TenantAuthentication.AdminPolicy);
-        app.MapGet("api/chat/conversations/{id:guid}", ReadTranscriptAsync).WithTags("Chat");
+        app.MapGet("api/chat/conversations/{id:guid}", ReadTranscriptAsync).ForTenantHost().WithTags("Chat");
         return app;
     }
 

@@ -64,5 +64,3 @@ public static class Cursors
         return TryDecode(cursor, out after) ? null : new ApiProblem(ProblemCode.ValidationFailed, "cursor is not a cursor this API returned.");
     }
 }
-
-public sealed record class PageResponse<T>(IReadOnlyList<T> Items, string? NextCursor);

@@ -8,17 +8,6 @@ using TenantChat.WebFrontend.Tenancy;
 
 namespace TenantChat.WebFrontend.Apis;
 
-public sealed record class CustomerDataBody(string? Title, string? Content, JsonElement? Metadata);
-
-public sealed record class CustomerDataResponse(Guid Id, string Title, string Content, JsonElement Metadata, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
-{
-    public static CustomerDataResponse From(CustomerDataItem item)
-    {
-        using var metadata = JsonDocument.Parse(item.MetadataJson);
-        return new(item.Id, item.Title, item.Content, metadata.RootElement.Clone(), item.CreatedAt, item.UpdatedAt);
-    }
-}
-
 /// <summary>Customer data of the signed-in user's tenant. Another tenant's id is 404, never 403: its existence is not revealed.</summary>
 public static class CustomerDataApi
 {
@@ -27,7 +16,7 @@ public static class CustomerDataApi
 
     public static IEndpointRouteBuilder MapCustomerDataApi(this IEndpointRouteBuilder app)
     {
-        var data = app.MapGroup("api/customer-data").WithTags("Customer data").RequireAuthorization(TenantAuthentication.UserPolicy);
+        var data = app.MapGroup("api/customer-data").ForTenantHost().WithTags("Customer data").RequireAuthorization(TenantAuthentication.UserPolicy);
         data.MapPost("", CreateAsync);
         data.MapGet("", ListAsync);
         data.MapGet("{id:guid}", GetAsync);

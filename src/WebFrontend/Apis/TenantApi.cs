@@ -11,23 +11,13 @@ using TenantChat.WebFrontend.Tenancy;
 
 namespace TenantChat.WebFrontend.Apis;
 
-/// <summary>
-/// The tenant's usage in the current period; <see cref="CacheHits"/> of its <see cref="Calls"/> were answered from its
-/// cache; <see cref="CostUsd"/> is what its stored messages of the period cost.
-/// </summary>
-public sealed record class UsageResponse(long TokensUsed, long TokenLimit, long TokensRemaining, long Calls, DateTimeOffset PeriodStart, long CacheHits,
-    decimal CostUsd);
-
-/// <summary>The assembled system parameter and its tokens; <see cref="Sources"/> are the knowledge items it would include.</summary>
-public sealed record class SystemPreviewResponse(string System, int Tokens, IReadOnlyList<object> Sources);
-
 /// <summary>The tenant's own view of itself: usage for its users, settings for its admins.</summary>
 public static class TenantApi
 {
     public static IEndpointRouteBuilder MapTenantApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("api/usage", GetUsageAsync).WithTags("Tenant").RequireAuthorization(TenantAuthentication.UserPolicy);
-        var tenant = app.MapGroup("api/tenant").WithTags("Tenant").RequireAuthorization(TenantAuthentication.AdminPolicy);
+        app.MapGet("api/usage", GetUsageAsync).ForTenantHost().WithTags("Tenant").RequireAuthorization(TenantAuthentication.UserPolicy);
+        var tenant = app.MapGroup("api/tenant").ForTenantHost().WithTags("Tenant").RequireAuthorization(TenantAuthentication.AdminPolicy);
         tenant.MapGet("", GetTenantAsync);
         tenant.MapPut("settings", PutSettingsAsync);
         tenant.MapGet("system-preview", PreviewSystemAsync);
@@ -72,5 +62,5 @@ public static class TenantApi
 
     private static ITenantGrain Grain(HttpContext httpContext, IClusterClient orleans) => orleans.GetGrain<ITenantGrain>(httpContext.Tenant().TenantId);
 
-    private static ApiProblem Gone() => new(ProblemCode.UnknownTenant, "No tenant is served on this host.");
+    private static ApiProblem Gone() => ApiProblem.From(ServiceError.UnknownHost);
 }

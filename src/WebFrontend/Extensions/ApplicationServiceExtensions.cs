@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Orleans.Configuration;
 using Prometheus;
+using TenantChat.Grains;
 using TenantChat.Shared;
 using TenantChat.WebFrontend.Accounts;
 using TenantChat.WebFrontend.Admin;
@@ -30,8 +31,12 @@ public static class ApplicationServiceExtensions
             options.SerializerOptions.Encoder = ApiProblem.JsonOptions.Encoder;
         });
         services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.Section).Validate(o => o.MaxPromptChars > 0 && o.MaxMessages > 0);
+        services.AddChatTimeouts(builder.Configuration);
+        services.AddSingleton<FailoverRetry>();
+        services.AddSingleton<ChatStreaming>();
         services.AddApiProblems();
         services.AddSingleton<HostTenantResolver>();
+        services.AddSingleton<TenantGrainCalls>();
 
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthentication>(AdminKeyAuthentication.SchemeName, null);
@@ -84,10 +89,7 @@ public static class ApplicationServiceExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<TrustedProxyHost>();
-        app.UseWhen(
-            context => (context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/api/admin"))
-                || context.Request.Path.StartsWithSegments("/v1"),
-            tenantRequests => tenantRequests.UseMiddleware<TenantResolutionMiddleware>());
+        app.UseMiddleware<TenantResolutionMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<AuditCallerMiddleware>();

@@ -37,7 +37,7 @@ public sealed class ApiProblem(ProblemCode code, string detail, int? retryAfterS
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         httpContext.Features.Set(this);
-        if (httpContext.Request.Path.StartsWithSegments("/v1"))
+        if (OpenAiError.AppliesTo(httpContext))
         {
             await OpenAiError.WriteAsync(httpContext, this, detail, retryAfterSeconds);
             return;
@@ -89,7 +89,7 @@ public sealed class ApiProblem(ProblemCode code, string detail, int? retryAfterS
     private static readonly Dictionary<ProblemCode, string> Titles = new()
     {
         [ProblemCode.ValidationFailed] = "The request is not valid.",
-        [ProblemCode.UnknownTenant] = "No tenant is served on this host.",
+        [ProblemCode.UnknownTenant] = ServiceError.UnknownHost.Detail,
         [ProblemCode.TenantSuspended] = "This tenant is suspended.",
         [ProblemCode.Unauthorized] = "Authentication is required.",
         [ProblemCode.Forbidden] = "This action is not allowed.",

@@ -1,14 +1,21 @@
 using System.Globalization;
 using TenantChat.Grains.Models;
+using TenantChat.WebFrontend.Extensions;
 
 namespace TenantChat.WebFrontend.Problems;
 
 /// <summary>
-/// On the OpenAI-compatible routes (<c>/v1/*</c>) errors take OpenAI's shape, <c>{"error":{"message","type","param","code"}}</c>,
-/// so the official SDKs raise their usual exceptions; status codes and <c>Retry-After</c> are the same as elsewhere.
+/// On the OpenAI-compatible routes (marked <see cref="WithOpenAiErrors"/>) errors take OpenAI's shape,
+/// <c>{"error":{"message","type","param","code"}}</c>, so the official SDKs raise their usual exceptions; status codes
+/// and <c>Retry-After</c> are the same as elsewhere.
 /// </summary>
 public static class OpenAiError
 {
+    public static TBuilder WithOpenAiErrors<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.Mark<TBuilder, OpenAiErrorRoute>();
+
+    public static bool AppliesTo(HttpContext httpContext) => httpContext.IsMarked<OpenAiErrorRoute>();
+
     public static async Task WriteAsync(HttpContext httpContext, ApiProblem problem, string detail, int? retryAfterSeconds)
     {
         if (retryAfterSeconds is { } seconds)
@@ -41,3 +48,6 @@ public static class OpenAiError
         _ => "api_error",
     };
 }
+
+/// <summary>The mark of a route whose errors take OpenAI's shape.</summary>
+public sealed class OpenAiErrorRoute;

@@ -7,62 +7,53 @@ using TenantChat.WebFrontend.Problems;
 namespace TenantChat.WebFrontend.Tenancy;
 
 /// <summary>
-/// Puts a <see cref="TenantContext"/> on every tenant request, or answers before anything else runs: 400 for a
-/// malformed host, 404 for an unknown one, 403 for a suspended tenant. The tenant's grain confirms the cached
-/// host mapping on every request, so a moved domain is followed at once: here, or on the chat routes
-/// (<see cref="GrainCheckedAccess"/>) in the grain call the route makes anyway.
+/// Puts a <see cref="TenantContext"/> on every request to a tenant route (<see cref="TenantRoute"/>), or
+/// answers before anything else runs: 400 for a malformed host, 404 for an unknown one, 403 for a suspended tenant.
+/// The tenant's grain confirms the cached host mapping on every request, so a moved domain is followed at once:
+/// here, or on the chat routes (<see cref="GrainCheckedAccess"/>) in the grain call the route makes anyway.
 /// </summary>
 public sealed class TenantResolutionMiddleware(RequestDelegate next, ILogger<TenantResolutionMiddleware> logger)
 {
-    public async Task InvokeAsync(HttpContext httpContext, HostTenantResolver resolver, IClusterClient orleans)
+    public async Task InvokeAsync(HttpContext httpContext, TenantGrainCalls tenants, IClusterClient orleans)
     {
+        if (!TenantRoute.AppliesTo(httpContext))
+        {
+            await next(httpContext);
+            return;
+        }
         if (!HostNames.TryNormalize(httpContext.Request.Host.Host, out var domain))
         {
             await new ApiProblem(ProblemCode.ValidationFailed, "The Host header is missing or malformed.").ExecuteAsync(httpContext);
             return;
         }
-        var (tenantId, refused) = GrainCheckedAccess.AppliesTo(httpContext)
-            ? await ResolveOnlyAsync(domain, resolver)
-            : await ResolveAsync(domain, resolver, orleans);
-        if (refused is not null)
+        if (await tenants.ResolveAsync(domain) is not { } tenantId)
         {
-            await ApiProblem.From(refused).ExecuteAsync(httpContext);
+            await ApiProblem.From(ServiceError.UnknownHost).ExecuteAsync(httpContext);
             return;
         }
-        httpContext.Features.Set(new TenantContext(tenantId, domain));
-        Activity.Current?.SetTag(TenantChatTracing.TenantIdTag, tenantId.ToString());
-        using (logger.BeginScope(new Dictionary<string, object> { ["TenantId"] = tenantId }))
+        var tenant = new TenantContext(tenantId, domain);
+        if (!GrainCheckedAccess.AppliesTo(httpContext))
+        {
+            (tenant, var refused) = await tenants.CallAsync(tenant,
+                current => orleans.GetGrain<ITenantGrain>(current.TenantId).CheckAccessAsync(current.Domain), refusal => refusal);
+            if (refused is not null)
+            {
+                await ApiProblem.From(refused).ExecuteAsync(httpContext);
+                return;
+            }
+        }
+        httpContext.Features.Set(tenant);
+        Activity.Current?.SetTag(TenantChatTracing.TenantIdTag, tenant.TenantId.ToString());
+        using (logger.BeginScope(new Dictionary<string, object> { ["TenantId"] = tenant.TenantId }))
         {
             await next(httpContext);
         }
     }
-
-    private static async Task<(Guid TenantId, ServiceError? Refused)> ResolveOnlyAsync(string domain, HostTenantResolver resolver) =>
-        await resolver.ResolveAsync(domain) is { } tenantId ? (tenantId, null) : (Guid.Empty, UnknownTenant());
-
-    private static async Task<(Guid TenantId, ServiceError? Refused)> ResolveAsync(string domain, HostTenantResolver resolver, IClusterClient orleans)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            if (await resolver.ResolveAsync(domain) is not { } tenantId)
-            {
-                return (Guid.Empty, UnknownTenant());
-            }
-            var refused = await orleans.GetGrain<ITenantGrain>(tenantId).CheckAccessAsync(domain);
-            if (refused?.Code != ProblemCode.UnknownTenant || attempt == 1)
-            {
-                return (tenantId, refused);
-            }
-            // The cached mapping is stale (the domain moved): forget it and resolve once more.
-            resolver.Forget(domain);
-        }
-    }
-
-    private static ServiceError UnknownTenant() => new(ProblemCode.UnknownTenant, "No tenant is served on this host.");
 }
 
 public static class TenantHttpContextExtensions
 {
     public static TenantContext Tenant(this HttpContext httpContext) =>
-        httpContext.Features.Get<TenantContext>() ?? throw new InvalidOperationException("Tenant resolution did not run for this route.");
+        httpContext.Features.Get<TenantContext>()
+        ?? throw new InvalidOperationException("Tenant resolution did not run for this route: map it with ForTenantHost().");
 }

@@ -198,7 +198,7 @@ public sealed class AccountLifecycleTests(ClusterFixture fixture)
 
     private sealed record class Member(Guid Id, string Email, string Token);
 
-    private async Task<Member> MemberAsync(TenantApi.Tenant tenant)
+    private async Task<Member> MemberAsync(TestTenants.Tenant tenant)
     {
         var email = $"member-{Guid.NewGuid():N}@example.test";
         using var signUp = await tenant.Client.PostAsJsonAsync("api/accounts", new { email, password = Password });
@@ -220,7 +220,7 @@ public sealed class AccountLifecycleTests(ClusterFixture fixture)
         throw new InvalidOperationException("No client could list the accounts.");
     }
 
-    private static HttpClient ClientOn(WebApplicationFactory<Program> frontend, TenantApi.Tenant tenant) =>
+    private static HttpClient ClientOn(WebApplicationFactory<Program> frontend, TestTenants.Tenant tenant) =>
         frontend.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri($"http://{tenant.Domain}/"), AllowAutoRedirect = false });
 
     private static HttpClient WithToken(HttpClient client, string token)

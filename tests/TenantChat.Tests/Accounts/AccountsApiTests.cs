@@ -94,7 +94,7 @@ public sealed class AccountsApiTests(ClusterFixture fixture)
             $"unknown email answered in {unknownEmail.Elapsed}, wrong password in {wrongPassword.Elapsed}");
     }
 
-    private static async Task<(HttpStatusCode Status, string Body, TimeSpan Elapsed)> TimedSignInAsync(TenantApi.Tenant tenant, string email, string password)
+    private static async Task<(HttpStatusCode Status, string Body, TimeSpan Elapsed)> TimedSignInAsync(TestTenants.Tenant tenant, string email, string password)
     {
         var times = new List<TimeSpan>();
         var last = (Status: HttpStatusCode.OK, Body: "");

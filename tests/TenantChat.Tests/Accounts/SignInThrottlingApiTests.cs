@@ -114,7 +114,7 @@ public sealed class SignInThrottlingApiTests(ClusterFixture fixture, ITestOutput
 
     private static string Ms(TimeSpan time) => $"{time.TotalMilliseconds:F0} ms";
 
-    private static async Task<List<TimeSpan>> SignInTimesAsync(TenantApi.Tenant tenant, string email, int count)
+    private static async Task<List<TimeSpan>> SignInTimesAsync(TestTenants.Tenant tenant, string email, int count)
     {
         var times = new List<TimeSpan>();
         for (var i = 0; i < count; i++)
@@ -127,7 +127,7 @@ public sealed class SignInThrottlingApiTests(ClusterFixture fixture, ITestOutput
         return times;
     }
 
-    private static async Task<string> SignUpAsync(TenantApi.Tenant tenant)
+    private static async Task<string> SignUpAsync(TestTenants.Tenant tenant)
     {
         var email = $"user-{Guid.NewGuid():N}@example.test";
         using var response = await tenant.Client.PostAsJsonAsync("api/accounts", new { email, password = Password });
@@ -135,6 +135,6 @@ public sealed class SignInThrottlingApiTests(ClusterFixture fixture, ITestOutput
         return email;
     }
 
-    private static Task<HttpResponseMessage> SignInAsync(TenantApi.Tenant tenant, string email, string password) =>
+    private static Task<HttpResponseMessage> SignInAsync(TestTenants.Tenant tenant, string email, string password) =>
         tenant.Client.PostAsJsonAsync("api/accounts/token", new { email, password });
 }

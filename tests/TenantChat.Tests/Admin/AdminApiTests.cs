@@ -11,7 +11,7 @@ public sealed class AdminApiTests(ClusterFixture fixture)
     private static JsonObject NewTenant(string? domain = null) => new()
     {
         ["name"] = "Acme",
-        ["domain"] = domain ?? TenantApi.UniqueDomain("acme"),
+        ["domain"] = domain ?? TestTenants.UniqueDomain("acme"),
         ["system_prompt"] = "Explain things like I'm five",
         ["token_limit"] = 100000,
         ["model"] = "openai",
@@ -196,7 +196,7 @@ public sealed class AdminApiTests(ClusterFixture fixture)
         var tenant = await fixture.CreateTenantAsync("Domain move tenant.");
         using var before = await tenant.Client.ChatAsync("Warm the host cache");
         Assert.Equal(HttpStatusCode.OK, before.StatusCode);
-        var newDomain = TenantApi.UniqueDomain("moved");
+        var newDomain = TestTenants.UniqueDomain("moved");
 
         using var admin = fixture.OperatorClient();
         using var patch = await admin.PatchAsJsonAsync($"api/admin/tenants/{tenant.Id}", new JsonObject { ["domain"] = newDomain });

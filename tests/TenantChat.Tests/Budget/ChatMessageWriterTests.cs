@@ -10,7 +10,7 @@ using TenantChat.Tests.Infrastructure;
 namespace TenantChat.Tests.Budget;
 
 /// <summary>
-/// The silo-wide writer and the tenant ledgers on top of it, against the real database: many tenants' messages
+/// The silo-wide writer and the tenant queues on top of it, against the real database: many tenants' messages
 /// go out in shared batches, and each tenant's totals stay exactly the sum of its stored messages.
 /// </summary>
 [Collection(ClusterCollection.Name)]
@@ -23,20 +23,20 @@ public sealed class ChatMessageWriterTests(ClusterFixture fixture)
         var ids = await CreateTenantsAsync(tenantCount);
         var writer = Writer(fixture.Database);
 
-        var ledgers = await OneAtATime(async () =>
+        var queues = await OneAtATime(async () =>
         {
-            var ledgers = new List<TenantLedger>();
+            var queues = new List<TenantWriteQueue>();
             foreach (var id in ids)
             {
-                ledgers.Add(await LedgerAsync(id, writer));
+                queues.Add(await QueueAsync(id, writer));
             }
             var commits = new List<Task<DateTimeOffset?>>();
             for (var i = 0; i < messagesPerTenant; i++)
             {
-                commits.AddRange(ledgers.Select(ledger => ledger.CommitAsync(Message(10 + i))));
+                commits.AddRange(queues.Select(queue => queue.CommitAsync(Message(10 + i))));
             }
             Assert.All(await Task.WhenAll(commits), createdAt => Assert.NotNull(createdAt));
-            return ledgers;
+            return queues;
         });
 
         for (var t = 0; t < tenantCount; t++)
@@ -46,7 +46,7 @@ public sealed class ChatMessageWriterTests(ClusterFixture fixture)
             Assert.Equal(messagesPerTenant, messages);
             Assert.Equal(tokens, row.TokensUsed);
             Assert.Equal(messages, row.Calls);
-            Assert.Equal(row, ledgers[t].Budget.Committed);
+            Assert.Equal(row, queues[t].Budget.Committed);
         }
         // Written tenant by tenant there would be at least one batch, so one created_at, per tenant.
         Assert.InRange(await DistinctCreatedAtAsync(ids), 1, tenantCount - 1);
@@ -61,10 +61,10 @@ public sealed class ChatMessageWriterTests(ClusterFixture fixture)
 
         var (first, again, sameBatch) = await OneAtATime(async () =>
         {
-            var ledger = await LedgerAsync(id, writer);
-            var first = await ledger.CommitAsync(message);
-            var again = await ledger.CommitAsync(message with { Response = "another answer" });
-            var sameBatch = await Task.WhenAll(ledger.CommitAsync(message), ledger.CommitAsync(message));
+            var queue = await QueueAsync(id, writer);
+            var first = await queue.CommitAsync(message);
+            var again = await queue.CommitAsync(message with { Response = "another answer" });
+            var sameBatch = await Task.WhenAll(queue.CommitAsync(message), queue.CommitAsync(message));
             return (first, again, sameBatch);
         });
 
@@ -79,13 +79,13 @@ public sealed class ChatMessageWriterTests(ClusterFixture fixture)
     public async Task A_write_of_a_new_month_charges_from_zero_and_moves_the_period_start()
     {
         var id = (await CreateTenantsAsync(1))[0];
-        var lastMonth = TenantUsage.MonthStart(DateTimeOffset.UtcNow).AddMonths(-1);
+        var lastMonth = BudgetPeriod.MonthStart(DateTimeOffset.UtcNow).AddMonths(-1);
         await Store().WriteUsageAsync(id, new TenantUsage(500, 7, lastMonth));
         var writer = Writer(fixture.Database);
 
         var result = await writer.AppendAsync(id, [Message(30)]);
 
-        var expected = new TenantUsage(35, 1, TenantUsage.MonthStart(result.CreatedAt));
+        var expected = new TenantUsage(35, 1, BudgetPeriod.MonthStart(result.CreatedAt));
         Assert.Equal(expected, result.After);
         Assert.Equal(expected, await Store().ReadUsageAsync(id));
     }
@@ -105,20 +105,20 @@ public sealed class ChatMessageWriterTests(ClusterFixture fixture)
             await lockRows.ExecuteNonQueryAsync();
         }
 
-        var (failures, staleAfterFailure, ledgers) = await OneAtATime(async () =>
+        var (failures, staleAfterFailure, queues) = await OneAtATime(async () =>
         {
-            var ledgers = new List<TenantLedger>();
+            var queues = new List<TenantWriteQueue>();
             foreach (var id in ids)
             {
-                ledgers.Add(await LedgerAsync(id, writer));
+                queues.Add(await QueueAsync(id, writer));
             }
-            var commits = ledgers.Select(ledger => ledger.CommitAsync(Message(20))).ToList();
+            var commits = queues.Select(queue => queue.CommitAsync(Message(20))).ToList();
             var failures = new List<Exception>();
             foreach (var commit in commits)
             {
                 failures.Add(await Assert.ThrowsAnyAsync<Exception>(() => commit));
             }
-            return (failures, ledgers.Select(ledger => ledger.Budget.IsStale).ToList(), ledgers);
+            return (failures, queues.Select(queue => queue.Budget.IsStale).ToList(), queues);
         });
         await transaction.RollbackAsync();
 
@@ -130,11 +130,11 @@ public sealed class ChatMessageWriterTests(ClusterFixture fixture)
         }
         await OneAtATime(async () =>
         {
-            foreach (var ledger in ledgers)
+            foreach (var queue in queues)
             {
-                await ledger.RefreshIfStaleAsync();
-                Assert.False(ledger.Budget.IsStale);
-                Assert.Equal(0, ledger.Budget.Committed.TokensUsed);
+                await queue.RefreshIfStaleAsync();
+                Assert.False(queue.Budget.IsStale);
+                Assert.Equal(0, queue.Budget.Committed.TokensUsed);
             }
             return true;
         });
@@ -176,11 +176,11 @@ public sealed class ChatMessageWriterTests(ClusterFixture fixture)
     private static ChatMessageWriter Writer(NpgsqlDataSource db) =>
         new(new ChatMessageStore(db, new ModelPricing(Options.Create(new PricingOptions()))), TimeProvider.System, NullLogger<ChatMessageWriter>.Instance);
 
-    private async Task<TenantLedger> LedgerAsync(Guid tenantId, ChatMessageWriter writer)
+    private async Task<TenantWriteQueue> QueueAsync(Guid tenantId, ChatMessageWriter writer)
     {
-        var ledger = new TenantLedger(tenantId, Store(), writer, TimeProvider.System);
-        ledger.Budget.Load(await Store().ReadUsageAsync(tenantId));
-        return ledger;
+        var queue = new TenantWriteQueue(tenantId, Store(), writer, new TenantBudget(), TimeProvider.System);
+        queue.Budget.Load(await Store().ReadUsageAsync(tenantId));
+        return queue;
     }
 
     private async Task<List<Guid>> CreateTenantsAsync(int count)
@@ -211,7 +211,7 @@ public sealed class ChatMessageWriterTests(ClusterFixture fixture)
     }
 
     /// <summary>
-    /// Runs <paramref name="body"/> one continuation at a time, as a grain's turns run: a ledger is not thread-safe
+    /// Runs <paramref name="body"/> one continuation at a time, as a grain's turns run: a queue is not thread-safe
     /// and relies on that.
     /// </summary>
     private static Task<T> OneAtATime<T>(Func<Task<T>> body) =>

@@ -10,7 +10,7 @@ public sealed class TenantBudgetTests
     private static TenantBudget Budget(long used)
     {
         var budget = new TenantBudget();
-        budget.Load(new TenantUsage(used, 0, TenantUsage.MonthStart(Now)));
+        budget.Load(new TenantUsage(used, 0, BudgetPeriod.MonthStart(Now)));
         return budget;
     }
 
@@ -111,8 +111,8 @@ public sealed class TenantBudgetTests
     [Fact]
     public void A_spent_budget_says_when_to_retry_only_when_the_month_ends_within_the_hour()
     {
-        Assert.Null(TenantUsage.RetryAfterSeconds(Now));
-        Assert.Equal(600, TenantUsage.RetryAfterSeconds(new DateTimeOffset(2026, 11, 30, 23, 50, 0, TimeSpan.Zero)));
-        Assert.Null(TenantUsage.RetryAfterSeconds(new DateTimeOffset(2026, 11, 30, 22, 59, 0, TimeSpan.Zero)));
+        Assert.Null(BudgetPeriod.RetryAfterSeconds(Now));
+        Assert.Equal(600, BudgetPeriod.RetryAfterSeconds(new DateTimeOffset(2026, 11, 30, 23, 50, 0, TimeSpan.Zero)));
+        Assert.Null(BudgetPeriod.RetryAfterSeconds(new DateTimeOffset(2026, 11, 30, 22, 59, 0, TimeSpan.Zero)));
     }
 }

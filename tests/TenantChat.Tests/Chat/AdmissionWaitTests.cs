@@ -21,11 +21,11 @@ public sealed class AdmissionWaitTests(ClusterFixture fixture)
     // one is in flight the next must wait, though the budget itself is untouched.
     private const long OneAtATime = 200;
 
-    private Task<TenantApi.Tenant> CreateTenantAsync(string systemPrompt, long tokenLimit = OneAtATime) =>
+    private Task<TestTenants.Tenant> CreateTenantAsync(string systemPrompt, long tokenLimit = OneAtATime) =>
         fixture.CreateTenantAsync(systemPrompt, tokenLimit, body => body["max_output_tokens"] = 100);
 
     /// <summary>Holds a reservation of the tenant's budget, as a call in flight does, until it is abandoned or completed.</summary>
-    private async Task<StreamTicket> HoldAsync(TenantApi.Tenant tenant, string prompt = "Hold the budget for a while")
+    private async Task<StreamTicket> HoldAsync(TestTenants.Tenant tenant, string prompt = "Hold the budget for a while")
     {
         var begun = await fixture.Cluster.Client.GetGrain<ITenantGrain>(tenant.Id)
             .BeginStreamAsync(tenant.Domain, new ChatRequest(prompt, null, null, null, Guid.CreateVersion7()));
@@ -33,10 +33,10 @@ public sealed class AdmissionWaitTests(ClusterFixture fixture)
         return begun.Value;
     }
 
-    private Task AbandonAsync(TenantApi.Tenant tenant, StreamTicket held) =>
+    private Task AbandonAsync(TestTenants.Tenant tenant, StreamTicket held) =>
         fixture.Cluster.Client.GetGrain<ITenantGrain>(tenant.Id).AbandonStreamAsync(held.RequestId);
 
-    private int UpstreamCallsFor(TenantApi.Tenant tenant, string prompt) =>
+    private int UpstreamCallsFor(TestTenants.Tenant tenant, string prompt) =>
         fixture.Upstream.CallsFor(tenant.SystemPrompt).Count(call => call.Prompt == prompt);
 
     [Fact]

@@ -67,7 +67,7 @@ public sealed class ChatCallTests(ClusterFixture fixture)
     [Fact]
     public async Task Unknown_host_gets_404_unknown_tenant_and_reaches_no_upstream()
     {
-        using var client = fixture.ClientFor(TenantApi.UniqueDomain("nobody"));
+        using var client = fixture.ClientFor(TestTenants.UniqueDomain("nobody"));
         var before = fixture.Upstream.CallsFor("").Count;
 
         using var response = await client.ChatAsync("Hello?");
@@ -87,7 +87,7 @@ public sealed class ChatCallTests(ClusterFixture fixture)
     [InlineData("tenant-host.test:8443")]
     public async Task Host_matching_ignores_case_port_and_trailing_dot(string hostVariant)
     {
-        var domain = TenantApi.UniqueDomain("host");
+        var domain = TestTenants.UniqueDomain("host");
         var tenant = await fixture.CreateTenantAsync("Host matching tenant.", customize: body => body["domain"] = domain);
         using var client = fixture.ClientFor(hostVariant.Replace("tenant-host.test", domain, StringComparison.OrdinalIgnoreCase));
 

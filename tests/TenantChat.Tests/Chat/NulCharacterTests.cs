@@ -64,7 +64,7 @@ public sealed class NulCharacterTests(ClusterFixture fixture)
 
         using var patch = await admin.PatchAsJsonAsync($"api/admin/tenants/{tenant.Id}", new { system_prompt = "x\0y" });
         using var create = await admin.PostAsJsonAsync("api/admin/tenants",
-            new { name = "N\0L", domain = TenantApi.UniqueDomain(), token_limit = 10, model = "m" });
+            new { name = "N\0L", domain = TestTenants.UniqueDomain(), token_limit = 10, model = "m" });
 
         await AssertValidationFailedAsync(patch, "system_prompt");
         await AssertValidationFailedAsync(create, "name");

@@ -14,7 +14,7 @@ namespace TenantChat.Tests.Chat;
 [Collection(ClusterCollection.Name)]
 public sealed class OpenAiCompatibilityTests(ClusterFixture fixture)
 {
-    private OpenAIClient Sdk(TenantApi.Tenant tenant) => new(new ApiKeyCredential("not-needed"), new OpenAIClientOptions
+    private OpenAIClient Sdk(TestTenants.Tenant tenant) => new(new ApiKeyCredential("not-needed"), new OpenAIClientOptions
     {
         Endpoint = new Uri($"http://{tenant.Domain}/v1"),
         Transport = new HttpClientPipelineTransport(fixture.Frontend.CreateClient()),

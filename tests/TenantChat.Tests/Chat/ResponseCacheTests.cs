@@ -18,7 +18,7 @@ public sealed class ResponseCacheTests(ClusterFixture fixture)
         }
     };
 
-    private async Task<JsonObject> UsageAsync(TenantApi.Tenant tenant)
+    private async Task<JsonObject> UsageAsync(TestTenants.Tenant tenant)
     {
         using var user = await fixture.SignedInClientAsync(tenant);
         return (await user.GetFromJsonAsync<JsonObject>("api/usage"))!;

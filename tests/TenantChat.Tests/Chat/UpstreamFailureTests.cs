@@ -1,5 +1,4 @@
 using System.Net;
-using TenantChat.Grains.Tenants;
 using TenantChat.Tests.Infrastructure;
 
 namespace TenantChat.Tests.Chat;
@@ -65,7 +64,7 @@ public sealed class UpstreamFailureTests(ClusterFixture fixture)
         Assert.Equal(6, fixture.Upstream.CallsFor(failing.SystemPrompt).Count);
     }
 
-    private async Task AssertNothingChargedAsync(TenantApi.Tenant tenant)
+    private async Task AssertNothingChargedAsync(TestTenants.Tenant tenant)
     {
         var view = await fixture.GetTenantAsync(tenant.Id);
         Assert.Equal(0, view["tokens_used"]!.GetValue<long>());

@@ -8,7 +8,7 @@ namespace TenantChat.Tests.Conversations;
 [Collection(ClusterCollection.Name)]
 public sealed class ConversationsApiTests(ClusterFixture fixture)
 {
-    private static async Task<string> StartAsync(TenantApi.Tenant tenant, string prompt, bool handoff = false)
+    private static async Task<string> StartAsync(TestTenants.Tenant tenant, string prompt, bool handoff = false)
     {
         using var response = await tenant.Client.ChatAsync(prompt, handoff ? new { handoff = true } : null);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -10,7 +10,7 @@ public sealed class HandoffTests(ClusterFixture fixture)
 {
     private const string Phrase = "Talk to a human";
 
-    private Task<(TenantApi.Tenant Tenant, HttpClient Admin)> CreateTenantAsync(string systemPrompt) =>
+    private Task<(TestTenants.Tenant Tenant, HttpClient Admin)> CreateTenantAsync(string systemPrompt) =>
         fixture.CreateTenantWithAdminAsync(systemPrompt, body => body["handoff_phrase"] = Phrase);
 
     private static async Task<JsonObject> TranscriptAsync(HttpClient client, string conversationId, string? after = null) =>

@@ -84,7 +84,7 @@ public sealed class TenantDataRightsTests(ClusterFixture fixture)
     }
 
     /// <summary>A tenant with an admin, a member, customer data and stored messages.</summary>
-    private async Task<TenantApi.Tenant> PopulatedTenantAsync(string systemPrompt)
+    private async Task<TestTenants.Tenant> PopulatedTenantAsync(string systemPrompt)
     {
         var (tenant, admin) = await fixture.CreateTenantWithAdminAsync(systemPrompt);
         admin.Dispose();

@@ -5,11 +5,11 @@ using TenantChat.Grains.Upstreams;
 
 namespace TenantChat.Tests.Infrastructure;
 
-/// <summary>Builds an <see cref="IChatUpstream"/> the way the silo does, from configuration, with quick test timings.</summary>
+/// <summary>Builds an <see cref="IChatClient"/> the way the silo does, from configuration, with quick test timings.</summary>
 public static class UpstreamClients
 {
     /// <summary>The default timeout is long enough for a cold server's first request, so only timeout tests time out.</summary>
-    public static IChatUpstream Create(string provider, Uri baseUrl, string? apiKey = null, double timeoutSeconds = 10, int maxRetries = 1)
+    public static IChatClient Create(string provider, Uri baseUrl, string? apiKey = null, double timeoutSeconds = 10, int maxRetries = 1)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -20,7 +20,7 @@ public static class UpstreamClients
             ["Ai:MaxRetries"] = maxRetries.ToString(CultureInfo.InvariantCulture),
             ["Ai:CircuitBreakerFailures"] = "100",
         }).Build();
-        return new ServiceCollection().AddChatUpstream(configuration).BuildServiceProvider().GetRequiredService<IChatUpstream>();
+        return new ServiceCollection().AddChatUpstream(configuration).BuildServiceProvider().GetRequiredService<IChatClient>();
     }
 
     /// <summary>Reads a stream that must fail; returns the deltas that arrived before it did, and the failure.</summary>

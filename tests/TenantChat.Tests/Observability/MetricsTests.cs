@@ -98,11 +98,11 @@ public sealed class MetricsTests(ClusterFixture fixture)
         Assert.Contains("http_requests_received_total", metrics.Names);
     }
 
-    private static (string, string) Tenant(TenantApi.Tenant tenant) => ("tenant", tenant.Id.ToString());
+    private static (string, string) Tenant(TestTenants.Tenant tenant) => ("tenant", tenant.Id.ToString());
 
     private static long Usage(JsonObject reply, string kind) => reply["usage"]![kind]!.GetValue<long>();
 
-    private async Task<long> StoredTokensAsync(TenantApi.Tenant tenant, string kind)
+    private async Task<long> StoredTokensAsync(TestTenants.Tenant tenant, string kind)
     {
         await using var command = fixture.Database.CreateCommand($"select coalesce(sum({kind}), 0) from chat_messages where tenant_id = @id");
         command.Parameters.AddWithValue("id", tenant.Id);

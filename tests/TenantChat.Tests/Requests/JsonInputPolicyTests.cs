@@ -117,7 +117,7 @@ public sealed class JsonInputPolicyTests(ClusterFixture fixture)
         using var deleted = await user.DeleteAsync($"api/customer-data/{item["id"]}");
     }
 
-    private sealed record class Target(TenantApi.Tenant Tenant, HttpClient Admin, HttpClient Member, HttpClient Operator);
+    private sealed record class Target(TestTenants.Tenant Tenant, HttpClient Admin, HttpClient Member, HttpClient Operator);
 
     private static Target? _target;
     private static ClusterFixture? _targetFixture;

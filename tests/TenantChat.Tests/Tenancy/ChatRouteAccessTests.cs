@@ -37,7 +37,7 @@ public sealed class ChatRouteAccessTests(ClusterFixture fixture)
         var tenant = await fixture.CreateTenantAsync("Moved chat routes tenant.");
         using var warm = await tenant.Client.ChatAsync("Warm the host cache");
         Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
-        var newDomain = TenantApi.UniqueDomain("moved-routes");
+        var newDomain = TestTenants.UniqueDomain("moved-routes");
         await PatchAsync(tenant.Id, new JsonObject { ["domain"] = newDomain });
         using var newHost = fixture.ClientFor(newDomain);
 
@@ -58,7 +58,7 @@ public sealed class ChatRouteAccessTests(ClusterFixture fixture)
         var first = await fixture.CreateTenantAsync("First owner of a domain.");
         using var warm = await first.Client.ChatAsync("Warm the host cache");
         Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
-        await PatchAsync(first.Id, new JsonObject { ["domain"] = TenantApi.UniqueDomain("released") });
+        await PatchAsync(first.Id, new JsonObject { ["domain"] = TestTenants.UniqueDomain("released") });
         var second = await fixture.CreateTenantAsync("Second owner of a domain.", customize: body => body["domain"] = first.Domain);
 
         foreach (var (path, body) in Routes())

@@ -15,7 +15,7 @@ public sealed class AnthropicChatClientTests
     private static readonly UpstreamRequest Request = new(
         "Explain like I'm five", [new ConversationTurn("Hi", "Hello!")], "Why is the sky blue?", "claude-test", 42, 256);
 
-    private static IChatUpstream Client(RecordingServer server, string? apiKey = "sk-ant-test") =>
+    private static IChatClient Client(RecordingServer server, string? apiKey = "sk-ant-test") =>
         UpstreamClients.Create("anthropic", server.BaseUrl, apiKey);
 
     private static string Event(string name, string data) => $"event: {name}\ndata: {data}\n\n";

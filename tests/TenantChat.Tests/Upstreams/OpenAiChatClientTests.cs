@@ -16,7 +16,7 @@ public sealed class OpenAiChatClientTests
         "Explain like I'm five", [new ConversationTurn("Hi", "Hello!"), new ConversationTurn("Who are you?", "A helper.")],
         "Why is the sky blue?", "gpt-test", 42, 128);
 
-    private static IChatUpstream Client(RecordingServer server, string? apiKey = null, double timeoutSeconds = 10) =>
+    private static IChatClient Client(RecordingServer server, string? apiKey = null, double timeoutSeconds = 10) =>
         UpstreamClients.Create("openai", new Uri(server.BaseUrl, "/v1"), apiKey, timeoutSeconds);
 
     private static string[] Field(JsonElement body, string name) =>

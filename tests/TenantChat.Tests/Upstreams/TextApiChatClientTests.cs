@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using TenantChat.Fakes;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Upstreams;
-using TenantChat.Tests.Infrastructure;
 
 namespace TenantChat.Tests.Upstreams;
 
@@ -12,7 +11,7 @@ public sealed class TextApiChatClientTests
     private static UpstreamRequest Request(string system, string prompt = "hello") =>
         new(system, [], prompt, "openai", 7, 100);
 
-    private static IChatUpstream Client(FakeUpstream fake, int breakAfter)
+    private static IChatClient Client(FakeUpstream fake, int breakAfter)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -24,7 +23,7 @@ public sealed class TextApiChatClientTests
             ["Ai:CircuitBreakerFailures"] = breakAfter.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Ai:CircuitBreakSeconds"] = "30",
         }).Build();
-        return new ServiceCollection().AddChatUpstream(configuration).BuildServiceProvider().GetRequiredService<IChatUpstream>();
+        return new ServiceCollection().AddChatUpstream(configuration).BuildServiceProvider().GetRequiredService<IChatClient>();
     }
 
     [Fact]
@@ -74,7 +73,7 @@ public sealed class TextApiChatClientTests
             // A base path the fake does not serve: every request is a 404.
             ["Ai:BaseUrl"] = new Uri(fake.BaseUrl, "/elsewhere/").ToString(),
         }).Build();
-        var client = new ServiceCollection().AddChatUpstream(configuration).BuildServiceProvider().GetRequiredService<IChatUpstream>();
+        var client = new ServiceCollection().AddChatUpstream(configuration).BuildServiceProvider().GetRequiredService<IChatClient>();
 
         var failure = await Assert.ThrowsAsync<UpstreamException>(() => client.CompleteAsync(Request("s")));
 

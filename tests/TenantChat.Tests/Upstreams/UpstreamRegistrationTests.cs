@@ -13,13 +13,13 @@ public sealed class UpstreamRegistrationTests
     }).Build();
 
     [Theory]
-    [InlineData("mock", typeof(MockChatUpstream))]
+    [InlineData("mock", typeof(MockChatClient))]
     [InlineData("text", typeof(TextApiChatClient))]
     [InlineData("OpenAI", typeof(OpenAiChatClient))]
     [InlineData("anthropic", typeof(AnthropicChatClient))]
     public void Each_provider_name_selects_its_client_whatever_its_case(string provider, Type client)
     {
-        var upstream = new ServiceCollection().AddChatUpstream(Settings(provider)).BuildServiceProvider().GetRequiredService<IChatUpstream>();
+        var upstream = new ServiceCollection().AddChatUpstream(Settings(provider)).BuildServiceProvider().GetRequiredService<IChatClient>();
 
         Assert.IsType(client, upstream);
     }
@@ -52,7 +52,7 @@ public sealed class NamedUpstreamRegistrationTests
         });
 
         Assert.Equal(["backup", "claude", "default"], upstreams.Names.Order(StringComparer.Ordinal));
-        Assert.IsType<MockChatUpstream>(upstreams.Default);
+        Assert.IsType<MockChatClient>(upstreams.Default);
         Assert.IsType<OpenAiChatClient>(upstreams.Get("backup"));
         Assert.IsType<AnthropicChatClient>(upstreams.Get("claude"));
         Assert.Same(upstreams.Get("backup"), upstreams.Get("backup"));

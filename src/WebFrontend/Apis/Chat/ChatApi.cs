@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 using TenantChat.Grains;
 using TenantChat.Grains.Models;
 using TenantChat.Telemetry;
@@ -14,7 +13,7 @@ public static class ChatApi
 {
     public static IEndpointRouteBuilder MapChatApi(this IEndpointRouteBuilder app)
     {
-        var chat = app.MapGroup("api/chat").WithTags("Chat");
+        var chat = app.MapGroup("api/chat").ForTenantHost().WithTags("Chat");
         chat.MapPost("call", CallAsync).WithGrainCheckedAccess();
         chat.MapPost("stream", StreamAsync).WithGrainCheckedAccess().Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         chat.MapGet("messages", ListMessagesAsync).RequireAuthorization(TenantAuthentication.UserPolicy);
@@ -23,7 +22,8 @@ public static class ChatApi
 
     /// <summary>The tenant's stored exchanges, newest first, optionally of one conversation.</summary>
     public static async Task<Results<Ok<PageResponse<ChatMessageResponse>>, ApiProblem>> ListMessagesAsync(
-        int? limit, string? cursor, [FromQuery(Name = "conversation_id")] string? conversationId, HttpContext httpContext, IClusterClient orleans)
+        int? limit, string? cursor, [FromQuery(Name = "conversation_id")] string? conversationId, HttpContext httpContext,
+        [AsParameters] ChatServices services)
     {
         if (Cursors.TryReadPaging(limit, cursor, out var pageSize, out var after) is { } invalid)
         {
@@ -38,31 +38,31 @@ public static class ChatApi
             }
             conversation = parsed;
         }
-        var page = await orleans.GetGrain<IChatHistoryGrain>(0).ListAsync(httpContext.Tenant().TenantId, conversation, pageSize, after);
+        var page = await services.Orleans.GetGrain<IChatHistoryGrain>(0).ListAsync(httpContext.Tenant().TenantId, conversation, pageSize, after);
         return TypedResults.Ok(new PageResponse<ChatMessageResponse>([.. page.Items.Select(ChatMessageResponse.From)], Cursors.Encode(page.Next)));
     }
 
     public static async Task<Results<Ok<ChatCallResponse>, ApiProblem>> CallAsync(
-        ChatCallBody body, HttpContext httpContext, IClusterClient orleans, IOptions<ChatOptions> options)
+        ChatCallBody body, HttpContext httpContext, [AsParameters] ChatServices services)
     {
-        if (Validate(body, options.Value) is { } invalid)
+        if (Validate(body, services.Options.Value) is { } invalid)
         {
             TenantChatMetrics.Refused(invalid.Code, httpContext.Tenant().TenantId);
             return invalid;
         }
-        var outcome = await FailoverRetry.ChatAsync(httpContext, orleans, ToRequest(body));
+        var outcome = await services.Failover.ChatAsync(httpContext, ToRequest(body));
         return outcome.Succeeded ? TypedResults.Ok(ChatCallResponse.From(outcome.Value)) : ApiProblem.From(outcome.Error);
     }
 
-    public static async Task StreamAsync(ChatCallBody body, HttpContext httpContext, IClusterClient orleans, IOptions<ChatOptions> options)
+    public static async Task StreamAsync(ChatCallBody body, HttpContext httpContext, [AsParameters] ChatServices services)
     {
-        if (Validate(body, options.Value) is { } invalid)
+        if (Validate(body, services.Options.Value) is { } invalid)
         {
             TenantChatMetrics.Refused(invalid.Code, httpContext.Tenant().TenantId);
             await invalid.ExecuteAsync(httpContext);
             return;
         }
-        await ChatStreaming.StreamAsync(httpContext, orleans, ToRequest(body), ChatStreaming.ContractEvents);
+        await services.Streaming.StreamAsync(httpContext, ToRequest(body), ChatStreaming.ContractEvents);
     }
 
     private static ChatRequest ToRequest(ChatCallBody body) => new(body.Prompt!, body.Model, body.Seed,
@@ -72,18 +72,16 @@ public static class ChatApi
     private static ApiProblem? Validate(ChatCallBody body, ChatOptions options)
     {
         var errors = new Dictionary<string, string[]>();
-        var promptLength = body.Prompt?.Trim().EnumerateRunes().Count() ?? 0;
-        if (promptLength == 0)
+        string? promptProblem = PromptRule.Check(body.Prompt, options) switch
         {
-            errors["prompt"] = ["prompt is required and must not be blank."];
-        }
-        else if (promptLength > options.MaxPromptChars)
+            PromptRule.Verdict.Blank => "prompt is required and must not be blank.",
+            PromptRule.Verdict.TooLong => $"prompt must be at most {options.MaxPromptChars} characters.",
+            PromptRule.Verdict.HasNul => "prompt " + StoredText.NulProblem,
+            _ => null,
+        };
+        if (promptProblem is not null)
         {
-            errors["prompt"] = [$"prompt must be at most {options.MaxPromptChars} characters."];
-        }
-        else if (StoredText.HasNul(body.Prompt))
-        {
-            errors["prompt"] = ["prompt " + StoredText.NulProblem];
+            errors["prompt"] = [promptProblem];
         }
         if (body.Model is { } model && (model.Trim().Length == 0 || model.Length > 200 || StoredText.HasNul(model)))
         {

@@ -2,6 +2,8 @@ using TenantChat.Grains.Models;
 
 namespace TenantChat.WebFrontend.Apis.Chat;
 
+// The request and response bodies of ChatApi (the stream's events are ChatStreaming's).
+
 /// <summary>
 /// Body of <c>POST /api/chat/call</c>. Everything is optional here so that validation can say what is wrong.
 /// <see cref="Handoff"/> asks for a person; <see cref="Channel"/> (<c>api</c>, the default, or <c>widget</c>) is where a
@@ -34,6 +36,6 @@ public sealed record class ChatMessageResponse(
     string? Provider, bool Cached, bool Handoff, bool Erased)
 {
     public static ChatMessageResponse From(ChatMessageView message) => new(message.Id, message.ConversationId, message.Prompt,
-        message.Response, message.Model, message.Seed, UsageBody.From(message.Usage), message.CreatedAt, message.Provider, message.Cached,
+        message.Response, message.Model, message.Seed, UsageBody.From(message.Usage), message.CreatedAt, message.Upstream, message.Cached,
         message.Handoff, message.Erased);
 }

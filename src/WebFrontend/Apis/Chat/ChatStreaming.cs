@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using TenantChat.Grains;
 using TenantChat.Grains.Models;
 using TenantChat.WebFrontend.Problems;
@@ -12,7 +14,7 @@ namespace TenantChat.WebFrontend.Apis.Chat;
 /// its final event says <c>"handoff": true</c>. A refusal before the first delta is an
 /// ordinary problem response; a failure after it is an <c>error</c> event, since the status line is already sent.
 /// </summary>
-public static class ChatStreaming
+public sealed class ChatStreaming(IClusterClient orleans, TenantGrainCalls tenants, IOptions<JsonOptions> json)
 {
     /// <summary>The contract's own event payloads.</summary>
     public static IEnumerable<object> ContractEvents(ChatStreamEvent streamEvent) => streamEvent switch
@@ -24,17 +26,14 @@ public static class ChatStreaming
     };
 
     /// <summary>Streams <paramref name="request"/>, writing each event as the <c>data:</c> payloads <paramref name="toPayloads"/> makes of it.</summary>
-    public static async Task StreamAsync(HttpContext httpContext, IClusterClient orleans, ChatRequest request,
-        Func<ChatStreamEvent, IEnumerable<object>> toPayloads)
+    public async Task StreamAsync(HttpContext httpContext, ChatRequest request, Func<ChatStreamEvent, IEnumerable<object>> toPayloads)
     {
-        var jsonOptions = httpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
-        var (enumerator, started) = await BeginAsync(httpContext.Tenant(), orleans, request, httpContext.RequestAborted);
-        if (started && enumerator.Current.Error?.Code == ProblemCode.UnknownTenant && await GrainCheckedAccess.ResolveAgainAsync(httpContext) is { } resolved)
-        {
-            // Refused before anything ran (the host mapping was stale): the same request, to the host's tenant now.
-            await enumerator.DisposeAsync();
-            (enumerator, started) = await BeginAsync(resolved, orleans, request, httpContext.RequestAborted);
-        }
+        var jsonOptions = json.Value.SerializerOptions;
+        // A refusal comes before anything ran, so a stale host mapping is followed like any grain call's.
+        var (enumerator, started) = await tenants.CallAsync(httpContext,
+            tenant => BeginAsync(tenant, request, httpContext.RequestAborted),
+            begun => begun.Started ? begun.Events.Current.Error : null,
+            begun => begun.Events.DisposeAsync());
         await using var events = enumerator;
         if (!started)
         {
@@ -64,8 +63,8 @@ public static class ChatStreaming
     }
 
     /// <summary>Starts the stream (its tenant grain checks the host) and reads its first event: a refusal or the first delta.</summary>
-    private static async Task<(IAsyncEnumerator<ChatStreamEvent> Events, bool Started)> BeginAsync(
-        TenantContext tenant, IClusterClient orleans, ChatRequest request, CancellationToken cancellationToken)
+    private async Task<(IAsyncEnumerator<ChatStreamEvent> Events, bool Started)> BeginAsync(
+        TenantContext tenant, ChatRequest request, CancellationToken cancellationToken)
     {
         var events = orleans.GetGrain<IChatStreamGrain>(request.RequestId).StreamAsync(tenant.TenantId, tenant.Domain, request);
         var enumerator = events.GetAsyncEnumerator(cancellationToken);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Orleans.Runtime.Messaging;
 using TenantChat.Grains;
 using TenantChat.Grains.Models;
@@ -9,30 +10,27 @@ namespace TenantChat.WebFrontend.Apis.Chat;
 /// Retries a grain call that was lost with its silo. While the cluster notices the death (a few seconds), calls
 /// to the dead silo fail at once; after it, the grain re-activates on a live silo. Only idempotent calls may use
 /// this: a chat call is, because its request id is the message id and a retry first looks for it in storage.
+/// How long it keeps trying is set in <see cref="ChatTimeoutOptions"/>.
 /// </summary>
-public static class FailoverRetry
+public sealed class FailoverRetry(IClusterClient orleans, TenantGrainCalls tenants, IOptions<ChatTimeoutOptions> options, TimeProvider clock)
 {
-    // Declaring a silo dead takes a few seconds, much longer on a starved machine.
-    private static readonly TimeSpan GiveUpOnLossAfter = TimeSpan.FromSeconds(45);
-
-    // A call that timed out may only be slow (a slow upstream, its retries, the tenant's fallbacks): its retry joins
-    // the attempt still running, so waiting on costs nothing. Only a call longer than any chat call can be is given up.
-    private static readonly TimeSpan GiveUpOnTimeoutAfter = TimeSpan.FromMinutes(5);
-
-    public static async Task<T> RunAsync<T>(Func<int, Task<T>> call, CancellationToken cancellationToken)
+    public async Task<T> RunAsync<T>(Func<int, Task<T>> call, CancellationToken cancellationToken)
     {
-        var started = TimeProvider.System.GetTimestamp();
+        var timeouts = options.Value;
+        var started = clock.GetTimestamp();
         for (var attempt = 0; ; attempt++)
         {
             try
             {
                 return await call(attempt);
             }
-            catch (TimeoutException) when (TimeProvider.System.GetElapsedTime(started) < GiveUpOnTimeoutAfter)
+            // A call that timed out may only be slow (a slow upstream, its retries, the tenant's fallbacks): its retry
+            // joins the attempt still running, so waiting on costs nothing.
+            catch (TimeoutException) when (clock.GetElapsedTime(started) < timeouts.GiveUpOnTimeoutAfter)
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
-            catch (Exception e) when (IsSiloLoss(e) && TimeProvider.System.GetElapsedTime(started) < GiveUpOnLossAfter)
+            catch (Exception e) when (IsSiloLoss(e) && clock.GetElapsedTime(started) < timeouts.GiveUpOnSiloLossAfter)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 * Math.Pow(2, attempt))), cancellationToken);
             }
@@ -41,19 +39,12 @@ public static class FailoverRetry
 
     /// <summary>
     /// A chat call of the request's tenant, retried if its silo is lost on the way; its grain checks the host
-    /// (<see cref="GrainCheckedAccess"/>), and a refusal as unknown is tried once more after resolving the host again.
+    /// (<see cref="GrainCheckedAccess"/>), through <see cref="TenantGrainCalls"/>.
     /// </summary>
-    public static async Task<Outcome<ChatReply>> ChatAsync(HttpContext httpContext, IClusterClient orleans, ChatRequest request)
-    {
-        var outcome = await ChatAsync(httpContext.Tenant(), orleans, request, httpContext.RequestAborted);
-        if (outcome.Error?.Code == ProblemCode.UnknownTenant && await GrainCheckedAccess.ResolveAgainAsync(httpContext) is { } resolved)
-        {
-            outcome = await ChatAsync(resolved, orleans, request, httpContext.RequestAborted);
-        }
-        return outcome;
-    }
+    public Task<Outcome<ChatReply>> ChatAsync(HttpContext httpContext, ChatRequest request) =>
+        tenants.CallAsync(httpContext, tenant => ChatAsync(tenant, request, httpContext.RequestAborted), outcome => outcome.Error);
 
-    private static async Task<Outcome<ChatReply>> ChatAsync(TenantContext tenant, IClusterClient orleans, ChatRequest request, CancellationToken cancellationToken)
+    private async Task<Outcome<ChatReply>> ChatAsync(TenantContext tenant, ChatRequest request, CancellationToken cancellationToken)
     {
         var grain = orleans.GetGrain<ITenantGrain>(tenant.TenantId);
         using var departure = orleans.StopWaitingOnAbort(tenant.TenantId, request.RequestId, cancellationToken);

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using TenantChat.Grains;
 using TenantChat.Grains.Models;
 using TenantChat.Telemetry;
@@ -20,25 +19,25 @@ public static class OpenAiCompatibleApi
 {
     public static IEndpointRouteBuilder MapOpenAiCompatibleApi(this IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("v1").WithTags("OpenAI-compatible");
+        var v1 = app.MapGroup("v1").ForTenantHost().WithOpenAiErrors().WithTags("OpenAI-compatible");
         v1.MapGet("models", ListModelsAsync);
         v1.MapPost("chat/completions", CompleteAsync).WithGrainCheckedAccess().Produces<ChatCompletion>().Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         return app;
     }
 
-    public static async Task<Results<Ok<ModelList>, ApiProblem>> ListModelsAsync(HttpContext httpContext, IClusterClient orleans)
+    public static async Task<Results<Ok<ModelList>, ApiProblem>> ListModelsAsync(HttpContext httpContext, [AsParameters] ChatServices services)
     {
-        if (await orleans.GetGrain<ITenantGrain>(httpContext.Tenant().TenantId).GetAsync() is not { } tenant)
+        if (await services.Orleans.GetGrain<ITenantGrain>(httpContext.Tenant().TenantId).GetAsync() is not { } tenant)
         {
-            return new ApiProblem(ProblemCode.UnknownTenant, "No tenant is served on this host.");
+            return ApiProblem.From(ServiceError.UnknownHost);
         }
         var created = tenant.CreatedAt.ToUnixTimeSeconds();
         return TypedResults.Ok(new ModelList("list", [.. tenant.Settings.AllowedModels.Select(model => new ModelCard(model, "model", created, "tenantchat"))]));
     }
 
-    public static async Task CompleteAsync(ChatCompletionBody body, HttpContext httpContext, IClusterClient orleans, IOptions<ChatOptions> options)
+    public static async Task CompleteAsync(ChatCompletionBody body, HttpContext httpContext, [AsParameters] ChatServices services)
     {
-        if (ToRequest(body, options.Value, out var request) is { } invalid)
+        if (ToRequest(body, services.Options.Value, out var request) is { } invalid)
         {
             TenantChatMetrics.Refused(invalid.Code, httpContext.Tenant().TenantId);
             await invalid.ExecuteAsync(httpContext);
@@ -46,11 +45,12 @@ public static class OpenAiCompatibleApi
         }
         if (body.Stream == true)
         {
-            var chunks = new CompletionChunks(request.RequestId, body.Model!, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body.StreamOptions?.IncludeUsage == true);
-            await ChatStreaming.StreamAsync(httpContext, orleans, request, chunks.For);
+            var created = services.Clock.GetUtcNow().ToUnixTimeSeconds();
+            var chunks = new CompletionChunks(request.RequestId, body.Model!, created, body.StreamOptions?.IncludeUsage == true);
+            await services.Streaming.StreamAsync(httpContext, request, chunks.For);
             return;
         }
-        var outcome = await FailoverRetry.ChatAsync(httpContext, orleans, request);
+        var outcome = await services.Failover.ChatAsync(httpContext, request);
         if (!outcome.Succeeded)
         {
             await ApiProblem.From(outcome.Error).ExecuteAsync(httpContext);
@@ -120,8 +120,8 @@ public static class OpenAiCompatibleApi
             }
         }
         var prompt = string.Join('\n', pendingUser);
-        var promptLength = prompt.Trim().EnumerateRunes().Count();
-        if (promptLength == 0 || promptLength > options.MaxPromptChars)
+        // A NUL was refused above, in whichever message it came.
+        if (PromptRule.Check(prompt, options) is not PromptRule.Verdict.Accepted)
         {
             return Invalid("messages", $"messages must end with a user message of 1 to {options.MaxPromptChars} characters.");
         }

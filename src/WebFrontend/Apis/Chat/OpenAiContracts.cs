@@ -2,6 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace TenantChat.WebFrontend.Apis.Chat;
 
+// The request and response bodies of OpenAiCompatibleApi, in OpenAI's shapes.
+
 /// <summary>The subset of OpenAI's chat completions request that the tenant route honours.</summary>
 public sealed record class ChatCompletionBody(
     string? Model,

@@ -5,10 +5,10 @@ using System.Text;
 namespace TenantChat.Grains.Upstreams;
 
 /// <summary>
-/// The built-in offline provider: the same system parameter, context, model, seed and prompt always give the
+/// The built-in offline client: the same system parameter, context, model, seed and prompt always give the
 /// same plausible answer, so demos and tests need no network.
 /// </summary>
-public sealed class MockChatUpstream : IChatUpstream
+public sealed class MockChatClient : IChatClient
 {
     private sealed record Voice(string[] Keywords, string Opening, string[] Sentences);
 

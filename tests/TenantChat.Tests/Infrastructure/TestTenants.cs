@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace TenantChat.Tests.Infrastructure;
 
 /// <summary>What tests do over HTTP again and again: create a tenant, chat on its host, read it back.</summary>
-public static class TenantApi
+public static class TestTenants
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 

@@ -4,7 +4,7 @@ namespace TenantChat.Grains.Upstreams;
 /// An external AI API. Implementations throw <see cref="UpstreamException"/> for every failure, including one in
 /// the middle of a stream, whose chunks already yielded must then be treated as an incomplete answer.
 /// </summary>
-public interface IChatUpstream
+public interface IChatClient
 {
     Task<UpstreamReply> CompleteAsync(UpstreamRequest request, CancellationToken cancellationToken = default);
 

@@ -10,9 +10,10 @@ namespace TenantChat.Grains.Tenants;
 /// finishing while another batch is on its way does not wait for that commit before its own write starts; the two
 /// commits still follow one another, since each updates the tenant's row. Each batch adds its usage to the stored
 /// totals (they are increments) and reads them back; the newest totals win, whichever batch's answer comes back
-/// first. Used only inside the tenant grain's turns, one at a time.
+/// first. Used only inside the tenant grain's turns, one at a time. It keeps the committed part of
+/// <paramref name="budget"/> equal to what the database holds.
 /// </summary>
-public sealed class TenantLedger(Guid tenantId, TenantStore tenants, ChatMessageWriter writer, TimeProvider clock)
+public sealed class TenantWriteQueue(Guid tenantId, TenantStore tenants, ChatMessageWriter writer, TenantBudget budget, TimeProvider clock)
 {
     private const int MaxBatchSize = ChatMessageWriter.MaxBatchMessages;
 
@@ -24,7 +25,8 @@ public sealed class TenantLedger(Guid tenantId, TenantStore tenants, ChatMessage
 
     private TaskCompletionSource? _drained;
 
-    public TenantBudget Budget { get; } = new();
+    /// <summary>The budget whose committed part this queue keeps current.</summary>
+    public TenantBudget Budget => budget;
 
     /// <summary>
     /// Stores the message and charges its usage. Completes with its <c>created_at</c>, or null when an earlier

@@ -15,7 +15,7 @@ namespace TenantChat.Tests.Budget;
 /// several tenants lock the tenants' rows in one order.
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class TenantLedgerPipelineTests(ClusterFixture fixture)
+public sealed class TenantWriteQueuePipelineTests(ClusterFixture fixture)
 {
     [Theory]
     [InlineData(1)]
@@ -30,17 +30,17 @@ public sealed class TenantLedgerPipelineTests(ClusterFixture fixture)
         await using var transaction = await blocker.BeginTransactionAsync();
         await LockAsync(blocker, transaction, [id], "for update");
 
-        var (waitingWithOne, waitingWithTwo, commits, ledger) = await OneAtATime(async () =>
+        var (waitingWithOne, waitingWithTwo, commits, queue) = await OneAtATime(async () =>
         {
-            var ledger = new TenantLedger(id, new TenantStore(fixture.Database), writer, TimeProvider.System);
-            ledger.Budget.Load(await new TenantStore(fixture.Database).ReadUsageAsync(id));
-            var commits = new List<Task<DateTimeOffset?>> { ledger.CommitAsync(Message(10)) };
+            var queue = new TenantWriteQueue(id, new TenantStore(fixture.Database), writer, new TenantBudget(), TimeProvider.System);
+            queue.Budget.Load(await new TenantStore(fixture.Database).ReadUsageAsync(id));
+            var commits = new List<Task<DateTimeOffset?>> { queue.CommitAsync(Message(10)) };
             var waitingWithOne = await InsertsWaitingAsync(1);
-            commits.Add(ledger.CommitAsync(Message(20)));
+            commits.Add(queue.CommitAsync(Message(20)));
             var waitingWithTwo = await InsertsWaitingAsync(2);
             // A third waits for one of the two and goes out after it.
-            commits.Add(ledger.CommitAsync(Message(30)));
-            return (waitingWithOne, waitingWithTwo, commits, ledger);
+            commits.Add(queue.CommitAsync(Message(30)));
+            return (waitingWithOne, waitingWithTwo, commits, queue);
         });
         await transaction.RollbackAsync();
         var createdAt = await Task.WhenAll(commits);
@@ -52,7 +52,7 @@ public sealed class TenantLedgerPipelineTests(ClusterFixture fixture)
         var row = await new TenantStore(fixture.Database).ReadUsageAsync(id);
         Assert.Equal((3L, 75L), await fixture.LedgerAsync(id));
         Assert.Equal(new TenantUsage(75, 3, row.PeriodStart), row);
-        Assert.Equal(row, ledger.Budget.Committed);
+        Assert.Equal(row, queue.Budget.Committed);
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class TenantLedgerPipelineTests(ClusterFixture fixture)
         return waiting;
     }
 
-    /// <summary>Runs <paramref name="body"/> one continuation at a time, as a grain's turns run: a ledger relies on that.</summary>
+    /// <summary>Runs <paramref name="body"/> one continuation at a time, as a grain's turns run: a write queue relies on that.</summary>
     private static Task<T> OneAtATime<T>(Func<Task<T>> body) =>
         Task.Factory.StartNew(body, CancellationToken.None, TaskCreationOptions.None, new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler).Unwrap();
 }

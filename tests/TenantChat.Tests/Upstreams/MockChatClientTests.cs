@@ -2,9 +2,9 @@ using TenantChat.Grains.Upstreams;
 
 namespace TenantChat.Tests.Upstreams;
 
-public sealed class MockChatUpstreamTests
+public sealed class MockChatClientTests
 {
-    private readonly MockChatUpstream _mock = new();
+    private readonly MockChatClient _mock = new();
 
     [Fact]
     public async Task The_same_request_always_gets_the_same_answer()

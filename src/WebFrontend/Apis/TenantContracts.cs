@@ -1,8 +1,20 @@
 using TenantChat.Grains.Models;
 
-namespace TenantChat.WebFrontend.Admin;
+namespace TenantChat.WebFrontend.Apis;
 
-/// <summary>A tenant as the operator API shows it.</summary>
+// The response bodies of TenantApi and AdminApi: a tenant, its usage and its assembled system parameter.
+
+/// <summary>
+/// The tenant's usage in the current period; <see cref="CacheHits"/> of its <see cref="Calls"/> were answered from its
+/// cache; <see cref="CostUsd"/> is what its stored messages of the period cost.
+/// </summary>
+public sealed record class UsageResponse(long TokensUsed, long TokenLimit, long TokensRemaining, long Calls, DateTimeOffset PeriodStart, long CacheHits,
+    decimal CostUsd);
+
+/// <summary>The assembled system parameter and its tokens; <see cref="Sources"/> are the knowledge items it would include.</summary>
+public sealed record class SystemPreviewResponse(string System, int Tokens, IReadOnlyList<object> Sources);
+
+/// <summary>A tenant as the operator API, and the tenant's own admins, see it.</summary>
 public sealed record class TenantResponse(
     Guid Id,
     string Name,
@@ -39,7 +51,7 @@ public sealed record class TenantResponse(
         return new TenantResponse(view.Id, s.Name, s.Domain, s.SystemPrompt, s.Model, s.Seed, s.AllowedModels, s.MaxContextTurns,
             s.MaxOutputTokens, s.RateLimitRpm, s.RateLimitTpm, s.TokenLimit, view.TokensUsed, view.TokensRemaining, view.Calls,
             view.PeriodStart, s.Status == TenantStatus.Suspended ? "suspended" : "active", view.Version, view.CreatedAt,
-            s.Provider, [.. s.Fallbacks.Select(route => new FallbackResponse(route.Provider, route.Model))], s.ResponseCacheSeconds,
+            s.Upstream, [.. s.Fallbacks.Select(route => new FallbackResponse(route.Upstream, route.Model))], s.ResponseCacheSeconds,
             s.Persona is { } persona ? new PersonaResponse(persona.Name, PersonaTones.Of(persona.Tone), persona.Language) : null,
             [.. s.Modules.Select(module => new ModuleResponse(module.Key, module.Prompt, module.Priority, module.Active))], s.HandoffPhrase,
             s.MaxSystemTokens,
