@@ -25,6 +25,9 @@ app.MapTenantApi();
 
 // The platform operator's, on any host.
 app.MapAdminApi();
+app.MapAuditApi();
+app.MapUsageApi();
+app.MapTenantDataApi();
 app.Run();
 
 /// <summary>Entry point, public so functional tests can host it with WebApplicationFactory.</summary>
