@@ -21,7 +21,7 @@ public static class AuditApi
         var admin = app.MapGroup("api/admin/audit").WithTags("Operator").RequireAuthorization(AdminKeyAuthentication.Policy);
         admin.MapGet("", ListAsync);
         admin.MapGet("verify", VerifyAsync);
-        app.MapGet("api/tenant/audit", ListOwnAsync).WithTags("Tenant").RequireAuthorization(TenantAuthentication.AdminPolicy);
+        app.MapGet("api/tenant/audit", ListOwnAsync).ForTenantHost().WithTags("Tenant").RequireAuthorization(TenantAuthentication.AdminPolicy);
         return app;
     }
 

@@ -26,7 +26,7 @@ public static class UsageApi
 
     public static IEndpointRouteBuilder MapUsageApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("api/usage/daily", GetOwnDailyAsync).WithTags("Tenant").RequireAuthorization(TenantAuthentication.UserPolicy);
+        app.MapGet("api/usage/daily", GetOwnDailyAsync).ForTenantHost().WithTags("Tenant").RequireAuthorization(TenantAuthentication.UserPolicy);
         app.MapGet("api/admin/usage/daily", GetDailyAsync).WithTags("Operator").RequireAuthorization(AdminKeyAuthentication.Policy);
         return app;
     }
