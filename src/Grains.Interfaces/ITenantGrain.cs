@@ -30,6 +30,12 @@ public interface ITenantGrain : IGrainWithGuidKey
     Task<SystemPreview?> PreviewSystemAsync(string prompt);
 
     /// <summary>
+    /// Erases every row of the tenant in every application table, in one transaction, leaving one tombstone in the
+    /// audit log; this activation forgets the tenant and deactivates. False when there is no such tenant.
+    /// </summary>
+    Task<bool> DeleteAsync();
+
+    /// <summary>
     /// Runs one chat exchange for a caller on <paramref name="host"/>. Interleaves with other calls: only the
     /// accounting steps take the grain's turn, never the upstream I/O.
     /// </summary>

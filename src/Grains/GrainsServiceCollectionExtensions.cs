@@ -6,12 +6,14 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using TenantChat.Grains.Accounts;
+using TenantChat.Grains.Alerts;
 using TenantChat.Grains.Conversations;
 using TenantChat.Grains.Knowledge;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Tenants;
 using TenantChat.Grains.Tokens;
 using TenantChat.Grains.Upstreams;
+using TenantChat.Grains.Usage;
 
 namespace TenantChat.Grains;
 
@@ -40,12 +42,24 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<TenantStore>();
         services.AddSingleton<ChatMessageStore>();
         services.AddSingleton<ConversationStore>();
-        services.TryAddSingleton<IConversationEvents, NoConversationEvents>();
+        services.TryAddSingleton<IConversationEvents, WebhookConversationEvents>();
         services.AddSingleton(provider => new ChatMessageWriter(provider.GetRequiredService<ChatMessageStore>(),
             provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<ChatMessageWriter>>(),
             provider.GetRequiredService<IOptions<TenantLimitsOptions>>().Value.WriteBatchesInFlight));
         services.AddSingleton<AccountStore>();
         services.AddSingleton<CustomerDataStore>();
+        services.AddSingleton<AuditLogStore>();
+        services.AddSingleton<TenantDataStore>();
+        services.AddSingleton<WebhookOutboxStore>();
+        services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.Section))
+            .Validate(o => o.PollMilliseconds > 0 && o.RetryBaseSeconds > 0 && o.GiveUpMinutes > 0 && o.DeliveryTimeoutSeconds > 0,
+                "Alerts:PollMilliseconds, RetryBaseSeconds, GiveUpMinutes and DeliveryTimeoutSeconds must be positive.");
+        services.AddHostedService<WebhookDispatcher>();
+        services.AddSingleton<UsageReportStore>();
+        services.AddSingleton<ModelPricing>();
+        services.AddOptions<PricingOptions>().Bind(configuration.GetSection(PricingOptions.Section))
+            .Validate(o => o.Models.Values.All(p => p.InputPerMillion >= 0 && p.OutputPerMillion >= 0), "Pricing:Models prices must not be negative.")
+            .ValidateOnStart();
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton<TokenCounter>();
         services.AddSingleton(TimeProvider.System);

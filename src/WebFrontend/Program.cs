@@ -27,6 +27,9 @@ app.MapTenantApi();
 // The platform operator's, on any host.
 app.MapAdminApi();
 app.MapPages();
+app.MapAuditApi();
+app.MapUsageApi();
+app.MapTenantDataApi();
 app.Run();
 
 /// <summary>Entry point, public so functional tests can host it with WebApplicationFactory.</summary>

@@ -54,6 +54,9 @@ public sealed record class TenantSettings
     /// <summary>The most o200k tokens the assembled system parameter may take; knowledge gets what is left.</summary>
     [Id(18)] public int MaxSystemTokens { get; init; } = DefaultMaxSystemTokens;
 
+    /// <summary>Usage alerts by webhook; null when the tenant has none.</summary>
+    [Id(19)] public AlertSettings? Alerts { get; init; }
+
     /// <summary>Retrieval from the tenant's own knowledge into the system parameter (contract section 10).</summary>
     [Id(20)] public KnowledgeSettings Knowledge { get; init; } = KnowledgeSettings.Default;
 

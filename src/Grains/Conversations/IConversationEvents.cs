@@ -1,8 +1,8 @@
 namespace TenantChat.Grains.Conversations;
 
 /// <summary>
-/// Events of a tenant's conversations for whoever must hear of them (the usage and handoff alerts of issue 14 will
-/// deliver <c>conversation.handoff</c> webhooks from here). Called once the event is durable; a failure is logged and
+/// Events of a tenant's conversations for whoever must hear of them (WebhookConversationEvents queues
+/// <c>conversation.handoff</c> webhooks in the outbox). Called once the event is durable; a failure is logged and
 /// does not fail the chat call.
 /// </summary>
 public interface IConversationEvents

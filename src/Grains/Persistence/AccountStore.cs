@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Npgsql;
 using TenantChat.Grains.Models;
 
@@ -14,13 +15,22 @@ public sealed class AccountStore(NpgsqlDataSource db)
 
     private const string Columns = "id, tenant_id, email, display_name, role, created_at, status, security_stamp";
 
-    /// <summary>Inserts the account; false when the email is taken in this tenant.</summary>
-    public async Task<bool> TryInsertAsync(AccountView account, string passwordHash)
-    {
-        await using var command = db.CreateCommand(InsertSql);
-        AddInsertParameters(command.Parameters, account, passwordHash);
-        return await command.ExecuteNonQueryAsync() == 1;
-    }
+    /// <summary>Inserts the account and its audit entry; false when the email is taken in this tenant.</summary>
+    public Task<bool> TryInsertAsync(AccountView account, string passwordHash) =>
+        AuditLog.InTransactionAsync(db, async (connection, transaction) =>
+        {
+            await using var command = new NpgsqlCommand(InsertSql, connection, transaction);
+            AddInsertParameters(command.Parameters, account, passwordHash);
+            return await command.ExecuteNonQueryAsync() == 1;
+        }, inserted => inserted ? CreatedEntry(account) : null);
+
+    /// <summary>The entry of a new account: its email and role, never its password.</summary>
+    public static AuditEntry CreatedEntry(AccountView account) =>
+        AuditEntry.ByCaller(account.TenantId, AuditActions.AccountCreated, $"account:{account.Id}", new()
+        {
+            ["email"] = account.Email,
+            ["role"] = account.Role == AccountRole.Admin ? "admin" : "member",
+        });
 
     public static void AddInsertParameters(NpgsqlParameterCollection p, AccountView account, string passwordHash)
     {
@@ -138,6 +148,9 @@ public sealed class AccountStore(NpgsqlDataSource db)
                 written = Read(reader);
             }
         }
+        await AuditLog.AppendAsync(connection, transaction, change is null
+            ? AuditEntry.ByCaller(tenantId, AuditActions.AccountDeleted, $"account:{id}", new() { ["email"] = current.Email })
+            : AuditEntry.ByCaller(tenantId, AuditActions.AccountChanged, $"account:{id}", Changes(current, role, status)));
         await transaction.CommitAsync();
         return new AccountWrite(AccountWriteResult.Written, written);
 
@@ -148,6 +161,22 @@ public sealed class AccountStore(NpgsqlDataSource db)
             command.Parameters.AddWithValue("id", id);
             return command;
         }
+    }
+
+    private static JsonObject Changes(AccountView before, AccountRole role, AccountStatus status)
+    {
+        var changes = new JsonObject();
+        if (role != before.Role)
+        {
+            changes["role"] = new JsonObject { ["from"] = RoleName(before.Role), ["to"] = RoleName(role) };
+        }
+        if (status != before.Status)
+        {
+            changes["status"] = new JsonObject { ["from"] = StatusName(before.Status), ["to"] = StatusName(status) };
+        }
+        return changes;
+
+        static string StatusName(AccountStatus s) => s == AccountStatus.Active ? "active" : "disabled";
     }
 
     private static string RoleName(AccountRole role) => role == AccountRole.Admin ? "admin" : "member";

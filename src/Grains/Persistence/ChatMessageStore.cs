@@ -1,12 +1,13 @@
 using Npgsql;
 using NpgsqlTypes;
 using TenantChat.Grains.Models;
+using TenantChat.Grains.Usage;
 using TenantChat.Grains.Tenants;
 
 namespace TenantChat.Grains.Persistence;
 
 /// <summary>The <c>chat_messages</c> ledger: every stored exchange, and the tenant totals written with it.</summary>
-public sealed class ChatMessageStore(NpgsqlDataSource db)
+public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
 {
     private const string ViewColumns =
         "id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, created_at, provider, cached, handoff, erased_at is not null, sources::text";
@@ -27,9 +28,9 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         const string sql = """
             with batch as (
                 select * from unnest(@ids, @tenant_ids, @conversation_ids, @prompts, @responses, @models, @seeds, @prompt_tokens,
-                        @completion_tokens, @providers, @cached, @handoffs, @channels, @starts, @sources, @tokens_saved)
+                        @completion_tokens, @providers, @cached, @handoffs, @channels, @starts, @sources, @tokens_saved, @costs)
                     as m(id, tenant_id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, provider,
-                        cached, handoff, channel, starts, sources, tokens_saved)
+                        cached, handoff, channel, starts, sources, tokens_saved, cost_usd)
             ), checked as (
                 -- A call answered while its conversation was erased is stored without its text, and revives nothing.
                 select b.*, not (b.starts or exists (
@@ -37,11 +38,12 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
                 from batch b
             ), inserted as (
                 insert into chat_messages (id, tenant_id, conversation_id, prompt, response, model, seed,
-                    prompt_tokens, completion_tokens, total_tokens, provider, cached, handoff, erased_at, sources, tokens_saved, created_at)
+                    prompt_tokens, completion_tokens, total_tokens, provider, cached, handoff, erased_at, sources, tokens_saved,
+                    cost_usd, created_at)
                 select m.id, m.tenant_id, m.conversation_id, case when m.orphan then '' else m.prompt end,
                     case when m.orphan then '' else m.response end, m.model, m.seed, m.prompt_tokens, m.completion_tokens,
                     m.prompt_tokens + m.completion_tokens, m.provider, m.cached, m.handoff,
-                    case when m.orphan then @created_at end, m.sources, m.tokens_saved, @created_at
+                    case when m.orphan then @created_at end, m.sources, m.tokens_saved, m.cost_usd, @created_at
                 from checked m
                 on conflict (id) do nothing
                 returning id, tenant_id, total_tokens, erased_at is null as live
@@ -103,6 +105,7 @@ public sealed class ChatMessageStore(NpgsqlDataSource db)
         p.Add(new NpgsqlParameter("providers", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = Column(messages, m => m.Message.Upstream) });
         p.AddWithValue("cached", Column(messages, m => m.Message.Cached));
         p.AddWithValue("handoffs", Column(messages, m => m.Message.Handoff));
+        p.AddWithValue("costs", Column(messages, m => pricing.CostUsd(m.Message.Model, m.Message.Usage)));
         p.AddWithValue("channels", Column(messages, m => ConversationNames.Of(m.Message.Channel)));
         p.AddWithValue("starts", Column(messages, m => m.Message.StartsConversation));
         p.Add(new NpgsqlParameter("sources", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = Column(messages, m => SourcesJson.Write(m.Message.Sources)) });

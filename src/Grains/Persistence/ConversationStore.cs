@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Npgsql;
 using NpgsqlTypes;
 using TenantChat.Grains.Models;
@@ -82,11 +83,16 @@ public sealed class ConversationStore(NpgsqlDataSource db)
             where tenant_id = @tenant_id and id = @id
             returning {ViewColumns}
             """;
-        await using var command = db.CreateCommand(sql);
-        command.Parameters.AddWithValue("tenant_id", tenantId);
-        command.Parameters.AddWithValue("id", id);
-        command.Parameters.AddWithValue("status", ConversationNames.Of(status));
-        return (await ReadViewsAsync(command)).FirstOrDefault();
+        return await AuditLog.InTransactionAsync(db, async (connection, transaction) =>
+        {
+            await using var command = new NpgsqlCommand(sql, connection, transaction);
+            command.Parameters.AddWithValue("tenant_id", tenantId);
+            command.Parameters.AddWithValue("id", id);
+            command.Parameters.AddWithValue("status", ConversationNames.Of(status));
+            return (await ReadViewsAsync(command)).FirstOrDefault();
+        }, changed => changed is null ? null : AuditEntry.ByCaller(tenantId,
+            status == ConversationStatus.Closed ? AuditActions.ConversationClosed : AuditActions.ConversationStatusChanged,
+            AuditActions.ConversationTarget(id), new() { ["status"] = new JsonObject { ["to"] = ConversationNames.Of(status) } }));
     }
 
     /// <summary>Stores a tenant user's reply and counts it in the conversation, in one statement; null when there is no such conversation.</summary>
@@ -182,13 +188,19 @@ public sealed class ConversationStore(NpgsqlDataSource db)
             )
             select (select count(*) from gone), (select count(*) from erased)
             """;
-        await using var command = db.CreateCommand(sql);
-        command.Parameters.AddWithValue("tenant_id", tenantId);
-        command.Parameters.AddWithValue("id", id);
-        command.Parameters.AddWithValue("now", now);
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return reader.GetInt64(0) == 1;
+        var (gone, _) = await AuditLog.InTransactionAsync(db, async (connection, transaction) =>
+        {
+            await using var command = new NpgsqlCommand(sql, connection, transaction);
+            command.Parameters.AddWithValue("tenant_id", tenantId);
+            command.Parameters.AddWithValue("id", id);
+            command.Parameters.AddWithValue("now", now);
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            return (reader.GetInt64(0), reader.GetInt64(1));
+        }, erased => erased.Item1 == 1
+            ? AuditEntry.ByCaller(tenantId, AuditActions.ConversationErased, AuditActions.ConversationTarget(id), new() { ["messages_erased"] = erased.Item2 })
+            : null);
+        return gone == 1;
     }
 
     private static async Task<List<ConversationView>> ReadViewsAsync(NpgsqlCommand command)

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Npgsql;
 using NpgsqlTypes;
 using TenantChat.Grains.Models;
@@ -23,7 +24,8 @@ public sealed class CustomerDataStore(NpgsqlDataSource db)
             values (@id, @tenant_id, @title, @content, @metadata, @now, @now, @chunks)
             returning {Columns}
             """;
-        return WriteWithinCapAsync(sql, tenantId, id, input, now, chunks, maxChunks);
+        return WriteWithinCapAsync(sql, tenantId, id, input, now, chunks, maxChunks,
+            (item, _) => Entry(tenantId, AuditActions.CustomerDataCreated, id, new() { ["title"] = item.Title }));
     }
 
     public async Task<IReadOnlyList<CustomerDataItem>> ListAsync(Guid tenantId, int limit, Guid? before)
@@ -59,15 +61,36 @@ public sealed class CustomerDataStore(NpgsqlDataSource db)
             where tenant_id = @tenant_id and id = @id
             returning {Columns}
             """;
-        return WriteWithinCapAsync(sql, tenantId, id, input, now, chunks, maxChunks);
+        return WriteWithinCapAsync(sql, tenantId, id, input, now, chunks, maxChunks,
+            (item, old) => Entry(tenantId, AuditActions.CustomerDataChanged, id, Changes(old!, item)));
+    }
+
+    /// <summary>What an update changed, for its audit entry: the title by value, content and metadata by name only.</summary>
+    private static JsonObject Changes(CustomerDataItem old, CustomerDataItem item)
+    {
+        var changes = new JsonObject();
+        if (old.Title != item.Title)
+        {
+            changes["title"] = new JsonObject { ["from"] = old.Title, ["to"] = item.Title };
+        }
+        if (old.Content != item.Content)
+        {
+            changes["content"] = new JsonObject { ["changed"] = true };
+        }
+        if (old.MetadataJson != item.MetadataJson)
+        {
+            changes["metadata"] = new JsonObject { ["changed"] = true };
+        }
+        return changes;
     }
 
     /// <summary>
     /// Runs a write after counting the chunks of the tenant's other items, under a lock per tenant held to the
-    /// commit, so concurrent writes cannot pass the cap together.
+    /// commit, so concurrent writes cannot pass the cap together. The write's audit entry, made from the item as it
+    /// was (null when new) and as it is, is appended in the same transaction.
     /// </summary>
     private async Task<CustomerDataWrite> WriteWithinCapAsync(string sql, Guid tenantId, Guid id, CustomerDataInput input, DateTimeOffset now,
-        int chunks, int maxChunks)
+        int chunks, int maxChunks, Func<CustomerDataItem, CustomerDataItem?, AuditEntry> entryFor)
     {
         const string held = """
             select pg_advisory_xact_lock(hashtextextended('knowledge:' || @tenant_id::text, 0));
@@ -89,20 +112,41 @@ public sealed class CustomerDataStore(NpgsqlDataSource db)
         {
             return new CustomerDataWrite(null, chunksHeld, OverCap: true);
         }
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        command.Parameters.AddWithValue("tenant_id", tenantId);
-        command.Parameters.AddWithValue("id", id);
+        await using var before = Command($"select {Columns} from customer_data where tenant_id = @tenant_id and id = @id for update",
+            tenantId, id, connection, transaction);
+        var old = (await ReadAllAsync(before)).FirstOrDefault();
+        await using var command = Command(sql, tenantId, id, connection, transaction);
         command.Parameters.AddWithValue("chunks", chunks);
         AddInput(command, input, now);
         var item = (await ReadAllAsync(command)).FirstOrDefault();
+        if (item is not null)
+        {
+            await AuditLog.AppendAsync(connection, transaction, entryFor(item, old));
+        }
         await transaction.CommitAsync();
         return new CustomerDataWrite(item, chunksHeld);
     }
 
     public async Task<bool> DeleteAsync(Guid tenantId, Guid id)
     {
-        await using var command = Command("delete from customer_data where tenant_id = @tenant_id and id = @id", tenantId, id);
-        return await command.ExecuteNonQueryAsync() == 1;
+        const string sql = "delete from customer_data where tenant_id = @tenant_id and id = @id returning title";
+        var title = await AuditLog.InTransactionAsync(db, async (connection, transaction) =>
+        {
+            await using var command = Command(sql, tenantId, id, connection, transaction);
+            return await command.ExecuteScalarAsync() as string;
+        }, deleted => deleted is null ? null : Entry(tenantId, AuditActions.CustomerDataDeleted, id, new() { ["title"] = deleted }));
+        return title is not null;
+    }
+
+    private static AuditEntry Entry(Guid tenantId, string action, Guid id, JsonObject changes) =>
+        AuditEntry.ByCaller(tenantId, action, $"customer_data:{id}", changes);
+
+    private static NpgsqlCommand Command(string sql, Guid tenantId, Guid id, NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
+        var command = new NpgsqlCommand(sql, connection, transaction);
+        command.Parameters.AddWithValue("tenant_id", tenantId);
+        command.Parameters.AddWithValue("id", id);
+        return command;
     }
 
     private NpgsqlCommand Command(string sql, Guid tenantId, Guid id)

@@ -29,7 +29,8 @@ public sealed class TenantStore(NpgsqlDataSource db)
     private const string Columns = """
         id, name, domain, system_prompt, token_limit, model, seed, allowed_models, rate_limit_rpm, rate_limit_tpm,
         max_context_turns, max_output_tokens, status, tokens_used, calls, period_start, created_at, settings_version,
-        provider, fallbacks, response_cache_seconds, persona, modules, handoff_phrase, max_system_tokens, knowledge::text, semantic_cache::text, widget_origins
+        provider, fallbacks, response_cache_seconds, persona, modules, handoff_phrase, max_system_tokens, knowledge::text, semantic_cache::text,
+        alerts, widget_origins
         """;
 
     public async Task<TenantRecord?> FindAsync(Guid id, CancellationToken cancellationToken = default)
@@ -69,24 +70,25 @@ public sealed class TenantStore(NpgsqlDataSource db)
         return rows;
     }
 
-    /// <summary>Inserts a new tenant and, in the same transaction, its first admin; false when its domain is taken.</summary>
-    public async Task<bool> TryInsertAsync(TenantRecord tenant, (AccountView Account, string PasswordHash)? admin = null)
+    /// <summary>Inserts a new tenant and, in the same transaction, its first admin and its audit entry; false when its domain is taken.</summary>
+    public async Task<bool> TryInsertAsync(TenantRecord tenant, AuditEntry audit, (AccountView Account, string PasswordHash)? admin = null,
+        string? webhookSecret = null)
     {
         const string sql = """
             insert into tenants (id, name, domain, system_prompt, token_limit, model, seed, allowed_models,
                 rate_limit_rpm, rate_limit_tpm, max_context_turns, max_output_tokens, status,
-                provider, fallbacks, response_cache_seconds, persona, modules, handoff_phrase, max_system_tokens, knowledge, semantic_cache, widget_origins,
-                tokens_used, calls, period_start, created_at, updated_at, settings_version)
+                provider, fallbacks, response_cache_seconds, persona, modules, handoff_phrase, max_system_tokens, knowledge, semantic_cache,
+                alerts, webhook_secret, widget_origins, tokens_used, calls, period_start, created_at, updated_at, settings_version)
             values (@id, @name, @domain, @system_prompt, @token_limit, @model, @seed, @allowed_models,
                 @rate_limit_rpm, @rate_limit_tpm, @max_context_turns, @max_output_tokens, @status,
-                @provider, @fallbacks, @response_cache_seconds, @persona, @modules, @handoff_phrase, @max_system_tokens, @knowledge, @semantic_cache, @widget_origins,
-                @tokens_used, @calls, @period_start, @created_at, @created_at, @version)
+                @provider, @fallbacks, @response_cache_seconds, @persona, @modules, @handoff_phrase, @max_system_tokens, @knowledge, @semantic_cache,
+                @alerts, @webhook_secret, @widget_origins, @tokens_used, @calls, @period_start, @created_at, @created_at, @version)
             on conflict (domain) do nothing
             """;
         await using var connection = await db.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using var command = new NpgsqlCommand(sql, connection, transaction);
-        AddSettings(command, tenant.Id, tenant.Settings, tenant.Version);
+        AddSettings(command, tenant.Id, tenant.Settings, tenant.Version, webhookSecret);
         command.Parameters.AddWithValue("tokens_used", tenant.Usage.TokensUsed);
         command.Parameters.AddWithValue("calls", tenant.Usage.Calls);
         command.Parameters.AddWithValue("period_start", tenant.Usage.PeriodStart);
@@ -101,12 +103,14 @@ public sealed class TenantStore(NpgsqlDataSource db)
             AccountStore.AddInsertParameters(insertAdmin.Parameters, account, passwordHash);
             await insertAdmin.ExecuteNonQueryAsync();
         }
+        await AuditLog.AppendAsync(connection, transaction, audit);
         await transaction.CommitAsync();
         return true;
     }
 
-    /// <summary>Replaces a tenant's settings; false when the new domain belongs to another tenant.</summary>
-    public async Task<bool> TryUpdateSettingsAsync(Guid id, TenantSettings settings, int version)
+    /// <summary>Replaces a tenant's settings and appends their audit entry; false when the new domain belongs to another tenant.</summary>
+    /// <remarks>A new <paramref name="webhookSecret"/> replaces the stored one; null keeps it, unless the alerts are removed.</remarks>
+    public async Task<bool> TryUpdateSettingsAsync(Guid id, TenantSettings settings, int version, AuditEntry audit, string? webhookSecret = null)
     {
         const string sql = """
             update tenants set name = @name, domain = @domain, system_prompt = @system_prompt,
@@ -116,14 +120,19 @@ public sealed class TenantStore(NpgsqlDataSource db)
                 status = @status, provider = @provider, fallbacks = @fallbacks,
                 response_cache_seconds = @response_cache_seconds, persona = @persona, modules = @modules,
                 handoff_phrase = @handoff_phrase, max_system_tokens = @max_system_tokens,
-                knowledge = @knowledge, semantic_cache = @semantic_cache, widget_origins = @widget_origins, settings_version = @version, updated_at = now()
+                knowledge = @knowledge, semantic_cache = @semantic_cache, alerts = @alerts,
+                webhook_secret = case when @alerts::jsonb is null then null else coalesce(@webhook_secret, webhook_secret) end,
+                widget_origins = @widget_origins, settings_version = @version, updated_at = now()
             where id = @id
             """;
-        await using var command = db.CreateCommand(sql);
-        AddSettings(command, id, settings, version);
         try
         {
-            return await command.ExecuteNonQueryAsync() == 1;
+            return await AuditLog.InTransactionAsync(db, async (connection, transaction) =>
+            {
+                await using var command = new NpgsqlCommand(sql, connection, transaction);
+                AddSettings(command, id, settings, version, webhookSecret);
+                return await command.ExecuteNonQueryAsync() == 1;
+            }, updated => updated ? audit : null);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -145,22 +154,26 @@ public sealed class TenantStore(NpgsqlDataSource db)
         return new TenantUsage(reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<DateTimeOffset>(2));
     }
 
-    public async Task WriteUsageAsync(Guid id, TenantUsage usage)
+    /// <summary>Writes the usage totals, with the audit entry of the change when one is given (a reset).</summary>
+    public async Task WriteUsageAsync(Guid id, TenantUsage usage, AuditEntry? audit = null)
     {
         const string sql = """
             update tenants set tokens_used = @tokens_used, calls = @calls, period_start = @period_start,
                 updated_at = now()
             where id = @id
             """;
-        await using var command = db.CreateCommand(sql);
-        command.Parameters.AddWithValue("id", id);
-        command.Parameters.AddWithValue("tokens_used", usage.TokensUsed);
-        command.Parameters.AddWithValue("calls", usage.Calls);
-        command.Parameters.AddWithValue("period_start", usage.PeriodStart);
-        await command.ExecuteNonQueryAsync();
+        await AuditLog.InTransactionAsync(db, async (connection, transaction) =>
+        {
+            await using var command = new NpgsqlCommand(sql, connection, transaction);
+            command.Parameters.AddWithValue("id", id);
+            command.Parameters.AddWithValue("tokens_used", usage.TokensUsed);
+            command.Parameters.AddWithValue("calls", usage.Calls);
+            command.Parameters.AddWithValue("period_start", usage.PeriodStart);
+            return await command.ExecuteNonQueryAsync();
+        }, _ => audit);
     }
 
-    private static void AddSettings(NpgsqlCommand command, Guid id, TenantSettings settings, int version)
+    private static void AddSettings(NpgsqlCommand command, Guid id, TenantSettings settings, int version, string? webhookSecret)
     {
         var p = command.Parameters;
         p.AddWithValue("id", id);
@@ -188,6 +201,11 @@ public sealed class TenantStore(NpgsqlDataSource db)
         p.AddWithValue("max_system_tokens", settings.MaxSystemTokens);
         p.Add(new NpgsqlParameter("knowledge", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(settings.Knowledge, SettingsJson) });
         p.Add(new NpgsqlParameter("semantic_cache", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(settings.SemanticCache, SettingsJson) });
+        p.Add(new NpgsqlParameter("alerts", NpgsqlDbType.Jsonb)
+        {
+            Value = settings.Alerts is { } alerts ? JsonSerializer.Serialize(alerts, SettingsJson) : DBNull.Value,
+        });
+        p.Add(new NpgsqlParameter("webhook_secret", NpgsqlDbType.Text) { Value = (object?)webhookSecret ?? DBNull.Value });
         p.AddWithValue("widget_origins", settings.WidgetOrigins.ToArray());
         p.AddWithValue("version", version);
     }
@@ -217,6 +235,7 @@ public sealed class TenantStore(NpgsqlDataSource db)
             MaxSystemTokens = r.GetInt32(24),
             Knowledge = JsonSerializer.Deserialize<KnowledgeSettings>(r.GetString(25), SettingsJson) ?? KnowledgeSettings.Default,
             SemanticCache = JsonSerializer.Deserialize<SemanticCacheSettings>(r.GetString(26), SettingsJson) ?? SemanticCacheSettings.Default,
+            Alerts = r.IsDBNull(27) ? null : JsonSerializer.Deserialize<AlertSettings>(r.GetString(27), SettingsJson),
             WidgetOrigins = [.. r.GetFieldValue<string[]>(r.GetOrdinal("widget_origins"))],
         };
         var usage = new TenantUsage(r.GetInt64(13), r.GetInt64(14), r.GetFieldValue<DateTimeOffset>(15));

@@ -1,3 +1,4 @@
+using TenantChat.Grains.Alerts;
 using Microsoft.Extensions.Logging;
 using TenantChat.Grains.Conversations;
 using TenantChat.Grains.Models;
@@ -16,6 +17,7 @@ internal sealed class AnswerRecorder(
     Guid tenantId,
     TenantWriteQueue writes,
     TenantAdmission admission,
+    UsageAlerts alerts,
     Func<TenantSettings> currentSettings,
     ChatMessageStore messages,
     IConversationEvents conversationEvents,
@@ -84,6 +86,7 @@ internal sealed class AnswerRecorder(
     {
         if (await writes.CommitAsync(message) is { } createdAt)
         {
+            await alerts.CheckAsync(currentSettings(), writes.Budget.Committed, createdAt);
             return new ChatReply(message.Id, message.ConversationId, message.Response, message.Model, message.Seed, message.Usage, createdAt,
                 message.Cached, message.Handoff) { Sources = message.Sources };
         }

@@ -1,7 +1,10 @@
 using System.Data.Common;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TenantChat.Grains.Accounts;
+using TenantChat.Grains.Alerts;
+using TenantChat.Grains.Governance;
 using TenantChat.Grains.Conversations;
 using TenantChat.Grains.Knowledge;
 using TenantChat.Grains.Models;
@@ -23,6 +26,7 @@ namespace TenantChat.Grains.Tenants;
 /// </summary>
 public sealed class TenantGrain(
     TenantStore tenants,
+    TenantDataStore tenantData,
     ChatMessageStore messages,
     ConversationStore conversations,
     IConversationEvents conversationEvents,
@@ -33,6 +37,8 @@ public sealed class TenantGrain(
     PasswordHashing passwords,
     IOptions<TenantLimitsOptions> limits,
     IOptions<ChatAdmissionOptions> admissionOptions,
+    WebhookOutboxStore outbox,
+    IOptions<AlertOptions> alertOptions,
     IOptions<ChatTimeoutOptions> timeouts,
     TimeProvider clock,
     ILogger<TenantGrain> logger) : Grain, ITenantGrain
@@ -43,6 +49,7 @@ public sealed class TenantGrain(
     private TenantAdmission _admission = null!;
     private TenantChatCalls _calls = null!;
     private ChatGrounding _grounding = null!;
+    private UsageAlerts _alerts = null!;
 
     private Guid TenantId => this.GetPrimaryKey();
 
@@ -52,7 +59,8 @@ public sealed class TenantGrain(
         _budget = new TenantBudget();
         _writes = new TenantWriteQueue(TenantId, tenants, writer, _budget, clock);
         _admission = new TenantAdmission(TenantId, tokens, _budget, limits.Value.MaxConcurrentCalls);
-        var answers = new AnswerRecorder(TenantId, _writes, _admission, () => _tenant!.Settings, messages, conversationEvents, tokens, clock, logger);
+        _alerts = new UsageAlerts(TenantId, outbox, logger);
+        var answers = new AnswerRecorder(TenantId, _writes, _admission, _alerts, () => _tenant!.Settings, messages, conversationEvents, tokens, clock, logger);
         _grounding = new ChatGrounding(TenantId, GrainFactory, embedder, tokens, logger);
         _calls = new TenantChatCalls(TenantId, () => _tenant, _admission, _writes, answers, _grounding, new ChatAttempts(timeouts.Value.RetryGrace), conversations,
             upstreams, limits.Value, admissionOptions.Value, clock, logger);
@@ -93,19 +101,34 @@ public sealed class TenantGrain(
         {
             return tooLarge;
         }
+        if (AlertTargetRefusal(settings) is { } refused)
+        {
+            return refused;
+        }
         var now = clock.GetUtcNow();
         var tenant = new TenantRecord(TenantId, settings, new TenantUsage(0, 0, BudgetPeriod.MonthStart(now)), now, 1);
         var adminAccount = admin is null
             ? ((AccountView, string)?)null
             : (new AccountView(Guid.CreateVersion7(), TenantId, admin.Email, admin.DisplayName, AccountRole.Admin, now), passwords.Hash(admin.Password));
-        if (!await tenants.TryInsertAsync(tenant, adminAccount))
+        var changes = TenantSettingsAudit.Created(settings);
+        if (adminAccount is var (account, _))
+        {
+            changes["admin_account"] = new JsonObject { ["id"] = account.Id.ToString(), ["email"] = account.Email };
+        }
+        var secret = UsageAlerts.NewSecretIfNeeded(null, settings.Alerts);
+        if (secret is not null)
+        {
+            changes["webhook_secret"] = new JsonObject { ["set"] = true };
+        }
+        var audit = AuditEntry.ByCaller(TenantId, AuditActions.TenantCreated, AuditActions.TenantTarget(TenantId), changes);
+        if (!await tenants.TryInsertAsync(tenant, audit, adminAccount, secret))
         {
             return TenantErrors.DomainTaken(settings.Domain);
         }
         _tenant = tenant;
         _budget.Load(tenant.Usage);
         logger.LogInformation("Tenant {TenantId} created", TenantId);
-        return View();
+        return View() with { NewWebhookSecret = secret };
     }
 
     public Task<TenantView?> GetAsync() => Task.FromResult(_tenant is null ? null : View());
@@ -130,8 +153,19 @@ public sealed class TenantGrain(
         {
             return tooLarge;
         }
+        if (AlertTargetRefusal(settings) is { } refused)
+        {
+            return refused;
+        }
         var version = _tenant.Version + 1;
-        if (!await tenants.TryUpdateSettingsAsync(TenantId, settings, version))
+        var changes = TenantSettingsAudit.Changed(_tenant.Settings, settings);
+        var secret = UsageAlerts.NewSecretIfNeeded(_tenant.Settings.Alerts, settings.Alerts);
+        if (secret is not null)
+        {
+            changes["webhook_secret"] = new JsonObject { ["changed"] = true };
+        }
+        var audit = AuditEntry.ByCaller(TenantId, TenantSettingsAudit.ActionFor(_tenant.Settings, settings), AuditActions.TenantTarget(TenantId), changes);
+        if (!await tenants.TryUpdateSettingsAsync(TenantId, settings, version, audit, secret))
         {
             return TenantErrors.DomainTaken(settings.Domain);
         }
@@ -139,7 +173,7 @@ public sealed class TenantGrain(
         _admission.SettingsChanged();
         _calls.AdmitWaiting(); // a new token_limit or max_output_tokens may let waiting calls in, or show they never fit
         logger.LogInformation("Tenant {TenantId} settings changed to version {Version}", TenantId, version);
-        return View();
+        return View() with { NewWebhookSecret = secret };
     }
 
     public async Task<SystemPreview?> PreviewSystemAsync(string prompt)
@@ -163,10 +197,25 @@ public sealed class TenantGrain(
         {
             return TenantErrors.NotFound;
         }
-        await _writes.ResetAsync();
+        await _writes.ResetAsync(AuditEntry.ByCaller(TenantId, AuditActions.TenantUsageReset, AuditActions.TenantTarget(TenantId),
+            new JsonObject { ["tokens_used"] = new JsonObject { ["from"] = _budget.Committed.TokensUsed, ["to"] = 0 } }));
         _calls.AdmitWaiting();
         logger.LogInformation("Tenant {TenantId} usage reset", TenantId);
         return View();
+    }
+
+    public async Task<bool> DeleteAsync()
+    {
+        if (_tenant is null || !await tenantData.EraseAsync(TenantId, _tenant.Settings.Domain))
+        {
+            return false;
+        }
+        // From now on every request on its host is refused as unknown: frontends confirm their cached mapping here.
+        _tenant = null;
+        _admission.SettingsChanged();
+        DeactivateOnIdle();
+        logger.LogInformation("Tenant {TenantId} deleted", TenantId);
+        return true;
     }
 
     public Task<Outcome<ChatReply>> ChatAsync(string host, ChatRequest request) => _calls.ChatAsync(host, request);
@@ -178,6 +227,11 @@ public sealed class TenantGrain(
     public Task AbandonStreamAsync(Guid requestId) => _calls.AbandonStreamAsync(requestId);
 
     public Task StopWaitingAsync(Guid requestId) => _calls.StopWaitingAsync(requestId);
+
+    private ServiceError? AlertTargetRefusal(TenantSettings settings) =>
+        settings.Alerts is { } alerts && AlertTargets.Refusal(alerts.WebhookUrl, alertOptions.Value.AllowPrivateTargets) is { } refusal
+            ? new ServiceError(ProblemCode.ValidationFailed, refusal)
+            : null;
 
     private ServiceError? AccessError(string host) => TenantErrors.ForHost(_tenant, host);
 

@@ -40,12 +40,12 @@ public sealed class TenantWriteQueue(Guid tenantId, TenantStore tenants, ChatMes
         return done.Task;
     }
 
-    public Task ResetAsync() => ExclusivelyAsync(async () =>
+    public Task ResetAsync(AuditEntry audit) => ExclusivelyAsync(async () =>
     {
         // Whole microseconds, as PostgreSQL stores it: the totals read back later compare equal to this period.
         var now = clock.GetUtcNow();
         var usage = new TenantUsage(0, 0, now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond)));
-        await tenants.WriteUsageAsync(tenantId, usage);
+        await tenants.WriteUsageAsync(tenantId, usage, audit);
         Budget.Load(usage);
     });
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using TenantChat.Grains.Models;
 using TenantChat.WebFrontend.Apis;
+using TenantChat.WebFrontend.Governance;
 using TenantChat.WebFrontend.Tenancy;
 
 namespace TenantChat.WebFrontend.Admin;
@@ -23,7 +24,8 @@ public sealed partial class TenantSettingsReader
     {
         "name", "domain", "system_prompt", "token_limit", "model", "seed", "allowed_models", "rate_limit_rpm",
         "rate_limit_tpm", "max_context_turns", "max_output_tokens", "provider", "fallbacks", "response_cache_seconds",
-        "persona", "modules", "handoff_phrase", "max_system_tokens", "knowledge", "semantic_cache", "widget_origins", "admin_email", "admin_password",
+        "persona", "modules", "handoff_phrase", "max_system_tokens", "knowledge", "semantic_cache", "alerts", "widget_origins", "admin_email",
+        "admin_password",
     };
 
     /// <summary>What the platform operator may change later.</summary>
@@ -33,7 +35,8 @@ public sealed partial class TenantSettingsReader
     public static readonly IReadOnlySet<string> TenantAdminFields = new HashSet<string>
     {
         "system_prompt", "model", "seed", "allowed_models", "max_context_turns", "max_output_tokens", "provider", "fallbacks",
-        "response_cache_seconds", "persona", "modules", "handoff_phrase", "max_system_tokens", "knowledge", "semantic_cache", "widget_origins",
+        "response_cache_seconds", "persona", "modules", "handoff_phrase", "max_system_tokens", "knowledge", "semantic_cache", "alerts",
+        "widget_origins",
     };
 
     private readonly Dictionary<string, string[]> _errors = [];
@@ -89,6 +92,7 @@ public sealed partial class TenantSettingsReader
                 "response_cache_seconds" => Integer(field, node, 0, MaxResponseCacheSeconds, nullable: false) is { } seconds
                     ? settings with { ResponseCacheSeconds = (int)seconds } : settings,
                 "widget_origins" => WidgetOrigins(node) is { } origins ? settings with { WidgetOrigins = origins } : settings,
+                "alerts" => AlertsInput.TryRead(node, _errors, out var alerts) ? settings with { Alerts = alerts } : settings,
                 "persona" => ReadPersona(node, out var persona) ? settings with { Persona = persona } : settings,
                 "modules" => ReadModules(node) is { } modules ? settings with { Modules = modules } : settings,
                 "handoff_phrase" => ReadHandoffPhrase(node, out var phrase) ? settings with { HandoffPhrase = phrase } : settings,

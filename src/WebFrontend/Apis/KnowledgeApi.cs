@@ -7,11 +7,6 @@ using TenantChat.WebFrontend.Tenancy;
 
 namespace TenantChat.WebFrontend.Apis;
 
-public sealed record class KnowledgeSearchResponse(IReadOnlyList<KnowledgeHitResponse> Items);
-
-/// <summary>A search result: <see cref="Id"/> is the customer-data id; <see cref="Score"/> is defined in docs/behaviour.md.</summary>
-public sealed record class KnowledgeHitResponse(Guid Id, string Title, string Snippet, double Score);
-
 /// <summary>Search over the signed-in user's tenant's knowledge (its customer data), best first.</summary>
 public static class KnowledgeApi
 {

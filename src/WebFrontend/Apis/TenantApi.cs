@@ -30,9 +30,11 @@ public static class TenantApi
         {
             return Gone();
         }
-        var cache = await orleans.GetGrain<IChatHistoryGrain>(0).CountCacheHitsAsync(tenant.Id, tenant.PeriodStart);
+        var cache = orleans.GetGrain<IChatHistoryGrain>(0).CountCacheHitsAsync(tenant.Id, tenant.PeriodStart);
+        var cost = orleans.GetGrain<IUsageReportGrain>(0).CostSinceAsync(tenant.Id, tenant.PeriodStart);
+        var (hits, tokensSaved) = await cache;
         return TypedResults.Ok(new UsageResponse(tenant.TokensUsed, tenant.Settings.TokenLimit, tenant.TokensRemaining, tenant.Calls,
-            tenant.PeriodStart, cache.Hits, cache.TokensSaved));
+            tenant.PeriodStart, hits, tokensSaved, await cost));
     }
 
     public static async Task<Results<Ok<TenantResponse>, ApiProblem>> GetTenantAsync(HttpContext httpContext, IClusterClient orleans) =>

@@ -7,10 +7,11 @@ namespace TenantChat.WebFrontend.Apis;
 
 /// <summary>
 /// The tenant's usage in the current period; <see cref="CacheHits"/> of its <see cref="Calls"/> were answered from
-/// its caches (exact or semantic), which spent nothing and saved the <see cref="TokensSaved"/> their answers first cost.
+/// its caches (exact or semantic), which spent nothing and saved the <see cref="TokensSaved"/> their answers first cost;
+/// <see cref="CostUsd"/> is what its stored messages of the period cost.
 /// </summary>
 public sealed record class UsageResponse(long TokensUsed, long TokenLimit, long TokensRemaining, long Calls, DateTimeOffset PeriodStart, long CacheHits,
-    long TokensSaved);
+    long TokensSaved, decimal CostUsd);
 
 /// <summary>The assembled system parameter and its tokens; <see cref="Sources"/> are the knowledge items it would include.</summary>
 public sealed record class SystemPreviewResponse(string System, int Tokens, IReadOnlyList<SourceBody> Sources);
@@ -45,6 +46,8 @@ public sealed record class TenantResponse(
     int MaxSystemTokens,
     KnowledgeSettings Knowledge,
     SemanticCacheSettings SemanticCache,
+    AlertsResponse? Alerts,
+    string? WebhookSecret,
     IReadOnlyList<string> WidgetOrigins)
 {
     public static TenantResponse From(TenantView view)
@@ -56,9 +59,16 @@ public sealed record class TenantResponse(
             s.Upstream, [.. s.Fallbacks.Select(route => new FallbackResponse(route.Upstream, route.Model))], s.ResponseCacheSeconds,
             s.Persona is { } persona ? new PersonaResponse(persona.Name, PersonaTones.Of(persona.Tone), persona.Language) : null,
             [.. s.Modules.Select(module => new ModuleResponse(module.Key, module.Prompt, module.Priority, module.Active))], s.HandoffPhrase,
-            s.MaxSystemTokens, s.Knowledge, s.SemanticCache, s.WidgetOrigins);
+            s.MaxSystemTokens, s.Knowledge, s.SemanticCache,
+            s.Alerts is { } alerts ? new AlertsResponse(alerts.WebhookUrl, alerts.Thresholds) : null, view.NewWebhookSecret, s.WidgetOrigins);
     }
 }
+
+/// <summary>
+/// The tenant's usage alerts. The webhook secret is in the tenant's answer only once, to the change that set it
+/// (<c>webhook_secret</c>; null in every other answer).
+/// </summary>
+public sealed record class AlertsResponse(string WebhookUrl, IReadOnlyList<int> Thresholds);
 
 /// <summary>One fallback route; no model means the model the call asked for.</summary>
 public sealed record class FallbackResponse(string Provider, string? Model);

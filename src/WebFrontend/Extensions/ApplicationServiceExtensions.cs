@@ -8,6 +8,7 @@ using TenantChat.Shared;
 using TenantChat.WebFrontend.Accounts;
 using TenantChat.WebFrontend.Admin;
 using TenantChat.WebFrontend.Apis.Chat;
+using TenantChat.WebFrontend.Governance;
 using TenantChat.WebFrontend.Pages;
 using TenantChat.WebFrontend.Problems;
 using TenantChat.WebFrontend.Requests;
@@ -94,6 +95,7 @@ public static class ApplicationServiceExtensions
         app.UseMiddleware<TenantResolutionMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<AuditCallerMiddleware>();
         app.UseHttpMetrics();
         app.UseJsonBodyPolicy();
         return app;

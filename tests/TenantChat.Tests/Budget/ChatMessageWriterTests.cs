@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Tenants;
+using TenantChat.Grains.Usage;
 using TenantChat.Tests.Infrastructure;
 
 namespace TenantChat.Tests.Budget;
@@ -172,7 +174,7 @@ public sealed class ChatMessageWriterTests(ClusterFixture fixture)
     private TenantStore Store() => new(fixture.Database);
 
     private static ChatMessageWriter Writer(NpgsqlDataSource db) =>
-        new(new ChatMessageStore(db), TimeProvider.System, NullLogger<ChatMessageWriter>.Instance);
+        new(new ChatMessageStore(db, new ModelPricing(Options.Create(new PricingOptions()))), TimeProvider.System, NullLogger<ChatMessageWriter>.Instance);
 
     private async Task<TenantWriteQueue> QueueAsync(Guid tenantId, ChatMessageWriter writer)
     {

@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Tenants;
+using TenantChat.Grains.Usage;
 using TenantChat.Tests.Infrastructure;
 
 namespace TenantChat.Tests.Budget;
@@ -22,7 +24,7 @@ public sealed class TenantWriteQueuePipelineTests(ClusterFixture fixture)
         int batchesInFlight)
     {
         var id = (await fixture.CreateTenantAsync("Pipeline test tenant.")).Id;
-        var writer = new ChatMessageWriter(new ChatMessageStore(fixture.Database), TimeProvider.System, NullLogger<ChatMessageWriter>.Instance,
+        var writer = new ChatMessageWriter(new ChatMessageStore(fixture.Database, new ModelPricing(Options.Create(new PricingOptions()))), TimeProvider.System, NullLogger<ChatMessageWriter>.Instance,
             tenantBatchesInFlight: batchesInFlight);
         await using var blocker = await fixture.Database.OpenConnectionAsync();
         await using var transaction = await blocker.BeginTransactionAsync();
@@ -69,7 +71,7 @@ public sealed class TenantWriteQueuePipelineTests(ClusterFixture fixture)
 
         // Rows listed last tenant first, so that an update in the listed order would reach the others before the first.
         var rows = ids.AsEnumerable().Reverse().Select(tenantId => (tenantId, Message(10))).ToList();
-        var append = new ChatMessageStore(fixture.Database).AppendAsync(rows, DateTimeOffset.UtcNow, lockInOrder: true);
+        var append = new ChatMessageStore(fixture.Database, new ModelPricing(Options.Create(new PricingOptions()))).AppendAsync(rows, DateTimeOffset.UtcNow, lockInOrder: true);
         Assert.Equal(1, await WaitingAsync("for no key update", 1));
 
         // Waiting for the first row, the batch holds none of the others yet.

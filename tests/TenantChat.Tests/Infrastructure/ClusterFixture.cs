@@ -77,6 +77,15 @@ public class ClusterFixture : IAsyncLifetime
             [$"Ai:Upstreams:{FlakyUpstream}:MaxRetries"] = "0",
             [$"Ai:Upstreams:{FlakyUpstream}:CircuitBreakerFailures"] = "2",
             [$"Ai:Upstreams:{FlakyUpstream}:CircuitBreakSeconds"] = "600",
+            // Prices per million tokens, for the cost tests' hand computation.
+            ["Pricing:Models:openai:InputPerMillion"] = "2.5",
+            ["Pricing:Models:openai:OutputPerMillion"] = "10",
+            ["Pricing:Models:mistral:InputPerMillion"] = "0.3",
+            ["Pricing:Models:mistral:OutputPerMillion"] = "0.9",
+            // Webhook receivers run on loopback; retries come quickly.
+            ["Alerts:AllowPrivateTargets"] = "true",
+            ["Alerts:PollMilliseconds"] = "100",
+            ["Alerts:RetryBaseSeconds"] = "0.2",
         }));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();

@@ -3,7 +3,7 @@ using TenantChat.Grains.Conversations;
 
 namespace TenantChat.Tests.Infrastructure;
 
-/// <summary>Stands in for the webhook alerts to come: every handoff event the silos raise, for tests to read.</summary>
+/// <summary>Stands in for the webhook outbox (tested on its own): every handoff event the silos raise, for tests to read.</summary>
 public sealed class RecordingConversationEvents : IConversationEvents
 {
     private readonly ConcurrentQueue<(Guid TenantId, Guid ConversationId, DateTimeOffset At)> _handoffs = new();

@@ -7,7 +7,7 @@ using TenantChat.Tests.Infrastructure;
 namespace TenantChat.Tests.Knowledge;
 
 /// <summary>What knowledge tests do over HTTP: add items, wait for them to be indexed, search.</summary>
-public static class KnowledgeApi
+public static class KnowledgeRequests
 {
     public sealed record class Hit(Guid Id, string Title, string Snippet, double Score);
 

@@ -1,0 +1,42 @@
+using Npgsql;
+using NpgsqlTypes;
+using TenantChat.Grains.Models;
+
+namespace TenantChat.Grains.Persistence;
+
+/// <summary>Sums over <c>chat_messages</c>, grouped by the database: no message is loaded to be counted.</summary>
+public sealed class UsageReportStore(NpgsqlDataSource db)
+{
+    public async Task<decimal> CostSinceAsync(Guid tenantId, DateTimeOffset since)
+    {
+        const string sql = "select coalesce(sum(cost_usd), 0) from chat_messages where tenant_id = @tenant_id and created_at >= @since";
+        await using var command = db.CreateCommand(sql);
+        command.Parameters.AddWithValue("tenant_id", tenantId);
+        command.Parameters.AddWithValue("since", since);
+        return (decimal)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task<IReadOnlyList<DailyUsage>> DailyAsync(Guid? tenantId, DateOnly from, DateOnly to)
+    {
+        const string sql = """
+            select (created_at at time zone 'UTC')::date as day, model, count(*), sum(total_tokens), coalesce(sum(cost_usd), 0)
+            from chat_messages
+            where (@tenant_id::uuid is null or tenant_id = @tenant_id) and created_at >= @from and created_at < @until
+            group by day, model
+            order by day, model
+            """;
+        await using var command = db.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter("tenant_id", NpgsqlDbType.Uuid) { Value = (object?)tenantId ?? DBNull.Value });
+        command.Parameters.AddWithValue("from", StartOf(from));
+        command.Parameters.AddWithValue("until", StartOf(to.AddDays(1)));
+        await using var reader = await command.ExecuteReaderAsync();
+        var days = new List<DailyUsage>();
+        while (await reader.ReadAsync())
+        {
+            days.Add(new DailyUsage(reader.GetFieldValue<DateOnly>(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetDecimal(4)));
+        }
+        return days;
+    }
+
+    private static DateTimeOffset StartOf(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+}
