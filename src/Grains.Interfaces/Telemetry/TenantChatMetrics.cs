@@ -49,7 +49,7 @@ public static class TenantChatMetrics
 
     /// <summary>
     /// The knowledge search's duration. Defined here so the dashboard and alerts can rely on it; recorded by the
-    /// knowledge search (<see cref="KnowledgeSearched"/>) once that feature lands.
+    /// knowledge grain on every search and every retrieval for a chat call (<see cref="KnowledgeSearched"/>).
     /// </summary>
     private static readonly Histogram<double> KnowledgeSearchDuration = Meter.CreateHistogram<double>("tenantchat.knowledge.search.duration", "s",
         "One knowledge search (lexical and semantic) for a chat call", advice: new() { HistogramBucketBoundaries = SecondsBuckets });

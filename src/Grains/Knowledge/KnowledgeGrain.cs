@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using TenantChat.Grains.Models;
 using TenantChat.Grains.Tokens;
+using TenantChat.Telemetry;
 
 namespace TenantChat.Grains.Knowledge;
 
@@ -42,8 +43,10 @@ public sealed class KnowledgeGrain(
 
     public async Task<IReadOnlyList<KnowledgeHit>> SearchAsync(string query, int limit)
     {
+        var started = clock.GetTimestamp();
         var question = await embedder.EmbedQuestionAsync(query);
         var ranked = await RankAsync(query, question, Math.Max(limit, KnowledgeRanking.Candidates));
+        TenantChatMetrics.KnowledgeSearched(clock.GetElapsedTime(started), TenantId);
         return [.. KnowledgeRanking.BestPerItem(ranked).Take(limit)
             .Select(chunk => new KnowledgeHit(chunk.Key.Item, chunk.Title, Snippet(chunk.Body), Math.Round(chunk.Score, 4)))];
     }
@@ -54,8 +57,10 @@ public sealed class KnowledgeGrain(
         {
             return Grounding.None;
         }
+        var started = clock.GetTimestamp();
         var question = promptVector ?? await embedder.EmbedQuestionAsync(prompt);
         var ranked = await RankAsync(prompt, question, Math.Max(settings.TopK, KnowledgeRanking.Candidates));
+        TenantChatMetrics.KnowledgeSearched(clock.GetElapsedTime(started), TenantId);
         var chosen = ranked.Where(chunk => chunk.Score >= settings.MinScore).Take(settings.TopK).ToList();
         var (block, sources) = KnowledgeBlock.Build(chosen, settings.MaxTokens, tokens);
         return sources.IsEmpty ? Grounding.None : new Grounding(block, sources);
