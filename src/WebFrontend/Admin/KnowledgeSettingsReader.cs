@@ -14,78 +14,48 @@ public static class KnowledgeSettingsReader
     public const int MaxKnowledgeTokens = 16_000;
     public const int MaxCacheTtlSeconds = 30 * 24 * 3600;
 
-    public static KnowledgeSettings? Knowledge(JsonNode? node, KnowledgeSettings current, IDictionary<string, string[]> errors)
-    {
-        const string shape = "knowledge must be an object { \"enabled\": bool, \"top_k\": 1-50, \"min_score\": 0-1, \"max_tokens\": 1-16000 }.";
-        if (node is not JsonObject fields || fields.Any(field => field.Key is not ("enabled" or "top_k" or "min_score" or "max_tokens")))
-        {
-            errors["knowledge"] = [shape];
-            return null;
-        }
-        var read = current;
-        var ok = true;
-        foreach (var (name, value) in fields)
-        {
-            switch (name)
+    public static KnowledgeSettings? Knowledge(JsonNode? node, KnowledgeSettings current, IDictionary<string, string[]> errors) =>
+        Merge(node, current, "knowledge",
+            "knowledge must be an object { \"enabled\": bool, \"top_k\": 1-50, \"min_score\": 0-1, \"max_tokens\": 1-16000 }.",
+            errors, static (read, name, value) => name switch
             {
-                case "enabled" when Boolean(value) is { } enabled:
-                    read = read with { Enabled = enabled };
-                    break;
-                case "top_k" when Integer(value, 1, MaxTopK) is { } topK:
-                    read = read with { TopK = topK };
-                    break;
-                case "min_score" when Number(value, 0, 1) is { } minScore:
-                    read = read with { MinScore = minScore };
-                    break;
-                case "max_tokens" when Integer(value, 1, MaxKnowledgeTokens) is { } maxTokens:
-                    read = read with { MaxTokens = maxTokens };
-                    break;
-                default:
-                    ok = false;
-                    break;
-            }
-        }
-        if (!ok)
-        {
-            errors["knowledge"] = [shape];
-        }
-        return ok ? read : null;
-    }
+                "enabled" when Boolean(value) is { } enabled => read with { Enabled = enabled },
+                "top_k" when Integer(value, 1, MaxTopK) is { } topK => read with { TopK = topK },
+                "min_score" when Number(value, 0, 1) is { } minScore => read with { MinScore = minScore },
+                "max_tokens" when Integer(value, 1, MaxKnowledgeTokens) is { } maxTokens => read with { MaxTokens = maxTokens },
+                _ => null,
+            });
 
-    public static SemanticCacheSettings? SemanticCache(JsonNode? node, SemanticCacheSettings current, IDictionary<string, string[]> errors)
-    {
-        const string shape = "semantic_cache must be an object { \"enabled\": bool, \"threshold\": 0.5-1, \"ttl_seconds\": 1-2592000 }.";
-        if (node is not JsonObject fields || fields.Any(field => field.Key is not ("enabled" or "threshold" or "ttl_seconds")))
-        {
-            errors["semantic_cache"] = [shape];
-            return null;
-        }
-        var read = current;
-        var ok = true;
-        foreach (var (name, value) in fields)
-        {
-            switch (name)
+    public static SemanticCacheSettings? SemanticCache(JsonNode? node, SemanticCacheSettings current, IDictionary<string, string[]> errors) =>
+        Merge(node, current, "semantic_cache",
+            "semantic_cache must be an object { \"enabled\": bool, \"threshold\": 0.5-1, \"ttl_seconds\": 1-2592000 }.",
+            errors, static (read, name, value) => name switch
             {
-                case "enabled" when Boolean(value) is { } enabled:
-                    read = read with { Enabled = enabled };
-                    break;
+                "enabled" when Boolean(value) is { } enabled => read with { Enabled = enabled },
                 // Below about 0.5 "similar" prompts are different questions: a cache that low would answer them wrongly.
-                case "threshold" when Number(value, 0.5, 1) is { } threshold:
-                    read = read with { Threshold = threshold };
-                    break;
-                case "ttl_seconds" when Integer(value, 1, MaxCacheTtlSeconds) is { } ttl:
-                    read = read with { TtlSeconds = ttl };
-                    break;
-                default:
-                    ok = false;
-                    break;
-            }
-        }
-        if (!ok)
+                "threshold" when Number(value, 0.5, 1) is { } threshold => read with { Threshold = threshold },
+                "ttl_seconds" when Integer(value, 1, MaxCacheTtlSeconds) is { } ttl => read with { TtlSeconds = ttl },
+                _ => null,
+            });
+
+    /// <summary>
+    /// <paramref name="current"/> with each field of the object <paramref name="node"/> applied by
+    /// <paramref name="apply"/> (null for a field it does not know or a value out of range); null, with
+    /// <paramref name="shape"/> as the error of <paramref name="setting"/>, when anything is amiss.
+    /// </summary>
+    private static T? Merge<T>(JsonNode? node, T current, string setting, string shape, IDictionary<string, string[]> errors,
+        Func<T, string, JsonNode?, T?> apply) where T : class
+    {
+        var read = node is JsonObject ? current : null;
+        foreach (var (name, value) in node as JsonObject ?? [])
         {
-            errors["semantic_cache"] = [shape];
+            read = read is null ? null : apply(read, name, value);
         }
-        return ok ? read : null;
+        if (read is null)
+        {
+            errors[setting] = [shape];
+        }
+        return read;
     }
 
     private static bool? Boolean(JsonNode? node) =>
