@@ -71,6 +71,28 @@ public sealed class RetentionTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_tick_of_the_reminder_runs_the_same_purge_and_deletion_removes_the_reminder()
+    {
+        var tenant = await fixture.CreateTenantAsync("Purged by its reminder.", customize: body => body["retention_days"] = 30);
+        await SeedAsync(tenant.Id, daysAgo: 31, 70, replies: 0);
+        await SeedAsync(tenant.Id, daysAgo: 29, 3, replies: 0);
+        var retention = fixture.Cluster.Client.GetGrain<IRetentionGrain>(tenant.Id);
+
+        // What the reminder service delivers each day, delivered now.
+        await retention.AsReference<IRemindable>().ReceiveReminder("retention-purge", new TickStatus(DateTime.UtcNow, TimeSpan.FromDays(1), DateTime.UtcNow));
+
+        var after = await CountsAsync(tenant.Id);
+        Assert.Equal(3, after.Messages);
+        Assert.True(after.Oldest > DateTimeOffset.UtcNow.AddDays(-30));
+        Assert.True(await ReminderExistsAsync(tenant.Id));
+
+        // Deleting the tenant takes its reminder along (the reminders table has no tenant_id for the erasure to find).
+        using var operatorClient = fixture.OperatorClient();
+        Assert.Equal(HttpStatusCode.NoContent, (await operatorClient.DeleteAsync($"api/admin/tenants/{tenant.Id}")).StatusCode);
+        Assert.False(await ReminderExistsAsync(tenant.Id), "a deleted tenant keeps its purge reminder");
+    }
+
+    [Fact]
     public async Task Null_retention_keeps_everything_and_removes_the_reminder()
     {
         var tenant = await fixture.CreateTenantAsync("Retention switched off.", customize: body => body["retention_days"] = 7);
