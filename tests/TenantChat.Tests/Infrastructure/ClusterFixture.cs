@@ -11,6 +11,7 @@ using Orleans.TestingHost;
 using OpenTelemetry.Trace;
 using TenantChat.Fakes;
 using TenantChat.Grains.Conversations;
+using TenantChat.Grains.Knowledge;
 using SiloHost::TenantChat.Silo.Extensions;
 
 namespace TenantChat.Tests.Infrastructure;
@@ -171,6 +172,8 @@ public class ClusterFixture : IAsyncLifetime
         {
             siloBuilder.AddTenantChat(siloBuilder.Configuration);
             siloBuilder.Services.AddSingleton<IConversationEvents>(ConversationEvents);
+            // Indexing tests arm faults on it; unarmed, it is the real embedder.
+            siloBuilder.Services.AddSingleton<ISentenceEmbedder>(services => new FailingEmbedder(services.GetRequiredService<SentenceEmbedder>()));
             siloBuilder.Services.AddSingleton<ILoggerProvider>(new JsonLogCapture());
         }
     }
