@@ -16,8 +16,9 @@ internal static class TenantTelemetry
         }
         else if (admission.Value.CachedAnswer is not null)
         {
-            TenantChatMetrics.CacheHit("response", tenantId);
-            span?.SetTag("tenantchat.cache_hit", "response");
+            var kind = admission.Value.AnsweredBySimilarPrompt ? TenantChatMetrics.SemanticCache : TenantChatMetrics.ResponseCache;
+            TenantChatMetrics.CacheHit(kind, tenantId);
+            span?.SetTag("tenantchat.cache_hit", kind);
         }
         return admission;
     }
