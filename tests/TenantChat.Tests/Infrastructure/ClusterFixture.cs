@@ -87,6 +87,8 @@ public class ClusterFixture : IAsyncLifetime
             ["Alerts:AllowPrivateTargets"] = "true",
             ["Alerts:PollMilliseconds"] = "100",
             ["Alerts:RetryBaseSeconds"] = "0.2",
+            // Grain calls continue the frontend's traces (the frontend's tracer, in this process, records the silos' spans too).
+            ["Tracing:Enabled"] = "true",
         }));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
