@@ -146,6 +146,44 @@ public sealed class MetricsTests(ClusterFixture fixture)
         Assert.Equal(0, drained.Sum(depth));
     }
 
+    [Fact]
+    public async Task A_stream_that_fails_after_its_first_event_counts_as_its_error_not_ok()
+    {
+        var tenant = await fixture.CreateTenantAsync("[fake:cut] Metrics tenant whose stream breaks.");
+
+        var (response, events) = await tenant.Client.StreamEventsAsync("Tell me a long story.");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.NotNull(JsonNode.Parse(events[0])!["delta"]);
+        var code = JsonNode.Parse(events[^2])!["error"]!["code"]!.GetValue<string>();
+        using var scraper = fixture.ClientFor("metrics.test");
+        var metrics = await WaitForAsync(scraper, m => m.Sum("tenantchat_chat_calls_total", Tenant(tenant)) == 1);
+        Assert.Equal(1, metrics.Sum("tenantchat_chat_calls_total", Tenant(tenant), ("route", "stream"), ("outcome", code)));
+        Assert.Equal(0, metrics.Sum("tenantchat_chat_calls_total", Tenant(tenant), ("outcome", "ok")));
+    }
+
+    [Fact]
+    public async Task Calls_to_an_unknown_host_are_counted_as_unknown_tenant_refusals_once_each()
+    {
+        using var scraper = fixture.ClientFor("metrics.test");
+        var before = await PrometheusText.ScrapeAsync(scraper);
+        using var nobody = fixture.ClientFor($"nobody-{Guid.NewGuid():N}.test");
+        var tenant = await fixture.CreateTenantAsync("Metrics tenant on a known host.");
+
+        await RefusedAsync(nobody.ChatAsync("Anyone there?"), HttpStatusCode.NotFound, "unknown_tenant");
+        using (var stream = await nobody.PostAsJsonAsync("api/chat/stream", new { prompt = "Anyone there?" }))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, stream.StatusCode);
+        }
+        await OkAsync(tenant.Client.ChatAsync("Known host."));
+
+        var after = await WaitForAsync(scraper, m => m.Sum("tenantchat_chat_calls_total", Tenant(tenant)) == 1);
+        var refused = "tenantchat_refusals_total";
+        Assert.Equal(2, after.Sum(refused, ("code", "unknown_tenant")) - before.Sum(refused, ("code", "unknown_tenant")));
+        Assert.Equal(2, after.Sum("tenantchat_chat_calls_total", ("outcome", "unknown_tenant")) - before.Sum("tenantchat_chat_calls_total", ("outcome", "unknown_tenant")));
+        Assert.Equal(0, after.Sum(refused, Tenant(tenant)));
+    }
+
     private static async Task<string> IndexStatusAsync(HttpClient user, Guid id) =>
         (await user.GetFromJsonAsync<JsonObject>($"api/customer-data/{id}"))!["index_status"]!.GetValue<string>();
 
