@@ -1,13 +1,18 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
+using TenantChat.Shared;
 using TenantChat.Telemetry;
 
 namespace TenantChat.Tests.Observability;
 
 /// <summary>
-/// Our own spans cost nothing inside a trace the sampler left out: none is started. In a sampled trace they are
-/// started with their tags, and a batch write is parented and linked to its sampled callers only.
+/// What tracing costs when it is not wanted. Off, nothing of it is registered. Our own spans cost nothing inside a
+/// trace the sampler left out: none is started. In a sampled trace they are started with their tags, and a batch
+/// write is parented and linked to its sampled callers only.
 /// </summary>
-public sealed class UnsampledTracingTests : IDisposable
+public sealed class TracingCostTests : IDisposable
 {
     private readonly ActivityListener _listener = new()
     {
@@ -19,7 +24,18 @@ public sealed class UnsampledTracingTests : IDisposable
                 : ActivitySamplingResult.PropagationData,
     };
 
-    public UnsampledTracingTests() => ActivitySource.AddActivityListener(_listener);
+    public TracingCostTests() => ActivitySource.AddActivityListener(_listener);
+
+    [Fact]
+    public void With_tracing_off_no_tracer_and_no_instrumentation_is_registered()
+    {
+        var off = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Tracing:SampleRatio"] = "0.1" }).Build();
+        var on = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Tracing:Enabled"] = "true" }).Build();
+
+        Assert.Empty(new ServiceCollection().AddTracing(off, "tenantchat-test"));
+        using var traced = new ServiceCollection().AddTracing(on, "tenantchat-test").BuildServiceProvider();
+        Assert.NotNull(traced.GetService<TracerProvider>());
+    }
 
     [Fact]
     public void Inside_an_unsampled_trace_no_span_of_ours_is_started()
