@@ -22,7 +22,6 @@ public sealed partial class Phases
         using var seed = new KnowledgeSeed(options);
         var seeded = await seed.SeedAsync(KnowledgeDomain, options.KnowledgeItems, TimeSpan.FromMinutes(10));
         Log($"{seeded.Items} articles indexed as {seeded.Chunks} chunks in {seeded.Indexing.TotalSeconds:0.0} s");
-        _memory.Add(processes.Memory($"knowledge tenant indexed ({seeded.Chunks:N0} chunks)", 1));
 
         var environment = new Dictionary<string, string>
         {
@@ -34,7 +33,6 @@ public sealed partial class Phases
                 seeded.Items, seeded.Chunks);
             await WrkAsync(KnowledgeScenario(connections), title, "chat", 1, connections, ChatUrl, environment);
         }
-        _memory.Add(processes.Memory("after the knowledge runs", 1));
         return await ResultsAsync("knowledge");
     }
 }
