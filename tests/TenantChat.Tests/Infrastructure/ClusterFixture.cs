@@ -11,6 +11,7 @@ using Orleans.TestingHost;
 using OpenTelemetry.Trace;
 using TenantChat.Fakes;
 using TenantChat.Grains.Conversations;
+using TenantChat.Grains.Knowledge;
 using SiloHost::TenantChat.Silo.Extensions;
 
 namespace TenantChat.Tests.Infrastructure;
@@ -90,6 +91,8 @@ public class ClusterFixture : IAsyncLifetime
             ["Alerts:PollMilliseconds"] = "100",
             ["Alerts:RetryBaseSeconds"] = "0.2",
             ["Retention:BatchSize"] = RetentionBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Grain calls continue the frontend's traces (the frontend's tracer, in this process, records the silos' spans too).
+            ["Tracing:Enabled"] = "true",
         }));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
@@ -175,6 +178,8 @@ public class ClusterFixture : IAsyncLifetime
         {
             siloBuilder.AddTenantChat(siloBuilder.Configuration);
             siloBuilder.Services.AddSingleton<IConversationEvents>(ConversationEvents);
+            // Indexing tests arm faults on it; unarmed, it is the real embedder.
+            siloBuilder.Services.AddSingleton<ISentenceEmbedder>(services => new FailingEmbedder(services.GetRequiredService<SentenceEmbedder>()));
             siloBuilder.Services.AddSingleton<ILoggerProvider>(new JsonLogCapture());
         }
     }
