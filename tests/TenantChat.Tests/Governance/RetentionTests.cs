@@ -46,6 +46,10 @@ public sealed class RetentionTests(ClusterFixture fixture)
 
         var usageBefore = await UsageAsync(tenant);
         var dailyBefore = await DailyAsync(tenant.Id);
+        // The period sums behind /api/usage, taken from a day boundary before the erased rows (the current period may not reach them).
+        var since = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(-45), TimeSpan.Zero);
+        var costBefore = await fixture.Cluster.Client.GetGrain<IUsageReportGrain>(0).CostSinceAsync(tenant.Id, since);
+        var cacheBefore = await fixture.Cluster.Client.GetGrain<IChatHistoryGrain>(0).CountCacheHitsAsync(tenant.Id, since);
         var purge = await fixture.Cluster.Client.GetGrain<IRetentionGrain>(tenant.Id).PurgeAsync();
 
         Assert.Equal(OldMessages, purge.MessagesErased);
@@ -62,6 +66,10 @@ public sealed class RetentionTests(ClusterFixture fixture)
         // Erasing history refunds nothing and costs the reports nothing: the erased rows' sums are kept.
         Assert.Equal(usageBefore.ToJsonString(), (await UsageAsync(tenant)).ToJsonString());
         Assert.Equal(dailyBefore.ToJsonString(), (await DailyAsync(tenant.Id)).ToJsonString());
+        Assert.Equal(costBefore, await fixture.Cluster.Client.GetGrain<IUsageReportGrain>(0).CostSinceAsync(tenant.Id, since));
+        Assert.Equal(cacheBefore, await fixture.Cluster.Client.GetGrain<IChatHistoryGrain>(0).CountCacheHitsAsync(tenant.Id, since));
+        Assert.Equal((OldMessages + RecentMessages) / 10, cacheBefore.Hits);
+        Assert.Equal(15L * cacheBefore.Hits, cacheBefore.TokensSaved);
         Assert.Equal(OldMessages, dailyBefore.AsArray().Where(day => string.CompareOrdinal(day!["date"]!.GetValue<string>(), Day(30)) < 0)
             .Sum(day => day!["calls"]!.GetValue<long>()));
 
