@@ -71,9 +71,21 @@ public sealed class BrowserFixture : ClusterFixture, IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    /// <summary>Saves what the page shows to <c>docs/images/NAME.png</c>, for the README.</summary>
-    public static Task ScreenshotAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new() { Path = Path.Combine(RepositoryRoot, "docs", "images", name + ".png"), FullPage = true });
+    /// <summary>
+    /// Saves what the page shows to <c>docs/images/NAME.png</c>, for the README. What differs from run to run
+    /// whatever the test did (times and dates, and whatever <paramref name="alsoMask"/> selects) is painted over, so
+    /// a re-run with nothing changed writes the same file.
+    /// </summary>
+    public static Task ScreenshotAsync(IPage page, string name, params string[] alsoMask) =>
+        page.ScreenshotAsync(new()
+        {
+            Path = Path.Combine(RepositoryRoot, "docs", "images", name + ".png"),
+            FullPage = true,
+            Mask = [page.Locator("time"), page.Locator("svg .cn-label"), .. alsoMask.Select(selector => page.Locator(selector))],
+            MaskColor = "#cbd2d9",
+            Animations = ScreenshotAnimations.Disabled,
+            Caret = ScreenshotCaret.Hide,
+        });
 
     public new async Task DisposeAsync()
     {
