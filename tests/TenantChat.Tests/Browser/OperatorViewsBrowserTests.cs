@@ -25,6 +25,15 @@ public sealed class OperatorViewsBrowserTests(BrowserFixture fixture)
         var allTokens = long.Parse((await Figure(page, "Tokens").TextContentAsync())!, CultureInfo.InvariantCulture);
         Assert.True(allTokens >= acmeTokens + otherTokens, $"all tenants {allTokens} < {acmeTokens} + {otherTokens}");
 
+        // By tenant: this period's tokens of each, the heaviest first; "Per day" opens that tenant's days.
+        var acmeRow = page.Locator("#by-tenant-rows tr[data-domain='usage-acme.test']");
+        await Expect(acmeRow.Locator("td").Nth(2)).ToHaveTextAsync(acmeTokens.ToString(CultureInfo.InvariantCulture));
+        await Expect(page.Locator($"#by-tenant-rows tr[data-domain='{other.Domain}'] td").Nth(4)).ToHaveTextAsync("1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Usage per day of usage-acme.test" }).ClickAsync();
+        await Expect(page.GetByLabel("Tenant", new() { Exact = true })).ToHaveValueAsync(acme.Id.ToString());
+        await Expect(page.Locator("#by-tenant-box")).ToBeHiddenAsync();
+        Assert.Empty(await Accessibility.SeriousViolationsAsync(page, fixture.AxeSource));
+
         await page.GetByLabel("Tenant", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Acme Outfitters (usage-acme.test)" });
         await Expect(page.GetByRole(AriaRole.Img, new() { Name = "Tokens per day, Acme Outfitters (usage-acme.test)" })).ToBeVisibleAsync();
         await Expect(Figure(page, "Tokens")).ToHaveTextAsync(acmeTokens.ToString(CultureInfo.InvariantCulture));

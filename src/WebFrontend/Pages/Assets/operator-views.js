@@ -1,8 +1,9 @@
 // The operator console's read-only views: usage across tenants (GET /api/admin/usage/daily, all tenants or one) and
-// cluster health (readiness, and every silo from GET /api/admin/cluster/silos). operatorViews(api, tenants, report)
-// returns the loaders operator.js calls when a section opens; tenants() is the list the console already holds.
+// cluster health (readiness, and every silo from GET /api/admin/cluster/silos). operatorViews(api, tenants, reload,
+// report) returns the loaders operator.js calls when a section opens; tenants() is the list the console holds and
+// reload() fetches it again.
 
-function operatorViews(api, tenants, report) {
+function operatorViews(api, tenants, reload, report) {
   const $ = (id) => document.getElementById(id);
   const day = (d) => d.toISOString().slice(0, 10);
   const stamp = (iso) => el('time', { datetime: iso, text: new Date(iso).toLocaleString() });
@@ -15,6 +16,7 @@ function operatorViews(api, tenants, report) {
   }
 
   async function loadUsage() {
+    await reload();
     fillTenantChoice();
     const days = Number($('usage-days').value);
     const to = new Date();
@@ -36,6 +38,20 @@ function operatorViews(api, tenants, report) {
       el('td', { class: 'cn-num', text: String(row.calls) }), el('td', { class: 'cn-num', text: String(row.tokens) }),
       el('td', { class: 'cn-num', text: Number(row.cost_usd).toFixed(4) })))
       : [el('tr', {}, el('td', { colspan: '5', text: 'No use in these days.' }))]));
+    fillByTenant(!tenant);
+  }
+
+  // The heaviest users of their budget period, from the tenant list the console holds (no call per tenant).
+  function fillByTenant(shown) {
+    $('by-tenant-box').hidden = !shown;
+    if (!shown) return;
+    const top = tenants().slice().sort((a, b) => b.tokens_used - a.tokens_used || a.domain.localeCompare(b.domain)).slice(0, 20);
+    $('by-tenant-rows').replaceChildren(...top.map((t) => el('tr', { 'data-domain': t.domain },
+      el('td', { text: t.name }), el('td', { text: t.domain }),
+      el('td', { class: 'cn-num', text: String(t.tokens_used) }),
+      el('td', { class: 'cn-num', text: t.token_limit > 0 ? (100 * t.tokens_used / t.token_limit).toFixed(1) + ' %' : '' }),
+      el('td', { class: 'cn-num', text: String(t.calls) }),
+      el('td', {}, el('button', { type: 'button', text: 'Per day', 'aria-label': 'Usage per day of ' + t.domain, onclick: () => { $('usage-tenant').value = t.id; loadUsage(); } })))));
   }
 
   async function loadHealth() {

@@ -185,7 +185,7 @@
   $('search-text').addEventListener('input', render);
   $('editor').addEventListener('submit', save);
   $('editor-cancel').addEventListener('click', resetEditor);
-  const views = operatorViews(api, () => tenants, (text, isError) => say(message, text, isError));
+  const views = operatorViews(api, () => tenants, loadTenants, (text, isError) => say(message, text, isError));
   $('health-refresh').addEventListener('click', () => views.loadHealth());
   for (const button of document.querySelectorAll('[data-section]')) button.addEventListener('click', () => show(button.dataset.section));
   $('operator-key').focus();
