@@ -143,6 +143,41 @@ public sealed class ConsoleAdminBrowserTests(BrowserFixture fixture)
         Assert.Equal(HttpStatusCode.Forbidden, change.StatusCode);
     }
 
+    [Fact]
+    public async Task Keyboard_alone_opens_accounts_and_creates_one()
+    {
+        const string label = "keyboard-acme";
+        var tenant = await fixture.CreateShowcaseTenantAsync(label, "Acme Outfitters", "Keyboard console tenant");
+        var page = await fixture.SignInToConsoleAsync(tenant.Domain, ShowcaseTenants.AdminEmail(label));
+        await TabToAsync(page, "Accounts");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Accounts", Exact = true })).ToBeVisibleAsync();
+
+        await TabToAsync(page, "New account's email");
+        await page.Keyboard.TypeAsync("ria@keyboard-acme.test");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync("Ria");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync("keyboard password 1");
+        await page.Keyboard.PressAsync("Tab"); // the role stays member
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Create account", await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("ria@keyboard-acme.test can sign in now, as member.");
+        await Expect(page.Locator("#account-rows tr[data-email='ria@keyboard-acme.test']")).ToContainTextAsync("member");
+    }
+
+    /// <summary>Presses Tab until the focused element's accessible label or text is <paramref name="name"/> (at most 40 times).</summary>
+    private static async Task TabToAsync(IPage page, string name)
+    {
+        const string focused = "() => { const e = document.activeElement; return (e.labels && e.labels[0] ? e.labels[0].textContent : e.getAttribute('aria-label') || e.textContent || '').trim(); }";
+        for (var presses = 0; presses < 40 && await page.EvaluateAsync<string>(focused) != name; presses++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+        }
+        Assert.Equal(name, await page.EvaluateAsync<string>(focused));
+    }
+
     private static async Task CreateAccountAsync(IPage page, string email, string name, string role)
     {
         await page.GetByLabel("New account's email").FillAsync(email);
