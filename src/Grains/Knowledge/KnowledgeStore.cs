@@ -112,8 +112,9 @@ public sealed class KnowledgeStore(TenantDatabase db)
     /// holding every word of <paramref name="query"/> (<c>websearch_to_tsquery</c>: quoted phrases and exclusions
     /// work), of items that exist now. <see cref="ChunkRow.LexicalMatch"/> is 1 for a chunk holding every word, else
     /// the share of the query's words (stemmed, stop words left out) that it holds. Only full matches are searched
-    /// for across the tenant (through the GIN index); partial matches are scored on the chunks already chosen, which
-    /// keeps the statement quick when a common word matches most of a tenant's chunks.
+    /// for across the tenant (through the GIN index, by the SQL function <c>tenant_knowledge_matches</c>, which the
+    /// row-level policy would otherwise keep from it: sql/014); partial matches are scored on the chunks already
+    /// chosen, which keeps the statement quick when a common word matches most of a tenant's chunks.
     /// </summary>
     public async Task<IReadOnlyList<ChunkRow>> FindAsync(Guid tenantId, string query, IReadOnlyList<ChunkKey> wanted, int lexicalLimit)
     {
@@ -122,11 +123,7 @@ public sealed class KnowledgeStore(TenantDatabase db)
                 select websearch_to_tsquery('english', @query) as whole,
                     array(select distinct unnest(tsvector_to_array(to_tsvector('english', @query)))) as terms
             ), lexical as (
-                select c.item_id, c.ordinal
-                from knowledge_chunks c
-                where c.tenant_id = @tenant_id and c.search @@ websearch_to_tsquery('english', @query)
-                order by ts_rank(c.search, websearch_to_tsquery('english', @query)) desc
-                limit @lexical_limit
+                select item_id, ordinal from tenant_knowledge_matches(@tenant_id, @query, @lexical_limit)
             ), keys as (
                 select item_id, ordinal from unnest(@item_ids, @ordinals) as w(item_id, ordinal)
                 union

@@ -90,6 +90,27 @@ public sealed class RowLevelSecurityTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task The_full_text_search_that_bypasses_the_policy_for_its_index_answers_only_for_the_scoped_tenant()
+    {
+        var a = await PopulatedTenantAsync("Searcher A.");
+        var b = await PopulatedTenantAsync("Searched B.");
+        var db = new TenantDatabase(fixture.Database);
+        const string search = "select count(*) from tenant_knowledge_matches(@tenant_id, 'weekdays', 10)";
+
+        Assert.True(await CountMatchesAsync(db.CreateCommand(a.Id, search), a.Id) > 0);
+        Assert.Equal(0L, await CountMatchesAsync(db.CreateCommand(a.Id, search), b.Id));
+        // The owner (the benchmarking switch off) names the tenant itself.
+        Assert.True(await CountMatchesAsync(db.CreateCrossTenantCommand(search), b.Id) > 0);
+
+        static async Task<long> CountMatchesAsync(StoreCommand command, Guid tenantId)
+        {
+            await using var _ = command;
+            command.Parameters.AddWithValue("tenant_id", tenantId);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+    }
+
+    [Fact]
     public async Task Without_a_tenant_setting_the_tenant_role_sees_no_row()
     {
         await PopulatedTenantAsync("Someone.");
