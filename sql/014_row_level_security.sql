@@ -1,4 +1,4 @@
--- Row-level security: the second wall behind every `tenant_id` filter (README, "Row-level security").
+-- Row-level security: the second wall behind every `tenant_id` filter (docs/behaviour.md, "Row-level security").
 --
 -- The queries that serve one tenant run in a transaction that first does
 --     select set_config('role', 'tenantchat_tenant', true), set_config('app.tenant_id', '<tenant id>', true)

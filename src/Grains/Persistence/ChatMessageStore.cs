@@ -79,7 +79,8 @@ public sealed class ChatMessageStore(TenantDatabase db, ModelPricing pricing)
             select id, tokens_used, calls, period_start from totals
             """;
         const string lockRowsInOrder = "select id from tenants where id = any(@tenant_ids) order by id for no key update";
-        // Many tenants in one statement: the connection's own role, beyond the row-level policies (README, "Row-level security").
+        // Many tenants in one statement: the connection's own role, beyond the row-level policies (docs/behaviour.md,
+        // "Row-level security").
         await using var batch = db.Unscoped.CreateBatch();
         var tenantIds = messages.Select(m => m.TenantId).Distinct().ToArray();
         var locking = lockInOrder && tenantIds.Length > 1;

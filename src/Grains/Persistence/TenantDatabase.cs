@@ -9,7 +9,8 @@ namespace TenantChat.Grains.Persistence;
 /// <see cref="BeginAsync"/>: its transaction runs under <see cref="TenantRole"/> with <c>app.tenant_id</c> set, so
 /// the row-level security policies (sql/014) show and accept only that tenant's rows, even to a query that forgot
 /// its own <c>tenant_id</c> filter. <see cref="Unscoped"/> is the connection's own role, which the policies do not
-/// restrict: only for the few paths that serve several tenants at once, each named in README "Row-level security".
+/// restrict: only for the few paths that serve several tenants at once, each named in docs/behaviour.md,
+/// "Row-level security".
 /// </summary>
 public sealed class TenantDatabase(NpgsqlDataSource source, IOptions<DatabaseOptions> options)
 {
@@ -64,9 +65,17 @@ public sealed class TenantDatabase(NpgsqlDataSource source, IOptions<DatabaseOpt
         var transaction = await connection.BeginTransactionAsync(isolation, cancellationToken);
         if (RowLevelSecurity)
         {
-            await using var scope = new NpgsqlCommand(ScopeSql, connection, transaction);
-            AddScope(scope.Parameters, tenantId);
-            await scope.ExecuteNonQueryAsync(cancellationToken);
+            try
+            {
+                await using var scope = new NpgsqlCommand(ScopeSql, connection, transaction);
+                AddScope(scope.Parameters, tenantId);
+                await scope.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch
+            {
+                await transaction.DisposeAsync();
+                throw;
+            }
         }
         return transaction;
     }
