@@ -5,12 +5,12 @@ using TenantChat.Grains.Models;
 namespace TenantChat.Grains.Persistence;
 
 /// <summary>Sums over <c>chat_messages</c>, grouped by the database: no message is loaded to be counted.</summary>
-public sealed class UsageReportStore(NpgsqlDataSource db)
+public sealed class UsageReportStore(TenantDatabase db)
 {
     public async Task<decimal> CostSinceAsync(Guid tenantId, DateTimeOffset since)
     {
         const string sql = "select coalesce(sum(cost_usd), 0) from chat_messages where tenant_id = @tenant_id and created_at >= @since";
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(tenantId, sql);
         command.Parameters.AddWithValue("tenant_id", tenantId);
         command.Parameters.AddWithValue("since", since);
         return (decimal)(await command.ExecuteScalarAsync())!;
@@ -25,7 +25,8 @@ public sealed class UsageReportStore(NpgsqlDataSource db)
             group by day, model
             order by day, model
             """;
-        await using var command = db.CreateCommand(sql);
+        // Without a tenant, the operator's rollup across tenants.
+        await using var command = tenantId is { } id ? db.CreateCommand(id, sql) : db.CreateCrossTenantCommand(sql);
         command.Parameters.Add(new NpgsqlParameter("tenant_id", NpgsqlDbType.Uuid) { Value = (object?)tenantId ?? DBNull.Value });
         command.Parameters.AddWithValue("from", StartOf(from));
         command.Parameters.AddWithValue("until", StartOf(to.AddDays(1)));
