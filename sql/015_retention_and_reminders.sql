@@ -19,6 +19,9 @@ create table if not exists purged_message_usage (
     primary key (tenant_id, day, model)
 );
 
+-- The new tenant table gets row-level security like every other (sql/014): its policy, and the tenant role's grants.
+select tenantchat_secure_tenant_tables();
+
 -- Agent replies older than a cutoff, across a tenant's conversations.
 create index if not exists agent_replies_tenant_created_idx
     on agent_replies (tenant_id, created_at);

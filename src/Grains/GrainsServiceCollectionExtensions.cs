@@ -40,6 +40,8 @@ public static class GrainsServiceCollectionExtensions
             builder.NoResetOnClose = true;
         }
         services.AddSingleton(_ => NpgsqlDataSource.Create(builder.ConnectionString));
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section));
+        services.AddSingleton<TenantDatabase>();
         services.AddSingleton<TenantStore>();
         services.AddSingleton<ChatMessageStore>();
         services.AddSingleton<ConversationStore>();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using TenantChat.Grains.Knowledge;
+using TenantChat.Grains.Persistence;
 using TenantChat.KnowledgeBench;
 
 // Usage: TenantChat.KnowledgeBench CONNECTION_STRING REPORT_PATH [CHUNKS]
@@ -46,7 +47,7 @@ report.Add("embedding one question", Percentiles(questionTimes));
 // One tenant with CHUNKS chunks in PostgreSQL: the real vectors, repeated with a little noise (search cost does not
 // depend on what the vectors say), and texts made of support sentences with codes for the full-text side.
 var tenant = await Seed.TenantAsync(db, chunks, vectors);
-var store = new KnowledgeStore(db);
+var store = new KnowledgeStore(new TenantDatabase(db));
 GC.Collect();
 var before = GC.GetTotalMemory(forceFullCollection: true);
 var held = new ChunkVectors();

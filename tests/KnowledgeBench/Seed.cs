@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using TenantChat.Grains.Knowledge;
+using TenantChat.Grains.Persistence;
 
 namespace TenantChat.KnowledgeBench;
 
@@ -21,7 +22,7 @@ public static class Seed
             insert.Parameters.AddWithValue("domain", $"kb-{tenant:N}.bench");
             await insert.ExecuteNonQueryAsync();
         }
-        var store = new KnowledgeStore(db);
+        var store = new KnowledgeStore(new TenantDatabase(db));
         var texts = Corpus.Chunks(chunks).ToList();
         var random = new Random(7);
         for (var item = 0; item * ChunksPerItem < chunks; item++)

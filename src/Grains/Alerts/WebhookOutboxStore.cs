@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Npgsql;
+using TenantChat.Grains.Persistence;
 
 namespace TenantChat.Grains.Alerts;
 
@@ -7,7 +8,7 @@ namespace TenantChat.Grains.Alerts;
 public sealed record class DueWebhook(Guid Id, string Url, string Body, int Attempts, string? Secret);
 
 /// <summary>The <c>webhook_outbox</c> and <c>usage_alert_firings</c> tables.</summary>
-public sealed class WebhookOutboxStore(NpgsqlDataSource db)
+public sealed class WebhookOutboxStore(TenantDatabase db)
 {
     /// <summary>How long a claimed event is left to its claimer before another silo may try it (a claimer that died).</summary>
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
@@ -40,7 +41,7 @@ public sealed class WebhookOutboxStore(NpgsqlDataSource db)
             ["token_limit"] = tokenLimit,
             ["at"] = now,
         });
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(tenantId, sql);
         var p = command.Parameters;
         p.AddWithValue("id", id);
         p.AddWithValue("tenant_id", tenantId);
@@ -69,7 +70,7 @@ public sealed class WebhookOutboxStore(NpgsqlDataSource db)
             ["conversation_id"] = conversationId,
             ["at"] = at,
         });
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(tenantId, sql);
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("tenant_id", tenantId);
         command.Parameters.AddWithValue("body", body);
@@ -94,7 +95,8 @@ public sealed class WebhookOutboxStore(NpgsqlDataSource db)
             from due where o.id = due.id
             returning o.id, o.url, o.body, o.attempts, (select t.webhook_secret from tenants t where t.id = o.tenant_id)
             """;
-        await using var command = db.CreateCommand(sql);
+        // The drainer serves every tenant's events: the connection's own role, beyond the row-level policies.
+        await using var command = db.CreateCrossTenantCommand(sql);
         command.Parameters.AddWithValue("give_up", giveUpAfter);
         command.Parameters.AddWithValue("limit", limit);
         command.Parameters.AddWithValue("lease", Lease);
@@ -117,7 +119,7 @@ public sealed class WebhookOutboxStore(NpgsqlDataSource db)
                 next_attempt_at = case when @retry_in::interval is null then next_attempt_at else now() + @retry_in::interval end
             where id = @id
             """;
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCrossTenantCommand(sql);
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("status", status);
         command.Parameters.Add(new NpgsqlParameter("retry_in", NpgsqlTypes.NpgsqlDbType.Interval) { Value = (object?)retryIn ?? DBNull.Value });

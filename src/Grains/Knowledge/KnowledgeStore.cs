@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using TenantChat.Grains.Persistence;
 
 namespace TenantChat.Grains.Knowledge;
 
@@ -7,7 +8,7 @@ namespace TenantChat.Grains.Knowledge;
 public sealed record class ChunkRow(ChunkKey Key, string Title, string Text, double LexicalMatch);
 
 /// <summary>The <c>knowledge_chunks</c> table and the indexing columns of <c>customer_data</c>; every statement filters by <c>tenant_id</c>.</summary>
-public sealed class KnowledgeStore(NpgsqlDataSource db)
+public sealed class KnowledgeStore(TenantDatabase db)
 {
     /// <summary>The tenant's stored embeddings of the current model, each item's rows together and in order.</summary>
     public async Task LoadAsync(Guid tenantId, ChunkVectors into, CancellationToken cancellationToken)
@@ -17,7 +18,7 @@ public sealed class KnowledgeStore(NpgsqlDataSource db)
             where tenant_id = @tenant_id and model = @model
             order by item_id, ordinal
             """;
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(tenantId, sql);
         command.Parameters.AddWithValue("tenant_id", tenantId);
         command.Parameters.AddWithValue("model", SentenceEmbedder.ModelName);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -35,7 +36,7 @@ public sealed class KnowledgeStore(NpgsqlDataSource db)
             union
             select distinct item_id from knowledge_chunks where tenant_id = @tenant_id and model <> @model
             """;
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(tenantId, sql);
         command.Parameters.AddWithValue("tenant_id", tenantId);
         command.Parameters.AddWithValue("model", SentenceEmbedder.ModelName);
         await using var reader = await command.ExecuteReaderAsync();
@@ -49,7 +50,7 @@ public sealed class KnowledgeStore(NpgsqlDataSource db)
 
     public async Task<(string Title, string Content, DateTimeOffset Version)?> ReadItemAsync(Guid tenantId, Guid id)
     {
-        await using var command = db.CreateCommand("select title, content, updated_at from customer_data where tenant_id = @tenant_id and id = @id");
+        await using var command = db.CreateCommand(tenantId, "select title, content, updated_at from customer_data where tenant_id = @tenant_id and id = @id");
         command.Parameters.AddWithValue("tenant_id", tenantId);
         command.Parameters.AddWithValue("id", id);
         await using var reader = await command.ExecuteReaderAsync();
@@ -74,10 +75,10 @@ public sealed class KnowledgeStore(NpgsqlDataSource db)
             from unnest(@texts) with ordinality as u(t, n);
             """;
         await using var connection = await db.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
+        await using var transaction = await db.BeginAsync(connection, tenantId);
         await using (var command = new NpgsqlCommand(mark, connection, transaction))
         {
-            AddKeys(command, tenantId, id);
+            AddKeys(command.Parameters, tenantId, id);
             command.Parameters.AddWithValue("version", version);
             if (await command.ExecuteNonQueryAsync() != 1)
             {
@@ -86,7 +87,7 @@ public sealed class KnowledgeStore(NpgsqlDataSource db)
         }
         await using (var command = new NpgsqlCommand(insert, connection, transaction))
         {
-            AddKeys(command, tenantId, id);
+            AddKeys(command.Parameters, tenantId, id);
             command.Parameters.AddWithValue("model", SentenceEmbedder.ModelName);
             command.Parameters.AddWithValue("dims", SentenceEmbedder.Dimensions);
             command.Parameters.AddWithValue("texts", texts.ToArray());
@@ -100,8 +101,8 @@ public sealed class KnowledgeStore(NpgsqlDataSource db)
     /// <summary>Says on the item why its indexing failed; it stays unindexed (and is retried).</summary>
     public async Task RecordFailureAsync(Guid tenantId, Guid id, string error)
     {
-        await using var command = db.CreateCommand("update customer_data set index_error = @error where tenant_id = @tenant_id and id = @id");
-        AddKeys(command, tenantId, id);
+        await using var command = db.CreateCommand(tenantId, "update customer_data set index_error = @error where tenant_id = @tenant_id and id = @id");
+        AddKeys(command.Parameters, tenantId, id);
         command.Parameters.AddWithValue("error", error);
         await command.ExecuteNonQueryAsync();
     }
@@ -111,8 +112,9 @@ public sealed class KnowledgeStore(NpgsqlDataSource db)
     /// holding every word of <paramref name="query"/> (<c>websearch_to_tsquery</c>: quoted phrases and exclusions
     /// work), of items that exist now. <see cref="ChunkRow.LexicalMatch"/> is 1 for a chunk holding every word, else
     /// the share of the query's words (stemmed, stop words left out) that it holds. Only full matches are searched
-    /// for across the tenant (through the GIN index); partial matches are scored on the chunks already chosen, which
-    /// keeps the statement quick when a common word matches most of a tenant's chunks.
+    /// for across the tenant (through the GIN index, by the SQL function <c>tenant_knowledge_matches</c>, which the
+    /// row-level policy would otherwise keep from it: sql/014); partial matches are scored on the chunks already
+    /// chosen, which keeps the statement quick when a common word matches most of a tenant's chunks.
     /// </summary>
     public async Task<IReadOnlyList<ChunkRow>> FindAsync(Guid tenantId, string query, IReadOnlyList<ChunkKey> wanted, int lexicalLimit)
     {
@@ -121,11 +123,7 @@ public sealed class KnowledgeStore(NpgsqlDataSource db)
                 select websearch_to_tsquery('english', @query) as whole,
                     array(select distinct unnest(tsvector_to_array(to_tsvector('english', @query)))) as terms
             ), lexical as (
-                select c.item_id, c.ordinal
-                from knowledge_chunks c
-                where c.tenant_id = @tenant_id and c.search @@ websearch_to_tsquery('english', @query)
-                order by ts_rank(c.search, websearch_to_tsquery('english', @query)) desc
-                limit @lexical_limit
+                select item_id, ordinal from tenant_knowledge_matches(@tenant_id, @query, @lexical_limit)
             ), keys as (
                 select item_id, ordinal from unnest(@item_ids, @ordinals) as w(item_id, ordinal)
                 union
@@ -142,7 +140,7 @@ public sealed class KnowledgeStore(NpgsqlDataSource db)
             join customer_data d on d.tenant_id = @tenant_id and d.id = c.item_id
             cross join query q
             """;
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(tenantId, sql);
         command.Parameters.AddWithValue("tenant_id", tenantId);
         command.Parameters.AddWithValue("query", query);
         command.Parameters.AddWithValue("lexical_limit", lexicalLimit);
@@ -157,9 +155,9 @@ public sealed class KnowledgeStore(NpgsqlDataSource db)
         return rows;
     }
 
-    private static void AddKeys(NpgsqlCommand command, Guid tenantId, Guid id)
+    private static void AddKeys(NpgsqlParameterCollection parameters, Guid tenantId, Guid id)
     {
-        command.Parameters.AddWithValue("tenant_id", tenantId);
-        command.Parameters.AddWithValue("id", id);
+        parameters.AddWithValue("tenant_id", tenantId);
+        parameters.AddWithValue("id", id);
     }
 }

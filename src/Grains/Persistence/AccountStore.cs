@@ -5,7 +5,7 @@ using TenantChat.Grains.Models;
 namespace TenantChat.Grains.Persistence;
 
 /// <summary>The <c>accounts</c> table; every query is scoped by <c>tenant_id</c>.</summary>
-public sealed class AccountStore(NpgsqlDataSource db)
+public sealed class AccountStore(TenantDatabase db)
 {
     public const string InsertSql = """
         insert into accounts (id, tenant_id, email, display_name, password_hash, role, created_at)
@@ -17,7 +17,7 @@ public sealed class AccountStore(NpgsqlDataSource db)
 
     /// <summary>Inserts the account and its audit entry; false when the email is taken in this tenant.</summary>
     public Task<bool> TryInsertAsync(AccountView account, string passwordHash) =>
-        AuditLog.InTransactionAsync(db, async (connection, transaction) =>
+        AuditLog.InTransactionAsync(db, account.TenantId, async (connection, transaction) =>
         {
             await using var command = new NpgsqlCommand(InsertSql, connection, transaction);
             AddInsertParameters(command.Parameters, account, passwordHash);
@@ -47,7 +47,7 @@ public sealed class AccountStore(NpgsqlDataSource db)
     public async Task<(AccountView? Account, string? PasswordHash)> FindByEmailAsync(Guid tenantId, string email)
     {
         const string sql = $"select {Columns}, password_hash from accounts where tenant_id = @tenant_id and email = @email";
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(tenantId, sql);
         command.Parameters.AddWithValue("tenant_id", tenantId);
         command.Parameters.AddWithValue("email", email);
         await using var reader = await command.ExecuteReaderAsync();
@@ -57,7 +57,7 @@ public sealed class AccountStore(NpgsqlDataSource db)
     public async Task<AccountView?> FindAsync(Guid tenantId, Guid id)
     {
         const string sql = $"select {Columns} from accounts where tenant_id = @tenant_id and id = @id";
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(tenantId, sql);
         command.Parameters.AddWithValue("tenant_id", tenantId);
         command.Parameters.AddWithValue("id", id);
         await using var reader = await command.ExecuteReaderAsync();
@@ -72,7 +72,7 @@ public sealed class AccountStore(NpgsqlDataSource db)
             where tenant_id = @tenant_id and (@after::uuid is null or id > @after)
             order by id limit @limit
             """;
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(tenantId, sql);
         command.Parameters.AddWithValue("tenant_id", tenantId);
         command.Parameters.Add(new NpgsqlParameter<Guid?>("after", NpgsqlTypes.NpgsqlDbType.Uuid) { TypedValue = afterId });
         command.Parameters.AddWithValue("limit", limit + 1);
@@ -102,7 +102,7 @@ public sealed class AccountStore(NpgsqlDataSource db)
         const string delete = "delete from accounts where tenant_id = @tenant_id and id = @id";
 
         await using var connection = await db.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
+        await using var transaction = await db.BeginAsync(connection, tenantId);
         var activeAdmins = 0;
         await using (var command = Command(lockAdmins))
         await using (var reader = await command.ExecuteReaderAsync())

@@ -57,13 +57,14 @@ public static class AuditLog
 
     /// <summary>
     /// Runs <paramref name="change"/> and commits it together with the entry <paramref name="entryFor"/> makes of
-    /// its result; null when the result shows nothing changed (nothing to record).
+    /// its result; null when the result shows nothing changed (nothing to record). The transaction serves
+    /// <paramref name="tenantId"/> only (<see cref="TenantDatabase.BeginAsync"/>).
     /// </summary>
-    public static async Task<T> InTransactionAsync<T>(NpgsqlDataSource db,
+    public static async Task<T> InTransactionAsync<T>(TenantDatabase db, Guid tenantId,
         Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> change, Func<T, AuditEntry?> entryFor)
     {
         await using var connection = await db.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
+        await using var transaction = await db.BeginAsync(connection, tenantId);
         var result = await change(connection, transaction);
         if (entryFor(result) is { } entry)
         {

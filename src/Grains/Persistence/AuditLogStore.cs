@@ -5,7 +5,7 @@ using TenantChat.Grains.Models;
 namespace TenantChat.Grains.Persistence;
 
 /// <summary>Reads of <c>audit_log</c>: pages of entries, and a tenant's chain recomputed by the database's own hash function.</summary>
-public sealed class AuditLogStore(NpgsqlDataSource db)
+public sealed class AuditLogStore(TenantDatabase db)
 {
     private const string Columns = "id, tenant_id, seq, actor, action, target, changes::text, request_id, at, prev_hash, hash";
 
@@ -17,7 +17,8 @@ public sealed class AuditLogStore(NpgsqlDataSource db)
             order by id desc
             limit @limit
             """;
-        await using var command = db.CreateCommand(sql);
+        // Without a tenant, the operator's read across every tenant's chain.
+        await using var command = tenantId is { } id ? db.CreateCommand(id, sql) : db.CreateCrossTenantCommand(sql);
         command.Parameters.Add(new NpgsqlParameter("tenant_id", NpgsqlDbType.Uuid) { Value = (object?)tenantId ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("before", NpgsqlDbType.Bigint) { Value = (object?)beforeId ?? DBNull.Value });
         command.Parameters.AddWithValue("limit", limit);
@@ -42,7 +43,7 @@ public sealed class AuditLogStore(NpgsqlDataSource db)
                    audit_entry_hash(prev_hash, tenant_id, seq, actor, action, target, changes, request_id, at)
             from audit_log where tenant_id = @tenant_id order by seq
             """;
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(tenantId, sql);
         command.Parameters.AddWithValue("tenant_id", tenantId);
         await using var reader = await command.ExecuteReaderAsync();
         long entries = 0;

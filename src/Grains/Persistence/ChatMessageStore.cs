@@ -7,7 +7,7 @@ using TenantChat.Grains.Tenants;
 namespace TenantChat.Grains.Persistence;
 
 /// <summary>The <c>chat_messages</c> ledger: every stored exchange, and the tenant totals written with it.</summary>
-public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
+public sealed class ChatMessageStore(TenantDatabase db, ModelPricing pricing)
 {
     private const string ViewColumns =
         "id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, created_at, provider, cached, handoff, erased_at is not null, sources::text";
@@ -79,7 +79,9 @@ public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
             select id, tokens_used, calls, period_start from totals
             """;
         const string lockRowsInOrder = "select id from tenants where id = any(@tenant_ids) order by id for no key update";
-        await using var batch = db.CreateBatch();
+        // Many tenants in one statement: the connection's own role, beyond the row-level policies (docs/behaviour.md,
+        // "Row-level security").
+        await using var batch = db.Unscoped.CreateBatch();
         var tenantIds = messages.Select(m => m.TenantId).Distinct().ToArray();
         var locking = lockInOrder && tenantIds.Length > 1;
         if (locking)
@@ -160,10 +162,10 @@ public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
             select {ViewColumns}
             from chat_messages where tenant_id = @tenant_id and id = @id
             """;
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(tenantId, sql);
         command.Parameters.AddWithValue("tenant_id", tenantId);
         command.Parameters.AddWithValue("id", id);
-        return (await ReadViewsAsync(command)).FirstOrDefault();
+        return (await ReadViewsAsync(await command.ExecuteReaderAsync())).FirstOrDefault();
     }
 
     /// <summary>How many of this tenant's answers since <paramref name="since"/> came from its caches, and the tokens they saved.</summary>
@@ -178,7 +180,7 @@ public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
                     + coalesce((select sum(tokens_saved) from purged_message_usage
                                 where tenant_id = @tenant_id and day >= (@since at time zone 'UTC')::date), 0)::bigint
             """;
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(tenantId, sql);
         command.Parameters.AddWithValue("tenant_id", tenantId);
         command.Parameters.AddWithValue("since", since);
         await using var reader = await command.ExecuteReaderAsync();
@@ -198,18 +200,18 @@ public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
             order by created_at desc, id desc
             limit @limit
             """;
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(tenantId, sql);
         var p = command.Parameters;
         p.AddWithValue("tenant_id", tenantId);
         p.Add(new NpgsqlParameter("conversation_id", NpgsqlDbType.Uuid) { Value = (object?)conversationId ?? DBNull.Value });
         p.AddAfter(after);
         p.AddWithValue("limit", limit);
-        return await ReadViewsAsync(command);
+        return await ReadViewsAsync(await command.ExecuteReaderAsync());
     }
 
-    private static async Task<List<ChatMessageView>> ReadViewsAsync(NpgsqlCommand command)
+    private static async Task<List<ChatMessageView>> ReadViewsAsync(NpgsqlDataReader reader)
     {
-        await using var reader = await command.ExecuteReaderAsync();
+        await using var _ = reader;
         var items = new List<ChatMessageView>();
         while (await reader.ReadAsync())
         {

@@ -11,7 +11,7 @@ namespace TenantChat.Grains.Persistence;
 /// <c>conversations</c> are created and counted by the chat ledger's own statement (ChatMessageStore.AppendAsync),
 /// in the same transaction as the messages.
 /// </summary>
-public sealed class ConversationStore(NpgsqlDataSource db)
+public sealed class ConversationStore(TenantDatabase db)
 {
     /// <summary>The most messages one transcript read returns; a poller asks again with <c>after</c> set to the last one's time.</summary>
     public const int MaxTranscriptMessages = 1000;
@@ -36,7 +36,7 @@ public sealed class ConversationStore(NpgsqlDataSource db)
             where c.tenant_id = @tenant_id and c.id = @conversation_id
             order by m.created_at, m.id
             """;
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(tenantId, sql);
         command.Parameters.AddWithValue("tenant_id", tenantId);
         command.Parameters.AddWithValue("conversation_id", conversationId);
         command.Parameters.AddWithValue("limit", Math.Max(maxTurns, 0));
@@ -66,13 +66,13 @@ public sealed class ConversationStore(NpgsqlDataSource db)
             order by last_message_at desc, id desc
             limit @limit
             """;
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(tenantId, sql);
         var p = command.Parameters;
         p.AddWithValue("tenant_id", tenantId);
         p.Add(new NpgsqlParameter("status", NpgsqlDbType.Text) { Value = status is { } s ? ConversationNames.Of(s) : DBNull.Value });
         p.AddAfter(after);
         p.AddWithValue("limit", limit);
-        return await ReadViewsAsync(command);
+        return await ReadViewsAsync(await command.ExecuteReaderAsync());
     }
 
     /// <summary>Sets the status of this tenant's conversation; null when it has none with this id.</summary>
@@ -83,13 +83,13 @@ public sealed class ConversationStore(NpgsqlDataSource db)
             where tenant_id = @tenant_id and id = @id
             returning {ViewColumns}
             """;
-        return await AuditLog.InTransactionAsync(db, async (connection, transaction) =>
+        return await AuditLog.InTransactionAsync(db, tenantId, async (connection, transaction) =>
         {
             await using var command = new NpgsqlCommand(sql, connection, transaction);
             command.Parameters.AddWithValue("tenant_id", tenantId);
             command.Parameters.AddWithValue("id", id);
             command.Parameters.AddWithValue("status", ConversationNames.Of(status));
-            return (await ReadViewsAsync(command)).FirstOrDefault();
+            return (await ReadViewsAsync(await command.ExecuteReaderAsync())).FirstOrDefault();
         }, changed => changed is null ? null : AuditEntry.ByCaller(tenantId,
             status == ConversationStatus.Closed ? AuditActions.ConversationClosed : AuditActions.ConversationStatusChanged,
             AuditActions.ConversationTarget(id), new() { ["status"] = new JsonObject { ["to"] = ConversationNames.Of(status) } }));
@@ -108,7 +108,7 @@ public sealed class ConversationStore(NpgsqlDataSource db)
             select @id, @tenant_id, id, @author_id, @text, @now from conversation
             """;
         var reply = new AgentReply(Guid.CreateVersion7(), conversationId, text, now);
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(tenantId, sql);
         var p = command.Parameters;
         p.AddWithValue("id", reply.Id);
         p.AddWithValue("tenant_id", tenantId);
@@ -145,7 +145,7 @@ public sealed class ConversationStore(NpgsqlDataSource db)
                 limit @limit
             ) page
             """;
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(tenantId, sql);
         var p = command.Parameters;
         p.AddWithValue("tenant_id", tenantId);
         p.AddWithValue("id", id);
@@ -188,7 +188,7 @@ public sealed class ConversationStore(NpgsqlDataSource db)
             )
             select (select count(*) from gone), (select count(*) from erased)
             """;
-        var (gone, _) = await AuditLog.InTransactionAsync(db, async (connection, transaction) =>
+        var (gone, _) = await AuditLog.InTransactionAsync(db, tenantId, async (connection, transaction) =>
         {
             await using var command = new NpgsqlCommand(sql, connection, transaction);
             command.Parameters.AddWithValue("tenant_id", tenantId);
@@ -203,9 +203,9 @@ public sealed class ConversationStore(NpgsqlDataSource db)
         return gone == 1;
     }
 
-    private static async Task<List<ConversationView>> ReadViewsAsync(NpgsqlCommand command)
+    private static async Task<List<ConversationView>> ReadViewsAsync(NpgsqlDataReader reader)
     {
-        await using var reader = await command.ExecuteReaderAsync();
+        await using var _ = reader;
         var items = new List<ConversationView>();
         while (await reader.ReadAsync())
         {

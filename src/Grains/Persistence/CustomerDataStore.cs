@@ -12,7 +12,7 @@ namespace TenantChat.Grains.Persistence;
 public sealed record class CustomerDataWrite(CustomerDataItem? Item, long ChunksHeld, bool OverCap = false);
 
 /// <summary>The <c>customer_data</c> table; every statement filters by <c>tenant_id</c>.</summary>
-public sealed class CustomerDataStore(NpgsqlDataSource db)
+public sealed class CustomerDataStore(TenantDatabase db)
 {
     private const string Columns = "id, title, content, metadata::text, created_at, updated_at, indexed_at, index_error";
 
@@ -36,17 +36,17 @@ public sealed class CustomerDataStore(NpgsqlDataSource db)
             order by id desc
             limit @limit
             """;
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(tenantId, sql);
         command.Parameters.AddWithValue("tenant_id", tenantId);
         command.Parameters.Add(new NpgsqlParameter("before", NpgsqlDbType.Uuid) { Value = (object?)before ?? DBNull.Value });
         command.Parameters.AddWithValue("limit", limit);
-        return await ReadAllAsync(command);
+        return await ReadAllAsync(await command.ExecuteReaderAsync());
     }
 
     public async Task<CustomerDataItem?> FindAsync(Guid tenantId, Guid id)
     {
         await using var command = Command($"select {Columns} from customer_data where tenant_id = @tenant_id and id = @id", tenantId, id);
-        return (await ReadAllAsync(command)).FirstOrDefault();
+        return (await ReadAllAsync(await command.ExecuteReaderAsync())).FirstOrDefault();
     }
 
     /// <summary>
@@ -97,7 +97,7 @@ public sealed class CustomerDataStore(NpgsqlDataSource db)
             select coalesce(sum(chunk_count), 0)::bigint from customer_data where tenant_id = @tenant_id and id <> @id;
             """;
         await using var connection = await db.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
+        await using var transaction = await db.BeginAsync(connection, tenantId);
         long chunksHeld;
         await using (var count = new NpgsqlCommand(held, connection, transaction))
         {
@@ -114,11 +114,11 @@ public sealed class CustomerDataStore(NpgsqlDataSource db)
         }
         await using var before = Command($"select {Columns} from customer_data where tenant_id = @tenant_id and id = @id for update",
             tenantId, id, connection, transaction);
-        var old = (await ReadAllAsync(before)).FirstOrDefault();
+        var old = (await ReadAllAsync(await before.ExecuteReaderAsync())).FirstOrDefault();
         await using var command = Command(sql, tenantId, id, connection, transaction);
         command.Parameters.AddWithValue("chunks", chunks);
         AddInput(command, input, now);
-        var item = (await ReadAllAsync(command)).FirstOrDefault();
+        var item = (await ReadAllAsync(await command.ExecuteReaderAsync())).FirstOrDefault();
         if (item is not null)
         {
             await AuditLog.AppendAsync(connection, transaction, entryFor(item, old));
@@ -130,7 +130,7 @@ public sealed class CustomerDataStore(NpgsqlDataSource db)
     public async Task<bool> DeleteAsync(Guid tenantId, Guid id)
     {
         const string sql = "delete from customer_data where tenant_id = @tenant_id and id = @id returning title";
-        var title = await AuditLog.InTransactionAsync(db, async (connection, transaction) =>
+        var title = await AuditLog.InTransactionAsync(db, tenantId, async (connection, transaction) =>
         {
             await using var command = Command(sql, tenantId, id, connection, transaction);
             return await command.ExecuteScalarAsync() as string;
@@ -149,9 +149,9 @@ public sealed class CustomerDataStore(NpgsqlDataSource db)
         return command;
     }
 
-    private NpgsqlCommand Command(string sql, Guid tenantId, Guid id)
+    private StoreCommand Command(string sql, Guid tenantId, Guid id)
     {
-        var command = db.CreateCommand(sql);
+        var command = db.CreateCommand(tenantId, sql);
         command.Parameters.AddWithValue("tenant_id", tenantId);
         command.Parameters.AddWithValue("id", id);
         return command;
@@ -165,9 +165,9 @@ public sealed class CustomerDataStore(NpgsqlDataSource db)
         command.Parameters.AddWithValue("now", now);
     }
 
-    private static async Task<List<CustomerDataItem>> ReadAllAsync(NpgsqlCommand command)
+    private static async Task<List<CustomerDataItem>> ReadAllAsync(NpgsqlDataReader reader)
     {
-        await using var reader = await command.ExecuteReaderAsync();
+        await using var _ = reader;
         var items = new List<CustomerDataItem>();
         while (await reader.ReadAsync())
         {

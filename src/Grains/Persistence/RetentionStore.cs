@@ -1,14 +1,13 @@
-using Npgsql;
-
 namespace TenantChat.Grains.Persistence;
 
 /// <summary>
 /// Erases one tenant's messages and agent replies older than a cutoff, a small batch per statement. Each statement is
 /// its own short transaction that locks only the rows it deletes (taken oldest first through the tenant's
 /// <c>(tenant_id, created_at)</c> indexes, skipping rows another transaction holds), so chat writes and other tenants
-/// never wait long behind a purge.
+/// never wait long behind a purge. Each statement runs scoped to its tenant (<see cref="TenantDatabase"/>): under
+/// row-level security it could not touch another tenant's rows even without its own filters.
 /// </summary>
-public sealed class RetentionStore(NpgsqlDataSource db)
+public sealed class RetentionStore(TenantDatabase db)
 {
     /// <summary>
     /// Deletes up to <paramref name="batchSize"/> of the tenant's oldest messages created before
@@ -82,7 +81,7 @@ public sealed class RetentionStore(NpgsqlDataSource db)
 
     private async Task<int> PurgeAsync(string sql, Guid tenantId, DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken)
     {
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(tenantId, sql);
         command.Parameters.AddWithValue("tenant_id", tenantId);
         command.Parameters.AddWithValue("cutoff", cutoff);
         command.Parameters.AddWithValue("batch_size", batchSize);

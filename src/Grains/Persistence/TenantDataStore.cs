@@ -5,16 +5,17 @@ using Npgsql;
 namespace TenantChat.Grains.Persistence;
 
 /// <summary>A tenant's data rights: every row of it exported, or erased, across every application table.</summary>
-public sealed class TenantDataStore(NpgsqlDataSource db)
+public sealed class TenantDataStore(TenantDatabase db)
 {
     /// <summary>
     /// Every row of the tenant, table by table, as JSON text without its secret columns, read from one consistent
-    /// snapshot and streamed as the database returns it (nothing is gathered in memory).
+    /// snapshot and streamed as the database returns it (nothing is gathered in memory). It serves one tenant, so
+    /// the row-level policies stand behind its filter too.
     /// </summary>
     public async IAsyncEnumerable<(string Table, string Row)> ExportAsync(Guid tenantId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        await using var transaction = await db.BeginAsync(connection, tenantId, System.Data.IsolationLevel.RepeatableRead, cancellationToken);
         foreach (var (table, columns) in await TenantTables.ListAsync(connection, transaction))
         {
             var sql = $"select (to_jsonb(t) - @secret_columns)::text from {TenantTables.Quote(table)} t where tenant_id = @tenant_id";
@@ -34,10 +35,14 @@ public sealed class TenantDataStore(NpgsqlDataSource db)
     /// Erases every row of the tenant in every application table, in one transaction. Its audit chain is replaced
     /// by one tombstone entry that links to the erased chain's head and counts the rows erased per table.
     /// </summary>
+    /// <remarks>
+    /// On the connection's own role, beyond the row-level policies: only the owner may remove a tenant's row and its
+    /// audit chain, which the tenant role is never granted. Every statement filters by the one tenant.
+    /// </remarks>
     /// <returns>False when the tenant has no row (nothing was erased).</returns>
     public async Task<bool> EraseAsync(Guid tenantId, string domain)
     {
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await db.Unscoped.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using (var mark = new NpgsqlCommand("select set_config('tenantchat.erasing_tenant', @tenant_id, true)", connection, transaction))
         {

@@ -8,7 +8,7 @@ using TenantChat.Grains.Models;
 namespace TenantChat.Grains.Persistence;
 
 /// <summary>Reads and writes the <c>tenants</c> table. Only a tenant's own grain writes its row.</summary>
-public sealed class TenantStore(NpgsqlDataSource db)
+public sealed class TenantStore(TenantDatabase db)
 {
     /// <summary>
     /// JSON settings columns in snake case: fallback routes as <c>[{"provider": "...", "model": "..."}]</c> (model left
@@ -36,7 +36,7 @@ public sealed class TenantStore(NpgsqlDataSource db)
     public async Task<TenantRecord?> FindAsync(Guid id, CancellationToken cancellationToken = default)
     {
         const string sql = $"select {Columns} from tenants where id = @id";
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(id, sql);
         command.Parameters.AddWithValue("id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
@@ -45,7 +45,8 @@ public sealed class TenantStore(NpgsqlDataSource db)
     public async Task<Guid?> FindIdByDomainAsync(string domain)
     {
         const string sql = "select id from tenants where domain = @domain";
-        await using var command = db.CreateCommand(sql);
+        // Which tenant a host names is asked before any tenant is known: across tenants.
+        await using var command = db.CreateCrossTenantCommand(sql);
         command.Parameters.AddWithValue("domain", domain);
         return await command.ExecuteScalarAsync() is Guid id ? id : null;
     }
@@ -58,7 +59,8 @@ public sealed class TenantStore(NpgsqlDataSource db)
             order by id
             limit @limit
             """;
-        await using var command = db.CreateCommand(sql);
+        // The operator's list of tenants: across tenants.
+        await using var command = db.CreateCrossTenantCommand(sql);
         command.Parameters.Add(new NpgsqlParameter("after", NpgsqlDbType.Uuid) { Value = (object?)after ?? DBNull.Value });
         command.Parameters.AddWithValue("limit", limit);
         await using var reader = await command.ExecuteReaderAsync();
@@ -86,7 +88,7 @@ public sealed class TenantStore(NpgsqlDataSource db)
             on conflict (domain) do nothing
             """;
         await using var connection = await db.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
+        await using var transaction = await db.BeginAsync(connection, tenant.Id);
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         AddSettings(command, tenant.Id, tenant.Settings, tenant.Version, webhookSecret);
         command.Parameters.AddWithValue("tokens_used", tenant.Usage.TokensUsed);
@@ -127,7 +129,7 @@ public sealed class TenantStore(NpgsqlDataSource db)
             """;
         try
         {
-            return await AuditLog.InTransactionAsync(db, async (connection, transaction) =>
+            return await AuditLog.InTransactionAsync(db, id, async (connection, transaction) =>
             {
                 await using var command = new NpgsqlCommand(sql, connection, transaction);
                 AddSettings(command, id, settings, version, webhookSecret);
@@ -144,7 +146,7 @@ public sealed class TenantStore(NpgsqlDataSource db)
     public async Task<TenantUsage> ReadUsageAsync(Guid id)
     {
         const string sql = "select tokens_used, calls, period_start from tenants where id = @id";
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(id, sql);
         command.Parameters.AddWithValue("id", id);
         await using var reader = await command.ExecuteReaderAsync();
         if (!await reader.ReadAsync())
@@ -162,7 +164,7 @@ public sealed class TenantStore(NpgsqlDataSource db)
                 updated_at = now()
             where id = @id
             """;
-        await AuditLog.InTransactionAsync(db, async (connection, transaction) =>
+        await AuditLog.InTransactionAsync(db, id, async (connection, transaction) =>
         {
             await using var command = new NpgsqlCommand(sql, connection, transaction);
             command.Parameters.AddWithValue("id", id);

@@ -5,6 +5,8 @@ namespace TenantChat.Grains.Persistence;
 /// <summary>
 /// The application tables, found in the catalog rather than listed: every base table of the schema with a
 /// <c>tenant_id</c> column. A table added later by any feature is exported and erased without a change here.
+/// Read from pg_catalog, which shows every table whatever the reader's privileges (information_schema would hide
+/// from the tenant role a table it was not granted: the export would skip it silently instead of failing).
 /// </summary>
 public static class TenantTables
 {
@@ -28,14 +30,13 @@ public static class TenantTables
     public static async Task<IReadOnlyList<(string Table, string[] Columns)>> ListAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction)
     {
         const string tablesSql = """
-            select c.table_name, array_agg(c.column_name::text order by c.ordinal_position)
-            from information_schema.columns c
-            join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
-            where c.table_schema = current_schema() and t.table_type = 'BASE TABLE'
-              and exists (select 1 from information_schema.columns k
-                          where k.table_schema = c.table_schema and k.table_name = c.table_name and k.column_name = 'tenant_id')
-            group by c.table_name
-            order by c.table_name
+            select c.relname::text, array_agg(a.attname::text order by a.attnum)
+            from pg_class c
+            join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+            where c.relnamespace = current_schema()::regnamespace and c.relkind in ('r', 'p')
+              and exists (select 1 from pg_attribute k where k.attrelid = c.oid and k.attname = 'tenant_id' and not k.attisdropped)
+            group by c.relname
+            order by c.relname
             """;
         const string referencesSql = """
             select child.relname::text, parent.relname::text

@@ -8,7 +8,7 @@ namespace TenantChat.Grains.Persistence;
 /// Sums over <c>chat_messages</c>, grouped by the database: no message is loaded to be counted. Messages erased by
 /// retention count through <c>purged_message_usage</c>, their sums by UTC day and model.
 /// </summary>
-public sealed class UsageReportStore(NpgsqlDataSource db)
+public sealed class UsageReportStore(TenantDatabase db)
 {
     public async Task<decimal> CostSinceAsync(Guid tenantId, DateTimeOffset since)
     {
@@ -17,7 +17,7 @@ public sealed class UsageReportStore(NpgsqlDataSource db)
                 + coalesce((select sum(cost_usd) from purged_message_usage
                             where tenant_id = @tenant_id and day >= (@since at time zone 'UTC')::date), 0)
             """;
-        await using var command = db.CreateCommand(sql);
+        await using var command = db.CreateCommand(tenantId, sql);
         command.Parameters.AddWithValue("tenant_id", tenantId);
         command.Parameters.AddWithValue("since", since);
         return (decimal)(await command.ExecuteScalarAsync())!;
@@ -41,7 +41,8 @@ public sealed class UsageReportStore(NpgsqlDataSource db)
             group by day, model
             order by day, model
             """;
-        await using var command = db.CreateCommand(sql);
+        // Without a tenant, the operator's rollup across tenants.
+        await using var command = tenantId is { } id ? db.CreateCommand(id, sql) : db.CreateCrossTenantCommand(sql);
         command.Parameters.Add(new NpgsqlParameter("tenant_id", NpgsqlDbType.Uuid) { Value = (object?)tenantId ?? DBNull.Value });
         command.Parameters.AddWithValue("from", StartOf(from));
         command.Parameters.AddWithValue("until", StartOf(to.AddDays(1)));

@@ -171,10 +171,10 @@ public sealed class ChatMessageWriterTests(ClusterFixture fixture)
     private static StoredMessage Message(int completionTokens) =>
         new(Guid.CreateVersion7(), Guid.CreateVersion7(), "What is a batch?", "Several things at once.", "openai", 42, new TokenUsage(5, completionTokens), "default");
 
-    private TenantStore Store() => new(fixture.Database);
+    private TenantStore Store() => new(new TenantDatabase(fixture.Database));
 
     private static ChatMessageWriter Writer(NpgsqlDataSource db) =>
-        new(new ChatMessageStore(db, new ModelPricing(Options.Create(new PricingOptions()))), TimeProvider.System, NullLogger<ChatMessageWriter>.Instance);
+        new(new ChatMessageStore(new TenantDatabase(db), new ModelPricing(Options.Create(new PricingOptions()))), TimeProvider.System, NullLogger<ChatMessageWriter>.Instance);
 
     private async Task<TenantWriteQueue> QueueAsync(Guid tenantId, ChatMessageWriter writer)
     {

@@ -24,7 +24,7 @@ public sealed class TenantWriteQueuePipelineTests(ClusterFixture fixture)
         int batchesInFlight)
     {
         var id = (await fixture.CreateTenantAsync("Pipeline test tenant.")).Id;
-        var writer = new ChatMessageWriter(new ChatMessageStore(fixture.Database, new ModelPricing(Options.Create(new PricingOptions()))), TimeProvider.System, NullLogger<ChatMessageWriter>.Instance,
+        var writer = new ChatMessageWriter(new ChatMessageStore(new TenantDatabase(fixture.Database), new ModelPricing(Options.Create(new PricingOptions()))), TimeProvider.System, NullLogger<ChatMessageWriter>.Instance,
             tenantBatchesInFlight: batchesInFlight);
         await using var blocker = await fixture.Database.OpenConnectionAsync();
         await using var transaction = await blocker.BeginTransactionAsync();
@@ -32,8 +32,8 @@ public sealed class TenantWriteQueuePipelineTests(ClusterFixture fixture)
 
         var (waitingWithOne, waitingWithTwo, commits, queue) = await OneAtATime(async () =>
         {
-            var queue = new TenantWriteQueue(id, new TenantStore(fixture.Database), writer, new TenantBudget(), TimeProvider.System);
-            queue.Budget.Load(await new TenantStore(fixture.Database).ReadUsageAsync(id));
+            var queue = new TenantWriteQueue(id, new TenantStore(new TenantDatabase(fixture.Database)), writer, new TenantBudget(), TimeProvider.System);
+            queue.Budget.Load(await new TenantStore(new TenantDatabase(fixture.Database)).ReadUsageAsync(id));
             var commits = new List<Task<DateTimeOffset?>> { queue.CommitAsync(Message(10)) };
             var waitingWithOne = await InsertsWaitingAsync(1);
             commits.Add(queue.CommitAsync(Message(20)));
@@ -49,7 +49,7 @@ public sealed class TenantWriteQueuePipelineTests(ClusterFixture fixture)
         // With one batch in flight the second message queues until the first batch has committed.
         Assert.Equal(batchesInFlight, waitingWithTwo);
         Assert.All(createdAt, at => Assert.NotNull(at));
-        var row = await new TenantStore(fixture.Database).ReadUsageAsync(id);
+        var row = await new TenantStore(new TenantDatabase(fixture.Database)).ReadUsageAsync(id);
         Assert.Equal((3L, 75L), await fixture.LedgerAsync(id));
         Assert.Equal(new TenantUsage(75, 3, row.PeriodStart), row);
         Assert.Equal(row, queue.Budget.Committed);
@@ -71,7 +71,7 @@ public sealed class TenantWriteQueuePipelineTests(ClusterFixture fixture)
 
         // Rows listed last tenant first, so that an update in the listed order would reach the others before the first.
         var rows = ids.AsEnumerable().Reverse().Select(tenantId => (tenantId, Message(10))).ToList();
-        var append = new ChatMessageStore(fixture.Database, new ModelPricing(Options.Create(new PricingOptions()))).AppendAsync(rows, DateTimeOffset.UtcNow, lockInOrder: true);
+        var append = new ChatMessageStore(new TenantDatabase(fixture.Database), new ModelPricing(Options.Create(new PricingOptions()))).AppendAsync(rows, DateTimeOffset.UtcNow, lockInOrder: true);
         Assert.Equal(1, await WaitingAsync("for no key update", 1));
 
         // Waiting for the first row, the batch holds none of the others yet.

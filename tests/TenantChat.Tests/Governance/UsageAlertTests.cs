@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using TenantChat.Grains.Alerts;
+using TenantChat.Grains.Persistence;
 using TenantChat.Tests.Infrastructure;
 
 namespace TenantChat.Tests.Governance;
@@ -95,7 +96,7 @@ public sealed class UsageAlertTests(ClusterFixture fixture)
         var secret = (await patched.JsonAsync())["webhook_secret"]!.GetValue<string>();
         var conversationId = Guid.NewGuid();
         // The silos' IConversationEvents in production; the test fixture records handoffs instead, so it is called here.
-        var events = new WebhookConversationEvents(new WebhookOutboxStore(fixture.Database));
+        var events = new WebhookConversationEvents(new WebhookOutboxStore(new TenantDatabase(fixture.Database)));
 
         await events.HandoffAsync(tenant.Id, conversationId, DateTimeOffset.UtcNow);
 
