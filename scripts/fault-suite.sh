@@ -4,11 +4,12 @@
 # tests/FaultSuite (Release) into a temporary folder; starts a private PostgreSQL, the fake upstream, two silos and
 # two frontends there as real processes on loopback; runs the suite against them (kill -9 of a silo under load, a
 # budget race, a PostgreSQL restart under load, a tenant flooding its rate limit next to a quiet one, SIGTERM of a
-# frontend and of a silo with calls in flight). Everything is stopped and removed on exit, whatever happens.
+# frontend and of a silo with calls in flight, a silo killed while delivering a usage webhook). Everything is stopped and removed on exit, whatever happens.
 # Works from any directory. The last line is "fault suite: N passed, M failed"; the exit status is 0 only when
 # every check passed.
 #
 # Optional settings (environment variables):
+#   FAULT_SUITE_ONLY=g      run only the scenarios with these letters (comma-separated), when working on one
 #   FAULT_SUITE_KEEP=1      keep the temporary folder (logs, publish output, database) to look at afterwards
 #   FAULT_SUITE_TIMEOUT     seconds the suite may run before it is stopped (its scenarios' bounds summed)   900
 set -euo pipefail
@@ -57,7 +58,8 @@ start_database() {
     connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=tenantchat"
 }
 
-# Two silos and two frontends of one cluster of their own, and the fake text API (50 ms per answer).
+# Two silos and two frontends of one cluster of their own, and the fake text API (50 ms per answer). The silos may
+# send webhooks to loopback: the suite's own receiver listens there.
 define_services() {
     local publish="$FAULT_WORK/publish" upstream_port http_port silo_port gateway_port i
     cluster_id="fault-$(od -An -tx1 -N4 /dev/urandom | tr -d ' \n')"
@@ -76,6 +78,7 @@ define_services() {
             ConnectionStrings__Postgres="$connection" Orleans__ClusterId="$cluster_id" Orleans__AdvertisedIP=127.0.0.1 \
             Orleans__SiloPort="$silo_port" Orleans__GatewayPort="$gateway_port" ASPNETCORE_URLS="http://127.0.0.1:$http_port" \
             Ai__Provider=text Ai__BaseUrl="http://127.0.0.1:$upstream_port/v1/text" \
+            Alerts__AllowPrivateTargets=true \
             dotnet "$publish/silo/TenantChat.Silo.dll"
         silos+="${silos:+,}silo$i=$silo_port"
     done

@@ -8,6 +8,7 @@ using Npgsql;
 using TenantChat.Grains.Accounts;
 using TenantChat.Grains.Alerts;
 using TenantChat.Grains.Conversations;
+using TenantChat.Grains.Governance;
 using TenantChat.Grains.Knowledge;
 using TenantChat.Grains.Persistence;
 using TenantChat.Grains.Tenants;
@@ -58,6 +59,10 @@ public static class GrainsServiceCollectionExtensions
                 "Alerts:PollMilliseconds, RetryBaseSeconds, GiveUpMinutes and DeliveryTimeoutSeconds must be positive.");
         services.AddHostedService<WebhookDispatcher>();
         services.AddSingleton<UsageReportStore>();
+        services.AddSingleton<RetentionStore>();
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section))
+            .Validate(o => o.BatchSize > 0 && o.FirstPurgeMinutes >= 1, "Retention:BatchSize must be positive and Retention:FirstPurgeMinutes at least 1.")
+            .ValidateOnStart();
         services.AddSingleton<ModelPricing>();
         services.AddOptions<PricingOptions>().Bind(configuration.GetSection(PricingOptions.Section))
             .Validate(o => o.Models.Values.All(p => p.InputPerMillion >= 0 && p.OutputPerMillion >= 0), "Pricing:Models prices must not be negative.")

@@ -99,9 +99,15 @@ public sealed class TenantChatClient(SuiteSettings settings) : IDisposable
 
     public async Task<FaultTenant> CreateTenantAsync(int index, object body)
     {
-        using var response = await AdminAsync(HttpMethod.Post, "api/admin/tenants", 0, JsonContent.Create(body));
-        var tenant = await ReadAsync(response, "creating a tenant");
+        var tenant = await CreateTenantJsonAsync(body);
         return new FaultTenant(index, Guid.Parse(tenant["id"]!.GetValue<string>()), tenant["domain"]!.GetValue<string>());
+    }
+
+    /// <summary>Creates a tenant and returns the operator API's whole answer (with the webhook secret, shown only here).</summary>
+    public async Task<JsonObject> CreateTenantJsonAsync(object body)
+    {
+        using var response = await AdminAsync(HttpMethod.Post, "api/admin/tenants", 0, JsonContent.Create(body));
+        return await ReadAsync(response, "creating a tenant");
     }
 
     public async Task PatchTenantAsync(Guid id, object body)

@@ -63,6 +63,9 @@ public sealed record class TenantSettings
     /// <summary>Answers reused for similar prompts without conversation context (contract section 13).</summary>
     [Id(21)] public SemanticCacheSettings SemanticCache { get; init; } = SemanticCacheSettings.Default;
 
+    /// <summary>Messages older than this many days are erased daily (contract section 14); null keeps them all.</summary>
+    [Id(31)] public int? RetentionDays { get; init; }
+
     /// <summary>Where a call for <paramref name="model"/> goes: the tenant's upstream, then each fallback.</summary>
     public IEnumerable<UpstreamRoute> RoutesFor(string model) =>
         Fallbacks.Select(route => route with { Model = route.Model ?? model })

@@ -171,9 +171,14 @@ public sealed class ChatMessageStore(TenantDatabase db, ModelPricing pricing)
     /// <summary>How many of this tenant's answers since <paramref name="since"/> came from its caches, and the tokens they saved.</summary>
     public async Task<CacheSavings> CountCacheHitsAsync(Guid tenantId, DateTimeOffset since)
     {
+        // Hits whose messages retention erased count through purged_message_usage, by UTC day.
         const string sql = """
-            select count(*), coalesce(sum(tokens_saved), 0)::bigint
-            from chat_messages where tenant_id = @tenant_id and cached and created_at >= @since
+            select (select count(*) from chat_messages where tenant_id = @tenant_id and cached and created_at >= @since)
+                    + coalesce((select sum(cache_hits) from purged_message_usage
+                                where tenant_id = @tenant_id and day >= (@since at time zone 'UTC')::date), 0)::bigint,
+                coalesce((select sum(tokens_saved) from chat_messages where tenant_id = @tenant_id and cached and created_at >= @since), 0)::bigint
+                    + coalesce((select sum(tokens_saved) from purged_message_usage
+                                where tenant_id = @tenant_id and day >= (@since at time zone 'UTC')::date), 0)::bigint
             """;
         await using var command = db.CreateCommand(tenantId, sql);
         command.Parameters.AddWithValue("tenant_id", tenantId);

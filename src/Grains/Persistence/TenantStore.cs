@@ -30,7 +30,7 @@ public sealed class TenantStore(TenantDatabase db)
         id, name, domain, system_prompt, token_limit, model, seed, allowed_models, rate_limit_rpm, rate_limit_tpm,
         max_context_turns, max_output_tokens, status, tokens_used, calls, period_start, created_at, settings_version,
         provider, fallbacks, response_cache_seconds, persona, modules, handoff_phrase, max_system_tokens, knowledge::text, semantic_cache::text,
-        alerts, widget_origins
+        alerts, widget_origins, retention_days
         """;
 
     public async Task<TenantRecord?> FindAsync(Guid id, CancellationToken cancellationToken = default)
@@ -80,11 +80,11 @@ public sealed class TenantStore(TenantDatabase db)
             insert into tenants (id, name, domain, system_prompt, token_limit, model, seed, allowed_models,
                 rate_limit_rpm, rate_limit_tpm, max_context_turns, max_output_tokens, status,
                 provider, fallbacks, response_cache_seconds, persona, modules, handoff_phrase, max_system_tokens, knowledge, semantic_cache,
-                alerts, webhook_secret, widget_origins, tokens_used, calls, period_start, created_at, updated_at, settings_version)
+                alerts, webhook_secret, widget_origins, retention_days, tokens_used, calls, period_start, created_at, updated_at, settings_version)
             values (@id, @name, @domain, @system_prompt, @token_limit, @model, @seed, @allowed_models,
                 @rate_limit_rpm, @rate_limit_tpm, @max_context_turns, @max_output_tokens, @status,
                 @provider, @fallbacks, @response_cache_seconds, @persona, @modules, @handoff_phrase, @max_system_tokens, @knowledge, @semantic_cache,
-                @alerts, @webhook_secret, @widget_origins, @tokens_used, @calls, @period_start, @created_at, @created_at, @version)
+                @alerts, @webhook_secret, @widget_origins, @retention_days, @tokens_used, @calls, @period_start, @created_at, @created_at, @version)
             on conflict (domain) do nothing
             """;
         await using var connection = await db.OpenConnectionAsync();
@@ -124,7 +124,7 @@ public sealed class TenantStore(TenantDatabase db)
                 handoff_phrase = @handoff_phrase, max_system_tokens = @max_system_tokens,
                 knowledge = @knowledge, semantic_cache = @semantic_cache, alerts = @alerts,
                 webhook_secret = case when @alerts::jsonb is null then null else coalesce(@webhook_secret, webhook_secret) end,
-                widget_origins = @widget_origins, settings_version = @version, updated_at = now()
+                widget_origins = @widget_origins, retention_days = @retention_days, settings_version = @version, updated_at = now()
             where id = @id
             """;
         try
@@ -209,6 +209,7 @@ public sealed class TenantStore(TenantDatabase db)
         });
         p.Add(new NpgsqlParameter("webhook_secret", NpgsqlDbType.Text) { Value = (object?)webhookSecret ?? DBNull.Value });
         p.AddWithValue("widget_origins", settings.WidgetOrigins.ToArray());
+        p.Add(new NpgsqlParameter("retention_days", NpgsqlDbType.Integer) { Value = (object?)settings.RetentionDays ?? DBNull.Value });
         p.AddWithValue("version", version);
     }
 
@@ -239,6 +240,7 @@ public sealed class TenantStore(TenantDatabase db)
             SemanticCache = JsonSerializer.Deserialize<SemanticCacheSettings>(r.GetString(26), SettingsJson) ?? SemanticCacheSettings.Default,
             Alerts = r.IsDBNull(27) ? null : JsonSerializer.Deserialize<AlertSettings>(r.GetString(27), SettingsJson),
             WidgetOrigins = [.. r.GetFieldValue<string[]>(r.GetOrdinal("widget_origins"))],
+            RetentionDays = r.IsDBNull(r.GetOrdinal("retention_days")) ? null : r.GetInt32(r.GetOrdinal("retention_days")),
         };
         var usage = new TenantUsage(r.GetInt64(13), r.GetInt64(14), r.GetFieldValue<DateTimeOffset>(15));
         return new TenantRecord(r.GetGuid(0), settings, usage, r.GetFieldValue<DateTimeOffset>(16), r.GetInt32(17));

@@ -77,6 +77,11 @@ public sealed class TenantGrain(
         if (_tenant is not null)
         {
             _budget.Load(_tenant.Usage);
+            if (_tenant.Settings.RetentionDays is not null)
+            {
+                // Puts the purge's reminder back should an earlier change have failed to register it.
+                await ScheduleRetentionAsync(_tenant.Settings.RetentionDays);
+            }
         }
     }
 
@@ -127,6 +132,10 @@ public sealed class TenantGrain(
         }
         _tenant = tenant;
         _budget.Load(tenant.Usage);
+        if (settings.RetentionDays is not null)
+        {
+            await ScheduleRetentionAsync(settings.RetentionDays);
+        }
         logger.LogInformation("Tenant {TenantId} created", TenantId);
         return View() with { NewWebhookSecret = secret };
     }
@@ -169,8 +178,13 @@ public sealed class TenantGrain(
         {
             return TenantErrors.DomainTaken(settings.Domain);
         }
+        var retentionChanged = _tenant.Settings.RetentionDays != settings.RetentionDays;
         _tenant = _tenant with { Settings = settings, Version = version };
         _admission.SettingsChanged();
+        if (retentionChanged)
+        {
+            await ScheduleRetentionAsync(settings.RetentionDays);
+        }
         _calls.AdmitWaiting(); // a new token_limit or max_output_tokens may let waiting calls in, or show they never fit
         logger.LogInformation("Tenant {TenantId} settings changed to version {Version}", TenantId, version);
         return View() with { NewWebhookSecret = secret };
@@ -211,9 +225,15 @@ public sealed class TenantGrain(
             return false;
         }
         // From now on every request on its host is refused as unknown: frontends confirm their cached mapping here.
+        var hadRetention = _tenant.Settings.RetentionDays is not null;
         _tenant = null;
         _admission.SettingsChanged();
         DeactivateOnIdle();
+        if (hadRetention)
+        {
+            // The reminders table has no tenant_id column, so the erasure above does not reach the purge's reminder.
+            await ScheduleRetentionAsync(null);
+        }
         logger.LogInformation("Tenant {TenantId} deleted", TenantId);
         return true;
     }
@@ -227,6 +247,22 @@ public sealed class TenantGrain(
     public Task AbandonStreamAsync(Guid requestId) => _calls.AbandonStreamAsync(requestId);
 
     public Task StopWaitingAsync(Guid requestId) => _calls.StopWaitingAsync(requestId);
+
+    /// <summary>
+    /// Keeps the daily purge's reminder in step with <c>retention_days</c>. The settings are already stored: a failure
+    /// here is logged, and put right at the tenant's next activation or the purge's next tick.
+    /// </summary>
+    private async Task ScheduleRetentionAsync(int? retentionDays)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IRetentionGrain>(TenantId).ScheduleAsync(retentionDays);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("Tenant {TenantId}: the retention purge's reminder could not be updated ({Failure})", TenantId, e.GetType().Name);
+        }
+    }
 
     private ServiceError? AlertTargetRefusal(TenantSettings settings) =>
         settings.Alerts is { } alerts && AlertTargets.Refusal(alerts.WebhookUrl, alertOptions.Value.AllowPrivateTargets) is { } refusal

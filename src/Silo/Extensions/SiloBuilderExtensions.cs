@@ -32,7 +32,7 @@ public static class SiloBuilderExtensions
         return silo;
     }
 
-    /// <summary>Clustering and grain storage on Postgres, the schema, and the grains' services.</summary>
+    /// <summary>Clustering, grain storage and reminders on Postgres, the schema, and the grains' services.</summary>
     public static ISiloBuilder AddTenantChat(this ISiloBuilder silo, IConfiguration configuration)
     {
         var connectionString = configuration.GetConnectionString("Postgres")
@@ -43,6 +43,12 @@ public static class SiloBuilderExtensions
             options.ConnectionString = connectionString;
         });
         silo.AddAdoNetGrainStorageAsDefault(options =>
+        {
+            options.Invariant = Invariant;
+            options.ConnectionString = connectionString;
+        });
+        // Durable reminders (the daily retention purge): stored in orleansreminders, so they outlive every silo.
+        silo.UseAdoNetReminderService(options =>
         {
             options.Invariant = Invariant;
             options.ConnectionString = connectionString;

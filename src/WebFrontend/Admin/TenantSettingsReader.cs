@@ -19,12 +19,15 @@ public sealed partial class TenantSettingsReader
     public const int MaxFallbacks = 5;
     public const int MaxResponseCacheSeconds = 30 * 24 * 3600;
 
+    /// <summary>Ten years: a longer retention is the same as keeping everything (null).</summary>
+    public const int MaxRetentionDays = 3650;
+
     /// <summary>What the platform operator may set when creating a tenant (the admin account fields are read elsewhere).</summary>
     public static readonly IReadOnlySet<string> OperatorCreateFields = new HashSet<string>
     {
         "name", "domain", "system_prompt", "token_limit", "model", "seed", "allowed_models", "rate_limit_rpm",
         "rate_limit_tpm", "max_context_turns", "max_output_tokens", "provider", "fallbacks", "response_cache_seconds",
-        "persona", "modules", "handoff_phrase", "max_system_tokens", "knowledge", "semantic_cache", "alerts", "widget_origins", "admin_email",
+        "persona", "modules", "handoff_phrase", "max_system_tokens", "knowledge", "semantic_cache", "alerts", "widget_origins", "retention_days", "admin_email",
         "admin_password",
     };
 
@@ -36,7 +39,7 @@ public sealed partial class TenantSettingsReader
     {
         "system_prompt", "model", "seed", "allowed_models", "max_context_turns", "max_output_tokens", "provider", "fallbacks",
         "response_cache_seconds", "persona", "modules", "handoff_phrase", "max_system_tokens", "knowledge", "semantic_cache", "alerts",
-        "widget_origins",
+        "widget_origins", "retention_days",
     };
 
     private readonly Dictionary<string, string[]> _errors = [];
@@ -91,6 +94,7 @@ public sealed partial class TenantSettingsReader
                 "fallbacks" => Fallbacks(node) is { } fallbacks ? settings with { Fallbacks = fallbacks } : settings,
                 "response_cache_seconds" => Integer(field, node, 0, MaxResponseCacheSeconds, nullable: false) is { } seconds
                     ? settings with { ResponseCacheSeconds = (int)seconds } : settings,
+                "retention_days" => Nullable(field, node, 1, MaxRetentionDays, out var days) ? settings with { RetentionDays = (int?)days } : settings,
                 "widget_origins" => WidgetOrigins(node) is { } origins ? settings with { WidgetOrigins = origins } : settings,
                 "alerts" => AlertsInput.TryRead(node, _errors, out var alerts) ? settings with { Alerts = alerts } : settings,
                 "persona" => ReadPersona(node, out var persona) ? settings with { Persona = persona } : settings,

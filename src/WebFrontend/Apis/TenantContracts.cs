@@ -48,7 +48,8 @@ public sealed record class TenantResponse(
     SemanticCacheSettings SemanticCache,
     AlertsResponse? Alerts,
     string? WebhookSecret,
-    IReadOnlyList<string> WidgetOrigins)
+    IReadOnlyList<string> WidgetOrigins,
+    int? RetentionDays)
 {
     public static TenantResponse From(TenantView view)
     {
@@ -60,7 +61,8 @@ public sealed record class TenantResponse(
             s.Persona is { } persona ? new PersonaResponse(persona.Name, PersonaTones.Of(persona.Tone), persona.Language) : null,
             [.. s.Modules.Select(module => new ModuleResponse(module.Key, module.Prompt, module.Priority, module.Active))], s.HandoffPhrase,
             s.MaxSystemTokens, s.Knowledge, s.SemanticCache,
-            s.Alerts is { } alerts ? new AlertsResponse(alerts.WebhookUrl, alerts.Thresholds) : null, view.NewWebhookSecret, s.WidgetOrigins);
+            s.Alerts is { } alerts ? new AlertsResponse(alerts.WebhookUrl, alerts.Thresholds) : null, view.NewWebhookSecret, s.WidgetOrigins,
+            s.RetentionDays);
     }
 }
 

@@ -29,6 +29,9 @@ public class ClusterFixture : IAsyncLifetime
     public const string FlakyUpstream = "flaky";
     public const int KnowledgeChunkCap = 60;
 
+    /// <summary>The silos' <c>Retention:BatchSize</c>: small, so a test sees a purge take several batches.</summary>
+    public const int RetentionBatchSize = 50;
+
     /// <summary>The silos' <c>Chat:AdmissionWaitSeconds</c>.</summary>
     public const int AdmissionWaitSeconds = 4;
 
@@ -87,6 +90,7 @@ public class ClusterFixture : IAsyncLifetime
             ["Alerts:AllowPrivateTargets"] = "true",
             ["Alerts:PollMilliseconds"] = "100",
             ["Alerts:RetryBaseSeconds"] = "0.2",
+            ["Retention:BatchSize"] = RetentionBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Grain calls continue the frontend's traces (the frontend's tracer, in this process, records the silos' spans too).
             ["Tracing:Enabled"] = "true",
         }));

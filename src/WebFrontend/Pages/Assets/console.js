@@ -214,6 +214,7 @@
     $('s-handoff').value = t.handoff_phrase || '';
     $('s-model').replaceChildren(...t.allowed_models.map((m) => el('option', { value: m, text: m, selected: m === t.model })));
     $('s-origins').value = (t.widget_origins || []).join('\n');
+    $('s-retention').value = t.retention_days == null ? '' : String(t.retention_days);
     admin.fillModules(t);
     admin.fillAlerts(t);
   }
@@ -228,6 +229,7 @@
       handoff_phrase: $('s-handoff').value.trim() || null,
       model: $('s-model').value,
       widget_origins: $('s-origins').value.split('\n').map((line) => line.trim()).filter(Boolean),
+      retention_days: $('s-retention').value.trim() ? Number($('s-retention').value) : null,
     });
     if (failed(result)) return;
     say(message, 'Settings saved; the next answer uses them.');
