@@ -39,6 +39,7 @@ public static class GrainsServiceCollectionExtensions
             builder.NoResetOnClose = true;
         }
         services.AddSingleton(_ => NpgsqlDataSource.Create(builder.ConnectionString));
+        services.AddSingleton(_ => new LedgerDataSource(NpgsqlDataSource.Create(LedgerDataSource.ConnectionStringFor(builder))));
         services.AddSingleton<TenantStore>();
         services.AddSingleton<ChatMessageStore>();
         services.AddSingleton<ConversationStore>();

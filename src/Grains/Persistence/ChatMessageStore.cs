@@ -6,9 +6,14 @@ using TenantChat.Grains.Tenants;
 
 namespace TenantChat.Grains.Persistence;
 
-/// <summary>The <c>chat_messages</c> ledger: every stored exchange, and the tenant totals written with it.</summary>
-public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
+/// <summary>
+/// The <c>chat_messages</c> ledger: every stored exchange, and the tenant totals written with it. Writes go through
+/// <paramref name="ledger"/>'s connections when given (the silo always gives them), reads through <paramref name="db"/>.
+/// </summary>
+public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing, LedgerDataSource? ledger = null)
 {
+    private readonly NpgsqlDataSource _writes = ledger?.Source ?? db;
+
     private const string ViewColumns =
         "id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, created_at, provider, cached, handoff, erased_at is not null, sources::text";
 
@@ -79,7 +84,7 @@ public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
             select id, tokens_used, calls, period_start from totals
             """;
         const string lockRowsInOrder = "select id from tenants where id = any(@tenant_ids) order by id for no key update";
-        await using var batch = db.CreateBatch();
+        await using var batch = _writes.CreateBatch();
         var tenantIds = messages.Select(m => m.TenantId).Distinct().ToArray();
         var locking = lockInOrder && tenantIds.Length > 1;
         if (locking)
@@ -137,7 +142,7 @@ public sealed class ChatMessageStore(NpgsqlDataSource db, ModelPricing pricing)
         }
         catch (PostgresException)
         {
-            db.DiscardPooledConnections();
+            _writes.DiscardPooledConnections();
             throw;
         }
         return (stored, totals);
