@@ -33,6 +33,7 @@ public static class ApplicationServiceExtensions
         });
         services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.Section).Validate(o => o.MaxPromptChars > 0 && o.MaxMessages > 0);
         services.AddChatTimeouts(builder.Configuration);
+        services.AddSingleton<TenantGrainReferences>();
         services.AddSingleton<FailoverRetry>();
         services.AddSingleton<ChatStreaming>();
         services.AddApiProblems();
