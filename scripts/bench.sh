@@ -16,6 +16,7 @@
 #   BENCH_TENANTS          tenants of the "many tenants" runs                         1000
 #   BENCH_ACTIVE_TENANTS   tenants made active for the memory and latency runs       10000
 #   BENCH_BURST_CALLS      calls released at once with the 200 ms upstream           500
+#   BENCH_KNOWLEDGE_ITEMS  articles of the knowledge-on tenant, indexed first        300
 #   BENCH_FSYNC_SECONDS    seconds per test of pg_test_fsync (it runs ~15 tests)     2
 #   BENCH_PEERS            0: leave out nginx and the Portkey gateway                1
 #   BENCH_SILO_ENV         NAME=VALUE words added to the silo's environment          (none)
@@ -270,6 +271,7 @@ main() {
     say "starting a silo and a frontend on the zero-latency upstream"
     start_system "http://127.0.0.1:$fast_port/v1/text" ""
     run_phase "http://127.0.0.1:$fast_port/v1/text" main
+    run_phase "http://127.0.0.1:$fast_port/v1/text" knowledge
     if [ "$peers" != 0 ]; then
         stop_pid nginx "$nginx_pid"
         stop_pid portkey "$portkey_pid"

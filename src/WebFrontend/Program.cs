@@ -30,6 +30,7 @@ app.MapPages();
 app.MapAuditApi();
 app.MapUsageApi();
 app.MapTenantDataApi();
+app.MapClusterApi();
 app.Run();
 
 /// <summary>Entry point, public so functional tests can host it with WebApplicationFactory.</summary>

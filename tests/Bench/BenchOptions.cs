@@ -24,6 +24,9 @@ public sealed class BenchOptions
     public int ActiveTenants { get; init; } = 10_000;
     public int BurstCalls { get; init; } = 500;
 
+    /// <summary>Articles of the knowledge-on tenant, indexed before its runs.</summary>
+    public int KnowledgeItems { get; init; } = 300;
+
     /// <summary>The fake upstream's OpenAI-compatible route, called directly: the floor of the peers.</summary>
     public Uri? OpenAiUpstream { get; init; }
 
@@ -72,6 +75,7 @@ public sealed class BenchOptions
         Tenants = Number("BENCH_TENANTS", 1000),
         ActiveTenants = Number("BENCH_ACTIVE_TENANTS", 10_000),
         BurstCalls = Number("BENCH_BURST_CALLS", 500),
+        KnowledgeItems = Number("BENCH_KNOWLEDGE_ITEMS", 300),
         OpenAiUpstream = Optional("BENCH_OPENAI_UPSTREAM") is { } openAi ? new Uri(openAi) : null,
         Nginx = Optional("BENCH_NGINX") is { } nginx ? new Uri(nginx) : null,
         Portkey = Optional("BENCH_PORTKEY") is { } portkey ? new Uri(portkey) : null,

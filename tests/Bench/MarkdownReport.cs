@@ -75,6 +75,7 @@ public static class MarkdownReport
         Line($"Each row is {(r.Scenarios.Count > 0 ? r.Scenarios[0].Seconds : 0):0} s of `wrk` (the 200 ms upstream's row: shorter). Tenants in rotation: every request");
         Line($"carries the next tenant's `Host`, so each tenant is called in turn.");
         Line($"");
+        KnowledgeReport.Render(r, Line);
         RenderCommitFloor(r, Line);
         RenderPeers(r, Line);
 

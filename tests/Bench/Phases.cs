@@ -7,7 +7,7 @@ namespace TenantChat.Bench;
 /// The measurements, in the order they run. "main" runs against the zero-latency upstream; "slow" runs after
 /// scripts/bench.sh has restarted the silo and frontend against the 200 ms upstream.
 /// </summary>
-public sealed class Phases(BenchOptions options, LoadClient client, ProcessProbe processes, DatabaseProbe database)
+public sealed partial class Phases(BenchOptions options, LoadClient client, ProcessProbe processes, DatabaseProbe database)
 {
     private readonly List<Scenario> _scenarios = [];
     private readonly List<CountedRun> _counted = [];

@@ -13,6 +13,8 @@ public static class Report
         WriteIndented = true,
     };
 
+    private static readonly string[] PhaseOrder = ["main", "knowledge", "slow"];
+
     public static async Task WriteAsync(string resultsDirectory, string docsDirectory)
     {
         var phases = new List<PhaseResults>();
@@ -21,6 +23,8 @@ public static class Report
             await using var stream = File.OpenRead(file);
             phases.Add((await JsonSerializer.DeserializeAsync<PhaseResults>(stream, Json))!);
         }
+        // In the order they ran, whatever their files' names: the report's tables follow it.
+        phases = [.. phases.OrderBy(p => Array.IndexOf(PhaseOrder, p.Phase))];
         var main = phases.FirstOrDefault(p => p.Phase == "main") ?? throw new InvalidOperationException("No results of the main phase.");
         var options = (Tenants: EnvironmentNumber("BENCH_TENANTS", 1000), Active: EnvironmentNumber("BENCH_ACTIVE_TENANTS", 10_000));
         var scenarios = phases.SelectMany(p => p.Scenarios).ToList();

@@ -18,7 +18,7 @@ public sealed record class UpstreamCall(string RawPath, int PathSegments, string
 /// A real HTTP server in the shape of the text API, on loopback. Its behaviour is chosen by markers in the
 /// tenant's system parameter, so concurrent tests never share switches: <c>[fake:500]</c>, <c>[fake:hang]</c>,
 /// <c>[fake:delay=200]</c>, <c>[fake:leak]</c> (quotes the system parameter back), <c>[fake:long]</c>,
-/// <c>[fake:drip=50]</c> (word by word, 50 ms apart). With <c>[fake:leak]</c>, a prompt holding <c>[split=7]</c>
+/// <c>[fake:drip=50]</c> (word by word, 50 ms apart), <c>[fake:cut]</c> (a few words, then the connection drops). With <c>[fake:leak]</c>, a prompt holding <c>[split=7]</c>
 /// sends the answer in two writes cut 7 characters into the quote, and <c>[split=every]</c> sends every character
 /// of the quote in a write of its own (for redaction across stream deltas). As a process,
 /// <c>--delay-ms N</c> adds a delay to every answer. It also answers <c>POST /v1/chat/completions</c>
@@ -126,6 +126,15 @@ public sealed class FakeUpstream : IAsyncDisposable
         if (system.Contains("[fake:long]", StringComparison.Ordinal))
         {
             answer += string.Concat(Enumerable.Repeat(" and then some more words", 400));
+        }
+        if (system.Contains("[fake:cut]", StringComparison.Ordinal))
+        {
+            // The first words, then the connection drops: a stream that fails after its first event.
+            await context.Response.WriteAsync(string.Join(' ', answer.Split(' ').Take(3)) + " ", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await Task.Delay(100, context.RequestAborted);
+            context.Abort();
+            return;
         }
         if (Marker(system, "drip") is { } drip)
         {

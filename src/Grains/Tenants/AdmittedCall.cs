@@ -17,6 +17,9 @@ internal sealed record class AdmittedCall(
 
     public ResponseCache.Entry? CachedAnswer { get; init; }
 
+    /// <summary>True when <see cref="CachedAnswer"/> came from the semantic cache (a similar prompt), not the response cache.</summary>
+    public bool AnsweredBySimilarPrompt { get; init; }
+
     /// <summary>Set when the tenant has a semantic cache and the call has no context: the prompt's embedding and its cache key.</summary>
     public string? SimilarKey { get; init; }
 

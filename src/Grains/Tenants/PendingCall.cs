@@ -17,6 +17,9 @@ internal sealed record class PendingCall(
 
     public ResponseCache.Entry? CachedAnswer { get; init; }
 
+    /// <summary>True when <see cref="CachedAnswer"/> came from the semantic cache (a similar prompt), not the response cache.</summary>
+    public bool AnsweredBySimilarPrompt { get; init; }
+
     public Handoff Handoff { get; init; }
 
     public ConversationChannel Channel { get; init; }

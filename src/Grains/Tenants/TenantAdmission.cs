@@ -57,14 +57,16 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, Tenant
         var cacheKey = settings.ResponseCacheSeconds > 0 ? ResponseCache.KeyOf(tenantId, upstream) : null;
         var similarKey = grounding.PromptVector is null ? null : SimilarKeyOf(upstream);
         var cached = cacheKey is null ? null : _cache.Find(cacheKey, now);
+        var similar = false;
         if (cached is null && similarKey is not null)
         {
             cached = _similarPrompts.Find(similarKey, grounding.PromptVector, settings.SemanticCache.Threshold, now);
+            similar = cached is not null;
         }
         unpriced = unpriced with { CacheKey = cacheKey, SimilarKey = similarKey, PromptVector = grounding.PromptVector };
         if (cached is not null)
         {
-            return unpriced with { CachedAnswer = cached };
+            return unpriced with { CachedAnswer = cached, AnsweredBySimilarPrompt = similar };
         }
         var promptTokens = system.Tokens
             + context.Sum(turn => tokens.Count(turn.Prompt) + tokens.Count(turn.Response))
@@ -106,6 +108,7 @@ internal sealed class TenantAdmission(Guid tenantId, TokenCounter tokens, Tenant
         {
             CacheKey = call.CacheKey,
             CachedAnswer = call.CachedAnswer,
+            AnsweredBySimilarPrompt = call.AnsweredBySimilarPrompt,
             Handoff = call.Handoff,
             Channel = call.Channel,
             StartsConversation = call.StartsConversation,

@@ -33,7 +33,7 @@ public sealed class TenantGrain(
     ChatMessageWriter writer,
     ChatUpstreams upstreams,
     TokenCounter tokens,
-    SentenceEmbedder embedder,
+    ISentenceEmbedder embedder,
     PasswordHashing passwords,
     IOptions<TenantLimitsOptions> limits,
     IOptions<ChatAdmissionOptions> admissionOptions,

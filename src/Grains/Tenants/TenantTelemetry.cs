@@ -11,13 +11,18 @@ internal static class TenantTelemetry
     {
         if (!admission.Succeeded)
         {
-            TenantChatMetrics.Refused(admission.Error.Code, tenantId);
-            span?.SetTag("tenantchat.refusal", TenantChatMetrics.CodeName(admission.Error.Code));
+            // An unknown host may be a stale mapping the frontend retries: the frontend counts the refusals that stand.
+            if (admission.Error.Code != ProblemCode.UnknownTenant)
+            {
+                TenantChatMetrics.Refused(admission.Error.Code, tenantId);
+            }
+            span.Tag("tenantchat.refusal", TenantChatMetrics.CodeName(admission.Error.Code));
         }
         else if (admission.Value.CachedAnswer is not null)
         {
-            TenantChatMetrics.CacheHit("response", tenantId);
-            span?.SetTag("tenantchat.cache_hit", "response");
+            var kind = admission.Value.AnsweredBySimilarPrompt ? TenantChatMetrics.SemanticCache : TenantChatMetrics.ResponseCache;
+            TenantChatMetrics.CacheHit(kind, tenantId);
+            span.Tag("tenantchat.cache_hit", kind);
         }
         return admission;
     }
@@ -28,7 +33,7 @@ internal static class TenantTelemetry
         {
             TenantChatMetrics.TokensCharged(usage.PromptTokens, usage.CompletionTokens, tenantId);
             TenantChatMetrics.BudgetUsed(tenantId, tokensUsed, tokenLimit);
-            span?.SetTag("tenantchat.tokens", usage.TotalTokens);
+            span.Tag("tenantchat.tokens", usage.TotalTokens);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Orleans.Configuration;
 using TenantChat.Grains;
+using TenantChat.Shared;
 using TenantChat.Silo.Schema;
 
 namespace TenantChat.Silo.Extensions;
@@ -59,8 +60,12 @@ public static class SiloBuilderExtensions
         silo.Services.AddHostedService<SchemaMigrationService>();
         silo.Services.AddTenantChatGrains(configuration);
         silo.AddIncomingGrainCallFilter<StorageFailureFilter>();
-        // A grain call continues its caller's trace (spans only exist while tracing is on).
-        silo.AddActivityPropagation();
+        // A grain call continues its caller's trace. With tracing off the filters are not even added: they would sit
+        // in every grain call's pipeline for spans nobody listens to.
+        if (Observability.TracingEnabled(configuration))
+        {
+            silo.AddActivityPropagation();
+        }
         return silo;
     }
 }

@@ -75,7 +75,10 @@ public static class ApplicationServiceExtensions
                 options.Invariant = "Npgsql";
                 options.ConnectionString = connectionString;
             });
-            client.AddActivityPropagation();
+            if (Observability.TracingEnabled(configuration))
+            {
+                client.AddActivityPropagation(); // a grain call continues the request's trace; no filter at all with tracing off
+            }
             client.Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
             // Silos may start after the frontend (compose, rolling restarts): keep trying instead of exiting.
             client.UseConnectionRetryFilter(async (_, cancellationToken) =>

@@ -22,38 +22,43 @@ public static class PagesEndpoints
         return app;
     }
 
-    /// <summary>The chat page on an active tenant's domain; a page saying why not on any other host.</summary>
-    private static async Task<IResult> VisitorChatAsync(HttpContext httpContext, PageAssets assets, HostTenantResolver resolver, IClusterClient orleans) =>
-        await TenantStatusAsync(httpContext, resolver, orleans) switch
+    /// <summary>The chat page, headed with the tenant's name, on an active tenant's domain; a page saying why not on any other host.</summary>
+    private static async Task<IResult> VisitorChatAsync(HttpContext httpContext, PageAssets assets, HostTenantResolver resolver, IClusterClient orleans)
+    {
+        var (status, tenantId) = await TenantStatusAsync(httpContext, resolver, orleans);
+        if (status == TenantPage.Active && await orleans.GetGrain<ITenantGrain>(tenantId).GetAsync() is { } tenant)
         {
-            TenantPage.Active => Page(assets, "chat.html"),
-            TenantPage.Suspended => Page(assets, "suspended.html", StatusCodes.Status403Forbidden),
-            _ => Page(assets, "unknown.html", StatusCodes.Status404NotFound),
-        };
+            return new PageResult(VisitorPage.Render(assets.Find("chat.html")!, tenant.Settings.Name));
+        }
+        return status == TenantPage.Suspended
+            ? Page(assets, "suspended.html", StatusCodes.Status403Forbidden)
+            : Page(assets, "unknown.html", StatusCodes.Status404NotFound);
+    }
 
     /// <summary>The console on any tenant's domain; a suspended tenant's users still sign in to read their data.</summary>
     private static async Task<IResult> TenantConsoleAsync(HttpContext httpContext, PageAssets assets, HostTenantResolver resolver, IClusterClient orleans) =>
-        await TenantStatusAsync(httpContext, resolver, orleans) == TenantPage.Unknown
+        (await TenantStatusAsync(httpContext, resolver, orleans)).Status == TenantPage.Unknown
             ? Page(assets, "unknown.html", StatusCodes.Status404NotFound)
             : Page(assets, "console.html");
 
-    private static async Task<TenantPage> TenantStatusAsync(HttpContext httpContext, HostTenantResolver resolver, IClusterClient orleans)
+    private static async Task<(TenantPage Status, Guid TenantId)> TenantStatusAsync(HttpContext httpContext, HostTenantResolver resolver, IClusterClient orleans)
     {
         if (!HostNames.TryNormalize(httpContext.Request.Host.Host, out var domain) || await resolver.ResolveAsync(domain) is not { } tenantId)
         {
-            return TenantPage.Unknown;
+            return (TenantPage.Unknown, Guid.Empty);
         }
         var refused = await orleans.GetGrain<ITenantGrain>(tenantId).CheckAccessAsync(domain);
         if (refused?.Code == ProblemCode.UnknownTenant)
         {
             resolver.Forget(domain); // the domain moved or the tenant is gone; the next request looks again
         }
-        return refused?.Code switch
+        var status = refused?.Code switch
         {
             null => TenantPage.Active,
             ProblemCode.TenantSuspended => TenantPage.Suspended,
             _ => TenantPage.Unknown,
         };
+        return (status, tenantId);
     }
 
     private static IResult Page(PageAssets assets, string name, int statusCode = StatusCodes.Status200OK) =>

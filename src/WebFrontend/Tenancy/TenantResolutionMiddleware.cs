@@ -43,7 +43,11 @@ public sealed class TenantResolutionMiddleware(RequestDelegate next, ILogger<Ten
             }
         }
         httpContext.Features.Set(tenant);
-        Activity.Current?.SetTag(TenantChatTracing.TenantIdTag, tenant.TenantId.ToString());
+        // ASP.NET Core keeps a request activity for its logs even with tracing off: the id's string only when it is traced.
+        if (Activity.Current is { IsAllDataRequested: true } request)
+        {
+            request.SetTag(TenantChatTracing.TenantIdTag, tenant.TenantId.ToString());
+        }
         using (logger.BeginScope(new Dictionary<string, object> { ["TenantId"] = tenant.TenantId }))
         {
             await next(httpContext);

@@ -71,9 +71,60 @@ public sealed class BrowserFixture : ClusterFixture, IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    /// <summary>Saves what the page shows to <c>docs/images/NAME.png</c>, for the README.</summary>
-    public static Task ScreenshotAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new() { Path = Path.Combine(RepositoryRoot, "docs", "images", name + ".png"), FullPage = true });
+    /// <summary>
+    /// Saves what the page shows to <c>docs/images/NAME.png</c>, for the README. What differs from run to run
+    /// whatever the test did (times and dates, and whatever <paramref name="alsoMask"/> selects) is painted over, and
+    /// an image that differs from the saved one only by antialiasing (no channel of any pixel off by more than 3) is
+    /// not written: a re-run with nothing changed leaves the files as they are.
+    /// </summary>
+    public static async Task ScreenshotAsync(IPage page, string name, params string[] alsoMask)
+    {
+        var image = await page.ScreenshotAsync(new()
+        {
+            FullPage = true,
+            Mask = [page.Locator("time"), page.Locator("svg .cn-label"), .. alsoMask.Select(selector => page.Locator(selector))],
+            MaskColor = "#cbd2d9",
+            Animations = ScreenshotAnimations.Disabled,
+        });
+        var path = Path.Combine(RepositoryRoot, "docs", "images", name + ".png");
+        if (File.Exists(path) && await LookAlikeAsync(page.Context, await File.ReadAllBytesAsync(path), image))
+        {
+            return;
+        }
+        await File.WriteAllBytesAsync(path, image);
+    }
+
+    /// <summary>Whether two PNGs have the same size and pixels within 3 per channel, decoded by the browser itself.</summary>
+    private static async Task<bool> LookAlikeAsync(IBrowserContext context, byte[] saved, byte[] taken)
+    {
+        var blank = await context.NewPageAsync(); // about:blank: no page CSP in the way of data: images
+        try
+        {
+            return await blank.EvaluateAsync<bool>("""
+                async ([first, second]) => {
+                  const pixels = async (base64) => {
+                    const image = new Image();
+                    image.src = 'data:image/png;base64,' + base64;
+                    await image.decode();
+                    const canvas = document.createElement('canvas');
+                    canvas.width = image.width;
+                    canvas.height = image.height;
+                    const context = canvas.getContext('2d');
+                    context.drawImage(image, 0, 0);
+                    return context.getImageData(0, 0, image.width, image.height);
+                  };
+                  const a = await pixels(first), b = await pixels(second);
+                  if (a.width !== b.width || a.height !== b.height) return false;
+                  for (let i = 0; i < a.data.length; i++) if (Math.abs(a.data[i] - b.data[i]) > 3) return false;
+                  return true;
+                }
+                """, new[] { Convert.ToBase64String(saved), Convert.ToBase64String(taken) });
+        }
+        finally
+        {
+            await blank.CloseAsync();
+        }
+    }
 
     public new async Task DisposeAsync()
     {

@@ -12,12 +12,12 @@ namespace TenantChat.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class ConsoleBrowserTests(BrowserFixture fixture)
 {
-    private const string AdminPassword = "admin password 123";
+    private const string AdminPassword = ShowcaseTenants.AdminPassword;
 
     [Fact]
     public async Task Operator_creates_a_tenant_and_suspends_it_and_its_page_then_shows_the_suspension()
     {
-        var domain = TestTenants.UniqueDomain("shop");
+        const string domain = "shop-made-in-the-browser.test";
         var page = await fixture.NewPageAsync();
         await page.GotoAsync(fixture.Url("operator.test", "/operator"));
 
@@ -40,11 +40,11 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture)
         await visitor.GotoAsync(fixture.Url(domain));
         await Expect(visitor.GetByLabel("Your message")).ToBeVisibleAsync();
 
-        await page.GetByLabel("Search tenants").FillAsync(domain[..12]);
+        await page.GetByLabel("Search tenants").FillAsync(domain);
         await Expect(page.Locator("#tenant-rows tr")).ToHaveCountAsync(1);
         await page.GetByRole(AriaRole.Button, new() { Name = $"Suspend {domain}" }).ClickAsync();
         await Expect(page.Locator($"tr[data-domain='{domain}'] .cn-badge")).ToHaveTextAsync("suspended");
-        await BrowserFixture.ScreenshotAsync(page, "operator");
+        await BrowserFixture.ScreenshotAsync(page, "operator", "#tenant-count");
 
         var response = await visitor.GotoAsync(fixture.Url(domain));
         Assert.Equal(403, response!.Status);
@@ -59,7 +59,7 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task Tenant_user_sees_usage_with_a_chart_and_the_history_of_answers()
     {
-        var (tenant, email) = await TenantWithAdminAsync("Console usage tenant");
+        var (tenant, email) = await TenantWithAdminAsync("console-usage", "Acme Outfitters", "You answer questions about Acme's orders.", tokenLimit: 2000);
         using var chat = await tenant.Client.ChatAsync("What does shipping cost?");
         chat.EnsureSuccessStatusCode();
         var tokens = (await chat.JsonAsync())["usage"]!["total_tokens"]!.GetValue<long>();
@@ -78,7 +78,7 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task Admin_changes_the_persona_in_the_console_and_the_next_visitor_answer_follows_the_preview()
     {
-        var (tenant, email) = await TenantWithAdminAsync("Before the change");
+        var (tenant, email) = await TenantWithAdminAsync("console-settings", "Acme Outfitters", "Before the change");
         var page = await SignInAsync(tenant, email);
         await page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
         await Expect(page.GetByLabel("System prompt")).ToHaveValueAsync(tenant.SystemPrompt);
@@ -108,7 +108,7 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task Tenant_user_adds_uploads_edits_and_deletes_knowledge_in_the_console()
     {
-        var (tenant, email) = await TenantWithAdminAsync("Knowledge console tenant");
+        var (tenant, email) = await TenantWithAdminAsync("console-knowledge", "Acme Outfitters", "Knowledge console tenant");
         var page = await SignInAsync(tenant, email);
         await page.GetByRole(AriaRole.Button, new() { Name = "Knowledge" }).ClickAsync();
 
@@ -139,25 +139,8 @@ public sealed class ConsoleBrowserTests(BrowserFixture fixture)
         Assert.Equal("Returns are free within 60 days.", only!["content"]!.GetValue<string>());
     }
 
-    private async Task<(TestTenants.Tenant Tenant, string Email)> TenantWithAdminAsync(string systemPrompt)
-    {
-        var email = $"admin-{Guid.NewGuid():N}@example.test";
-        var tenant = await fixture.CreateTenantAsync(systemPrompt, customize: body =>
-        {
-            body["admin_email"] = email;
-            body["admin_password"] = AdminPassword;
-        });
-        return (tenant, email);
-    }
+    private async Task<(TestTenants.Tenant Tenant, string Email)> TenantWithAdminAsync(string label, string name, string systemPrompt, long tokenLimit = 1_000_000) =>
+        (await fixture.CreateShowcaseTenantAsync(label, name, systemPrompt, tokenLimit), ShowcaseTenants.AdminEmail(label));
 
-    private async Task<IPage> SignInAsync(TestTenants.Tenant tenant, string email)
-    {
-        var page = await fixture.NewPageAsync();
-        await page.GotoAsync(fixture.Url(tenant.Domain, "/console"));
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(AdminPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page.Locator("#who")).ToContainTextAsync(email);
-        return page;
-    }
+    private Task<IPage> SignInAsync(TestTenants.Tenant tenant, string email) => fixture.SignInToConsoleAsync(tenant.Domain, email);
 }

@@ -8,18 +8,11 @@ namespace TenantChat.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class HandoffBrowserTests(BrowserFixture fixture)
 {
-    private const string Password = "agent password 123";
-
     [Fact]
     public async Task Visitor_asks_for_a_person_a_tenant_user_replies_in_the_console_and_the_visitor_sees_it_without_reload()
     {
-        var email = $"agent-{Guid.NewGuid():N}@example.test";
-        var tenant = await fixture.CreateTenantAsync("Handoff tenant", customize: body =>
-        {
-            body["handoff_phrase"] = "talk to a person";
-            body["admin_email"] = email;
-            body["admin_password"] = Password;
-        });
+        var tenant = await fixture.CreateShowcaseTenantAsync("handoff-acme", "Acme Outfitters", "Handoff tenant", customize: body =>
+            body["handoff_phrase"] = "talk to a person");
 
         var visitor = await fixture.NewPageAsync();
         await visitor.GotoAsync(fixture.Url(tenant.Domain));
@@ -28,11 +21,7 @@ public sealed class HandoffBrowserTests(BrowserFixture fixture)
         await SendAsync(visitor, "Please, I want to talk to a person.");
         await Expect(visitor.GetByText("A person will answer here.")).ToBeVisibleAsync();
 
-        var console = await fixture.NewPageAsync();
-        await console.GotoAsync(fixture.Url(tenant.Domain, "/console"));
-        await console.GetByLabel("Email").FillAsync(email);
-        await console.GetByLabel("Password").FillAsync(Password);
-        await console.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        var console = await fixture.SignInToConsoleAsync(tenant.Domain, ShowcaseTenants.AdminEmail("handoff-acme"));
         await console.GetByRole(AriaRole.Button, new() { Name = "Conversations" }).ClickAsync();
         await console.GetByLabel("Status").SelectOptionAsync("needs_human");
         await Expect(console.Locator("#conversation-rows tr")).ToHaveCountAsync(1);

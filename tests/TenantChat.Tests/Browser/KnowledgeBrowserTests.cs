@@ -10,24 +10,13 @@ namespace TenantChat.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class KnowledgeBrowserTests(BrowserFixture fixture)
 {
-    private const string Password = "admin password 123";
-
     [Fact]
     public async Task Admin_uploads_a_file_and_the_visitor_next_answer_cites_it()
     {
-        var email = $"admin-{Guid.NewGuid():N}@example.test";
-        var tenant = await fixture.CreateTenantAsync("Knowledge tenant", customize: body =>
-        {
-            body["knowledge"] = new JsonObject { ["enabled"] = true };
-            body["admin_email"] = email;
-            body["admin_password"] = Password;
-        });
+        var tenant = await fixture.CreateShowcaseTenantAsync("knowledge-acme", "Acme Outfitters", "Knowledge tenant", customize: body =>
+            body["knowledge"] = new JsonObject { ["enabled"] = true });
 
-        var console = await fixture.NewPageAsync();
-        await console.GotoAsync(fixture.Url(tenant.Domain, "/console"));
-        await console.GetByLabel("Email").FillAsync(email);
-        await console.GetByLabel("Password").FillAsync(Password);
-        await console.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        var console = await fixture.SignInToConsoleAsync(tenant.Domain, ShowcaseTenants.AdminEmail("knowledge-acme"));
         await console.GetByRole(AriaRole.Button, new() { Name = "Knowledge" }).ClickAsync();
         await console.GetByLabel("Upload .txt or .md files").SetInputFilesAsync(new FilePayload
         {

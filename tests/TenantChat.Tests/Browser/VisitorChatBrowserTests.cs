@@ -14,7 +14,7 @@ public sealed class VisitorChatBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task Visitor_sees_the_answer_stream_in_on_the_tenant_chat_page()
     {
-        var tenant = await fixture.CreateTenantAsync("Helpful and slow [fake:drip=200]");
+        var tenant = await fixture.CreateShowcaseTenantAsync("acme", "Acme Outfitters", "Helpful and slow [fake:drip=200]", withAdmin: false);
         var voice = FakeUpstream.VoiceOf(tenant.SystemPrompt);
         var page = await fixture.NewPageAsync();
         await page.GotoAsync(fixture.Url(tenant.Domain));
@@ -41,7 +41,7 @@ public sealed class VisitorChatBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task Widget_answers_on_a_site_listed_in_widget_origins_and_not_on_another()
     {
-        var tenant = await fixture.CreateTenantAsync("Widget tenant", customize: body =>
+        var tenant = await fixture.CreateShowcaseTenantAsync("widget-acme", "Acme Outfitters", "Widget tenant", withAdmin: false, customize: body =>
             body["widget_origins"] = new JsonArray(fixture.Site.Origin("shop-allowed.test")));
         var voice = FakeUpstream.VoiceOf(tenant.SystemPrompt);
 
@@ -65,7 +65,7 @@ public sealed class VisitorChatBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task A_refused_call_shows_why_instead_of_an_answer()
     {
-        var tenant = await fixture.CreateTenantAsync("Tiny budget", tokenLimit: 1);
+        var tenant = await fixture.CreateShowcaseTenantAsync("refusing-acme", "Acme Outfitters", "Tiny budget", tokenLimit: 1, withAdmin: false);
         var page = await fixture.NewPageAsync();
         await page.GotoAsync(fixture.Url(tenant.Domain));
 

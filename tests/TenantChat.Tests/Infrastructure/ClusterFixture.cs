@@ -11,6 +11,7 @@ using Orleans.TestingHost;
 using OpenTelemetry.Trace;
 using TenantChat.Fakes;
 using TenantChat.Grains.Conversations;
+using TenantChat.Grains.Knowledge;
 using SiloHost::TenantChat.Silo.Extensions;
 
 namespace TenantChat.Tests.Infrastructure;
@@ -86,6 +87,8 @@ public class ClusterFixture : IAsyncLifetime
             ["Alerts:AllowPrivateTargets"] = "true",
             ["Alerts:PollMilliseconds"] = "100",
             ["Alerts:RetryBaseSeconds"] = "0.2",
+            // Grain calls continue the frontend's traces (the frontend's tracer, in this process, records the silos' spans too).
+            ["Tracing:Enabled"] = "true",
         }));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
@@ -171,6 +174,8 @@ public class ClusterFixture : IAsyncLifetime
         {
             siloBuilder.AddTenantChat(siloBuilder.Configuration);
             siloBuilder.Services.AddSingleton<IConversationEvents>(ConversationEvents);
+            // Indexing tests arm faults on it; unarmed, it is the real embedder.
+            siloBuilder.Services.AddSingleton<ISentenceEmbedder>(services => new FailingEmbedder(services.GetRequiredService<SentenceEmbedder>()));
             siloBuilder.Services.AddSingleton<ILoggerProvider>(new JsonLogCapture());
         }
     }

@@ -1,6 +1,8 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using TenantChat.Tests.Infrastructure;
+using TenantChat.Tests.Knowledge;
 
 namespace TenantChat.Tests.Observability;
 
@@ -97,6 +99,93 @@ public sealed class MetricsTests(ClusterFixture fixture)
         // prometheus-net's own HTTP metrics are still there.
         Assert.Contains("http_requests_received_total", metrics.Names);
     }
+
+    [Fact]
+    public async Task Semantic_cache_hits_are_counted_apart_from_exact_ones()
+    {
+        var tenant = await fixture.CreateTenantAsync("Metrics tenant with both caches.", customize: body =>
+        {
+            body["response_cache_seconds"] = 600;
+            body["semantic_cache"] = new JsonObject { ["enabled"] = true };
+        });
+
+        Assert.False((await OkAsync(tenant.Client.ChatAsync("How do I reset my password?")))["cached"]!.GetValue<bool>());
+        Assert.True((await OkAsync(tenant.Client.ChatAsync("How do I reset my password?")))["cached"]!.GetValue<bool>());
+        Assert.True((await OkAsync(tenant.Client.ChatAsync("How can I reset my password?")))["cached"]!.GetValue<bool>());
+        Assert.True((await OkAsync(tenant.Client.ChatAsync("how can i reset my password")))["cached"]!.GetValue<bool>());
+
+        using var scraper = fixture.ClientFor("metrics.test");
+        var metrics = await WaitForAsync(scraper, m => m.Sum("tenantchat_chat_calls_total", Tenant(tenant)) == 4);
+        var hits = "tenantchat_cache_hits_total";
+        Assert.Equal(1, metrics.Sum(hits, Tenant(tenant), ("kind", "response")));
+        Assert.Equal(2, metrics.Sum(hits, Tenant(tenant), ("kind", "semantic")));
+        Assert.Equal(3, metrics.Sum(hits, Tenant(tenant)));
+    }
+
+    [Fact]
+    public async Task The_embedding_queue_depth_rises_while_an_item_waits_for_the_workers_and_drains_after()
+    {
+        var tenant = await fixture.CreateTenantAsync("Metrics tenant with a long manual.");
+        using var user = await fixture.SignedInClientAsync(tenant);
+        // About 50 chunks: more than the workers take in one batch, so the rest wait while the first batch is encoded.
+        var manual = string.Join(" ", Enumerable.Range(1, 300).Select(n => $"Step {n} of the metrics manual explains the next part in detail."));
+        using var scraper = fixture.ClientFor("metrics.test");
+        const string depth = "tenantchat_embedding_queue_depth";
+
+        var id = await KnowledgeRequests.AddItemAsync(user, "Metrics manual", manual);
+        var deepest = 0.0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (await IndexStatusAsync(user, id) != "indexed")
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), "the manual was never indexed");
+            deepest = Math.Max(deepest, (await PrometheusText.ScrapeAsync(scraper)).Sum(depth));
+        }
+        var drained = await WaitForAsync(scraper, m => m.Sum(depth) == 0);
+
+        Assert.True(deepest > 0, "the embedding queue depth never rose above 0");
+        Assert.Equal(0, drained.Sum(depth));
+    }
+
+    [Fact]
+    public async Task A_stream_that_fails_after_its_first_event_counts_as_its_error_not_ok()
+    {
+        var tenant = await fixture.CreateTenantAsync("[fake:cut] Metrics tenant whose stream breaks.");
+
+        var (response, events) = await tenant.Client.StreamEventsAsync("Tell me a long story.");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.NotNull(JsonNode.Parse(events[0])!["delta"]);
+        var code = JsonNode.Parse(events[^2])!["error"]!["code"]!.GetValue<string>();
+        using var scraper = fixture.ClientFor("metrics.test");
+        var metrics = await WaitForAsync(scraper, m => m.Sum("tenantchat_chat_calls_total", Tenant(tenant)) == 1);
+        Assert.Equal(1, metrics.Sum("tenantchat_chat_calls_total", Tenant(tenant), ("route", "stream"), ("outcome", code)));
+        Assert.Equal(0, metrics.Sum("tenantchat_chat_calls_total", Tenant(tenant), ("outcome", "ok")));
+    }
+
+    [Fact]
+    public async Task Calls_to_an_unknown_host_are_counted_as_unknown_tenant_refusals_once_each()
+    {
+        using var scraper = fixture.ClientFor("metrics.test");
+        var before = await PrometheusText.ScrapeAsync(scraper);
+        using var nobody = fixture.ClientFor($"nobody-{Guid.NewGuid():N}.test");
+        var tenant = await fixture.CreateTenantAsync("Metrics tenant on a known host.");
+
+        await RefusedAsync(nobody.ChatAsync("Anyone there?"), HttpStatusCode.NotFound, "unknown_tenant");
+        using (var stream = await nobody.PostAsJsonAsync("api/chat/stream", new { prompt = "Anyone there?" }))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, stream.StatusCode);
+        }
+        await OkAsync(tenant.Client.ChatAsync("Known host."));
+
+        var after = await WaitForAsync(scraper, m => m.Sum("tenantchat_chat_calls_total", Tenant(tenant)) == 1);
+        var refused = "tenantchat_refusals_total";
+        Assert.Equal(2, after.Sum(refused, ("code", "unknown_tenant")) - before.Sum(refused, ("code", "unknown_tenant")));
+        Assert.Equal(2, after.Sum("tenantchat_chat_calls_total", ("outcome", "unknown_tenant")) - before.Sum("tenantchat_chat_calls_total", ("outcome", "unknown_tenant")));
+        Assert.Equal(0, after.Sum(refused, Tenant(tenant)));
+    }
+
+    private static async Task<string> IndexStatusAsync(HttpClient user, Guid id) =>
+        (await user.GetFromJsonAsync<JsonObject>($"api/customer-data/{id}"))!["index_status"]!.GetValue<string>();
 
     private static (string, string) Tenant(TestTenants.Tenant tenant) => ("tenant", tenant.Id.ToString());
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TenantChat.Grains.Models;
 using TenantChat.Telemetry;
 using TenantChat.WebFrontend.Problems;
 using TenantChat.WebFrontend.Tenancy;
@@ -7,9 +8,11 @@ namespace TenantChat.WebFrontend.Apis.Chat;
 
 /// <summary>
 /// Counts every chat call once it is answered, by route (<c>call</c>, <c>stream</c>, <c>openai</c>) and outcome:
-/// <c>ok</c>, or the problem code the caller got (<c>token_limit_exceeded</c>, <c>upstream_error</c>, ...), and logs
+/// <c>ok</c>, or the problem code the caller got (<c>token_limit_exceeded</c>, <c>upstream_error</c>, ...; for a
+/// stream that failed after its first event, the code of its <c>error</c> event), and logs
 /// it: at Information when it failed or was refused (an operator's "why were we refused"), at Debug when it
-/// succeeded. Outermost in the pipeline, so unknown tenants and unexpected failures are counted too.
+/// succeeded. Outermost in the pipeline, so unknown tenants and unexpected failures are counted too; an unknown
+/// tenant is also counted as a refusal (<c>unknown_tenant</c>, with no tenant label), here and only here.
 /// </summary>
 public sealed class ChatCallMetrics(RequestDelegate next, ILogger<ChatCallMetrics> logger)
 {
@@ -28,6 +31,11 @@ public sealed class ChatCallMetrics(RequestDelegate next, ILogger<ChatCallMetric
             var status = httpContext.Response.StatusCode;
             var outcome = problem is not null ? ApiProblem.CodeName(problem.Code) : status < 400 ? "ok" : $"status_{status}";
             var tenant = httpContext.Features.Get<TenantContext>()?.TenantId;
+            if (problem?.Code == ProblemCode.UnknownTenant)
+            {
+                // Decided here, by the host's final resolution: a stale mapping a grain refused and the retry fixed is no refusal.
+                TenantChatMetrics.Refused(ProblemCode.UnknownTenant, null);
+            }
             var route = RouteOf(httpContext.Request.Path)!;
             TenantChatMetrics.ChatCallEnded(route, outcome, tenant);
             var level = outcome == "ok" ? LogLevel.Debug : LogLevel.Information;

@@ -56,6 +56,11 @@ public sealed class ChatStreaming(IClusterClient orleans, TenantGrainCalls tenan
         response.Headers["X-Accel-Buffering"] = "no"; // let nginx pass events through as they come
         do
         {
+            if (enumerator.Current.Error is { } failed)
+            {
+                // The status line said 200, but the caller got this problem as an event: it is the call's outcome.
+                httpContext.Features.Set(ApiProblem.From(failed));
+            }
             foreach (var payload in toPayloads(enumerator.Current))
             {
                 await response.WriteAsync($"data: {JsonSerializer.Serialize(payload, jsonOptions)}\n\n", httpContext.RequestAborted);

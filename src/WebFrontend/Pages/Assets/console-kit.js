@@ -75,7 +75,7 @@ function barChart(title, points, limit) {
     const tip = document.createElementNS(ns, 'title');
     tip.textContent = point.label + ': ' + point.value;
     bar.append(tip);
-    add('text', { x: x + slot * 0.35, y: height - 8, 'text-anchor': 'middle', class: 'cn-tick' }, point.label);
+    add('text', { x: x + slot * 0.35, y: height - 8, 'text-anchor': 'middle', class: 'cn-tick cn-label' }, point.label);
   });
   if (limit) {
     add('line', { x1: left, y1: y(limit), x2: width, y2: y(limit), class: 'cn-limit' });

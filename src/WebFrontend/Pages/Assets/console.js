@@ -7,6 +7,7 @@
   const token = () => sessionStorage.getItem(tokenKey);
   const api = (method, path, body) => callApi(token, method, path, body);
   const when = (iso) => (iso ? new Date(iso).toLocaleString() : '');
+  const stamp = (iso) => el('time', { datetime: iso, text: when(iso) });
   const clip = (text, length) => (text && text.length > length ? text.slice(0, length) + '…' : text || '');
   let current = null;
   let editingItem = null;
@@ -85,7 +86,7 @@
     const result = await api('GET', '/api/conversations?limit=50' + (status ? '&status=' + status : ''));
     if (failed(result)) return;
     $('conversation-rows').replaceChildren(...result.body.items.map((c) => el('tr', { 'data-id': c.id },
-      el('td', { text: when(c.last_message_at) }),
+      el('td', {}, stamp(c.last_message_at)),
       el('td', {}, el('span', { class: 'cn-badge cn-' + c.status, text: c.status })),
       el('td', { text: c.channel }),
       el('td', { class: 'cn-num', text: String(c.message_count) }),
@@ -125,7 +126,7 @@
     const result = await api('GET', '/api/chat/messages?limit=50');
     if (failed(result)) return;
     $('history-rows').replaceChildren(...result.body.items.map((m) => el('tr', {},
-      el('td', { text: when(m.created_at) }), el('td', { text: clip(m.prompt, 200) }), el('td', { text: clip(m.response, 300) }),
+      el('td', {}, stamp(m.created_at)), el('td', { text: clip(m.prompt, 200) }), el('td', { text: clip(m.response, 300) }),
       el('td', { class: 'cn-num', text: String(m.usage.total_tokens) }))));
   }
 
@@ -213,6 +214,8 @@
     $('s-handoff').value = t.handoff_phrase || '';
     $('s-model').replaceChildren(...t.allowed_models.map((m) => el('option', { value: m, text: m, selected: m === t.model })));
     $('s-origins').value = (t.widget_origins || []).join('\n');
+    admin.fillModules(t);
+    admin.fillAlerts(t);
   }
 
   async function saveSettings(event) {
@@ -237,19 +240,26 @@
     $('preview-tokens').textContent = result.body.tokens + ' tokens go upstream as the system parameter.';
     $('preview').textContent = result.body.system;
     $('preview').hidden = false;
+    const sources = result.body.sources || [];
+    $('preview-sources').replaceChildren(...sources.map((source) => el('li', {}, el('strong', { text: source.title }), ' (score ' + Number(source.score).toFixed(2) + ')')));
+    $('preview-sources-box').hidden = sources.length === 0;
   }
 
   async function loadAudit() {
     const result = await api('GET', '/api/tenant/audit?limit=100');
     if (failed(result)) return;
+    await admin.loadAccounts(); // to name accounts by their email
     $('audit-rows').replaceChildren(...result.body.items.map((entry) => el('tr', {},
-      el('td', { text: when(entry.at) }), el('td', { text: entry.actor }), el('td', { text: entry.action }), el('td', { text: entry.target || '' }))));
+      el('td', {}, stamp(entry.at)), el('td', { text: admin.nameOf(entry.actor) }),
+      el('td', { text: entry.action }), el('td', { text: admin.nameOf(entry.target || '') }))));
   }
 
   const loaders = {
     usage: loadUsage, conversations: loadConversations, history: loadHistory, knowledge: loadKnowledge,
-    settings: loadSettings, audit: loadAudit,
+    settings: loadSettings, audit: loadAudit, accounts: () => admin.loadAccounts(),
   };
+
+  const admin = adminSections(api, failed, (text) => say(message, text));
 
   $('sign-in').addEventListener('submit', signIn);
   $('sign-out').addEventListener('click', signOut);

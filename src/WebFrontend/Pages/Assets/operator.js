@@ -169,24 +169,14 @@
     await loadTenants();
   }
 
-  async function checkHealth() {
-    let text;
-    try {
-      const response = await fetch('/health/ready');
-      text = (await response.text()) || (response.ok ? 'Healthy' : 'Unhealthy');
-    } catch {
-      text = 'unreachable';
-    }
-    $('readiness').textContent = text;
-  }
-
   function show(section) {
     for (const button of document.querySelectorAll('[data-section]')) {
       const current = button.dataset.section === section;
       if (current) button.setAttribute('aria-current', 'page'); else button.removeAttribute('aria-current');
       $(button.dataset.section).hidden = !current;
     }
-    if (section === 'health') checkHealth();
+    if (section === 'health') views.loadHealth();
+    if (section === 'usage') views.loadUsage();
   }
 
   $('sign-in').addEventListener('submit', signIn);
@@ -195,7 +185,8 @@
   $('search-text').addEventListener('input', render);
   $('editor').addEventListener('submit', save);
   $('editor-cancel').addEventListener('click', resetEditor);
-  $('health-refresh').addEventListener('click', checkHealth);
+  const views = operatorViews(api, () => tenants, loadTenants, (text, isError) => say(message, text, isError));
+  $('health-refresh').addEventListener('click', () => views.loadHealth());
   for (const button of document.querySelectorAll('[data-section]')) button.addEventListener('click', () => show(button.dataset.section));
   $('operator-key').focus();
 })();
