@@ -42,6 +42,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton(_ => NpgsqlDataSource.Create(builder.ConnectionString));
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section));
         services.AddSingleton<TenantDatabase>();
+        services.AddSingleton(_ => new LedgerDataSource(NpgsqlDataSource.Create(LedgerDataSource.ConnectionStringFor(builder))));
         services.AddSingleton<TenantStore>();
         services.AddSingleton<ChatMessageStore>();
         services.AddSingleton<ConversationStore>();

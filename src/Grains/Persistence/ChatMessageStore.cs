@@ -6,9 +6,15 @@ using TenantChat.Grains.Tenants;
 
 namespace TenantChat.Grains.Persistence;
 
-/// <summary>The <c>chat_messages</c> ledger: every stored exchange, and the tenant totals written with it.</summary>
-public sealed class ChatMessageStore(TenantDatabase db, ModelPricing pricing)
+/// <summary>
+/// The <c>chat_messages</c> ledger: every stored exchange, and the tenant totals written with it. Writes go through
+/// <paramref name="ledger"/>'s connections when given (the silo always gives them), on the connection's own role;
+/// reads are tenant-scoped through <paramref name="db"/>.
+/// </summary>
+public sealed class ChatMessageStore(TenantDatabase db, ModelPricing pricing, LedgerDataSource? ledger = null)
 {
+    private readonly NpgsqlDataSource _writes = ledger?.Source ?? db.Unscoped;
+
     private const string ViewColumns =
         "id, conversation_id, prompt, response, model, seed, prompt_tokens, completion_tokens, created_at, provider, cached, handoff, erased_at is not null, sources::text";
 
@@ -81,7 +87,7 @@ public sealed class ChatMessageStore(TenantDatabase db, ModelPricing pricing)
         const string lockRowsInOrder = "select id from tenants where id = any(@tenant_ids) order by id for no key update";
         // Many tenants in one statement: the connection's own role, beyond the row-level policies (docs/behaviour.md,
         // "Row-level security").
-        await using var batch = db.Unscoped.CreateBatch();
+        await using var batch = _writes.CreateBatch();
         var tenantIds = messages.Select(m => m.TenantId).Distinct().ToArray();
         var locking = lockInOrder && tenantIds.Length > 1;
         if (locking)
@@ -139,7 +145,7 @@ public sealed class ChatMessageStore(TenantDatabase db, ModelPricing pricing)
         }
         catch (PostgresException)
         {
-            db.DiscardPooledConnections();
+            _writes.DiscardPooledConnections();
             throw;
         }
         return (stored, totals);

@@ -2,20 +2,29 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using TenantChat.Grains;
+using TenantChat.Grains.Persistence;
 
 namespace TenantChat.Tests.Schema;
 
 /// <summary>The grains' data source prepares statements and skips the session reset, unless the connection string says otherwise.</summary>
 public sealed class DataSourceSettingsTests
 {
-    private static NpgsqlConnectionStringBuilder Effective(string connectionString)
+    private static NpgsqlConnectionStringBuilder Effective(string connectionString) =>
+        new(Resolve<NpgsqlDataSource>(connectionString).ConnectionString);
+
+    private static NpgsqlConnectionStringBuilder Ledger(string connectionString) =>
+        new(Resolve<LedgerDataSource>(connectionString).Source.ConnectionString);
+
+    private static T Resolve<T>(string connectionString)
+        where T : notnull
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Postgres"] = connectionString,
         }).Build();
-        using var services = new ServiceCollection().AddTenantChatGrains(configuration).BuildServiceProvider();
-        return new NpgsqlConnectionStringBuilder(services.GetRequiredService<NpgsqlDataSource>().ConnectionString);
+        // The provider is left undisposed: disposing it would dispose the data source the test reads.
+        var services = new ServiceCollection().AddTenantChatGrains(configuration).BuildServiceProvider();
+        return services.GetRequiredService<T>();
     }
 
     [Fact]
@@ -36,5 +45,17 @@ public sealed class DataSourceSettingsTests
 
         Assert.Equal(0, settings.MaxAutoPrepare);
         Assert.False(settings.NoResetOnClose);
+    }
+
+    [Fact]
+    public void The_ledger_writes_on_connections_of_their_own_that_plan_its_statement_once()
+    {
+        var ledger = Ledger("Host=127.0.0.1;Username=postgres;Options=-c statement_timeout=5000");
+
+        Assert.Equal("-c statement_timeout=5000 -c plan_cache_mode=force_generic_plan", ledger.Options);
+        Assert.Equal(32, ledger.MaxAutoPrepare);
+        Assert.True(ledger.NoResetOnClose);
+        Assert.Equal("postgres", ledger.Username);
+        Assert.Null(Effective("Host=127.0.0.1;Username=postgres").Options);
     }
 }

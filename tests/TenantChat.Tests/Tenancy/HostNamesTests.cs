@@ -1,3 +1,4 @@
+using System.Globalization;
 using TenantChat.WebFrontend.Tenancy;
 
 namespace TenantChat.Tests.Tenancy;
@@ -41,5 +42,33 @@ public sealed class HostNamesTests
     {
         Assert.False(HostNames.TryNormalize(new string('a', 64) + ".com", out _));
         Assert.True(HostNames.TryNormalize(new string('a', 63) + ".com", out _));
+    }
+
+    [Theory]
+    [InlineData("Shop-1.Example.com")]
+    [InlineData("xn--bcher-kva.example")]
+    [InlineData("ab--cd.example")]
+    [InlineData("xn--zz.example")]
+    [InlineData("a.b.c.d")]
+    public void Plain_ascii_hosts_normalize_exactly_as_idn_would(string host)
+    {
+        var idn = new IdnMapping { UseStd3AsciiRules = true, AllowUnassigned = false };
+        string? expected;
+        try
+        {
+            expected = idn.GetAscii(host).ToLowerInvariant();
+        }
+        catch (ArgumentException)
+        {
+            expected = null;
+        }
+
+        var accepted = HostNames.TryNormalize(host, out var domain);
+
+        Assert.Equal(expected is not null, accepted);
+        if (accepted)
+        {
+            Assert.Equal(expected, domain);
+        }
     }
 }

@@ -12,7 +12,8 @@ namespace TenantChat.WebFrontend.Apis.Chat;
 /// this: a chat call is, because its request id is the message id and a retry first looks for it in storage.
 /// How long it keeps trying is set in <see cref="ChatTimeoutOptions"/>.
 /// </summary>
-public sealed class FailoverRetry(IClusterClient orleans, TenantGrainCalls tenants, IOptions<ChatTimeoutOptions> options, TimeProvider clock)
+public sealed class FailoverRetry(IClusterClient orleans, TenantGrainCalls tenants, TenantGrainReferences tenantGrains, IOptions<ChatTimeoutOptions> options,
+    TimeProvider clock)
 {
     public async Task<T> RunAsync<T>(Func<int, Task<T>> call, CancellationToken cancellationToken)
     {
@@ -46,7 +47,7 @@ public sealed class FailoverRetry(IClusterClient orleans, TenantGrainCalls tenan
 
     private async Task<Outcome<ChatReply>> ChatAsync(TenantContext tenant, ChatRequest request, CancellationToken cancellationToken)
     {
-        var grain = orleans.GetGrain<ITenantGrain>(tenant.TenantId);
+        var grain = tenantGrains.Get(tenant.TenantId);
         using var departure = orleans.StopWaitingOnAbort(tenant.TenantId, request.RequestId, cancellationToken);
         return await RunAsync(attempt => grain.ChatAsync(tenant.Domain, request with { IsRetry = attempt > 0 }), cancellationToken);
     }
