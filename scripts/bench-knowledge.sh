@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measures the knowledge feature on real parts, apart from scripts/bench.sh: embedding throughput on one core,
 # memory and search latency (p50/p99) over one tenant's 10,000 chunks on a private PostgreSQL. Writes
-# docs/knowledge-benchmark.md. KNOWLEDGE_BENCH_CHUNKS changes the number of chunks.
+# docs/knowledge-benchmark.md (KNOWLEDGE_BENCH_OUT changes where). KNOWLEDGE_BENCH_CHUNKS changes the number of
+# chunks. scripts/bench.sh runs it after its own report unless BENCH_KNOWLEDGE_DETAIL=0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
@@ -20,4 +21,4 @@ for script in sql/*.sql; do
 done
 
 dotnet run --project tests/KnowledgeBench -c Release -- \
-    "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres" docs/knowledge-benchmark.md "${KNOWLEDGE_BENCH_CHUNKS:-10000}"
+    "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres" "${KNOWLEDGE_BENCH_OUT:-docs/knowledge-benchmark.md}" "${KNOWLEDGE_BENCH_CHUNKS:-10000}"

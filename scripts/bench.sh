@@ -19,6 +19,8 @@
 #   BENCH_KNOWLEDGE_ITEMS  articles of the knowledge-on tenant, indexed first        300
 #   BENCH_FSYNC_SECONDS    seconds per test of pg_test_fsync (it runs ~15 tests)     2
 #   BENCH_PEERS            0: leave out nginx and the Portkey gateway                1
+#   BENCH_KNOWLEDGE_DETAIL 0: skip scripts/bench-knowledge.sh (embedding per core,   1
+#                          search over 10,000 chunks, memory) run after the report
 #   BENCH_SILO_ENV         NAME=VALUE words added to the silo's environment          (none)
 #   BENCH_FRONTEND_ENV     NAME=VALUE words added to the frontend's environment      (none)
 #   BENCH_DOCS             where the report goes                                      docs/
@@ -286,6 +288,10 @@ main() {
 
     dotnet "$publish_dir/bench/TenantChat.Bench.dll" report "$BENCH_RESULTS" "$docs_dir"
     say "report written: ${docs_dir#"$repo/"}/benchmarks.md and benchmarks.json ($((EPOCHSECONDS - BENCH_STARTED)) s in all)"
+    if [ "${BENCH_KNOWLEDGE_DETAIL:-1}" != 0 ]; then
+        say "measuring embedding, search and memory of the knowledge feature (scripts/bench-knowledge.sh)"
+        KNOWLEDGE_BENCH_OUT="$docs_dir/knowledge-benchmark.md" bash "$repo/scripts/bench-knowledge.sh"
+    fi
 }
 
 main "$@"

@@ -9,6 +9,7 @@
 --   BENCH_HOST_FORMAT   chat on many tenants: a string.format pattern ("t%04d.bench") for tenants 1..BENCH_HOST_COUNT;
 --                       every request takes the next tenant, so each is called in turn
 --   BENCH_PROMPT        the prompt
+--                       "get":   GET BENCH_PATH on the tenant BENCH_HOST with the tenant user's BENCH_TOKEN
 -- done() prints one line "BENCH_JSON {...}" with the counts and the latency percentiles in microseconds.
 
 local mode = os.getenv("BENCH_MODE") or "chat"
@@ -41,6 +42,13 @@ if mode == "openai" then
             wrk.headers[name] = value
         end
     end
+end
+
+if mode == "get" then
+    wrk.method = "GET"
+    wrk.path = os.getenv("BENCH_PATH")
+    wrk.headers["Host"] = os.getenv("BENCH_HOST")
+    wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")
 end
 
 if mode == "chat" and host_format ~= nil then

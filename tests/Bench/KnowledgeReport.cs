@@ -30,5 +30,25 @@ public static class KnowledgeReport
         line($"searches the tenant's vectors in memory and its words in PostgreSQL, and sends the chunks found upstream inside the");
         line($"system parameter (counted as prompt tokens). No cache answers any of these calls.");
         line($"");
+        var reads = r.Scenarios.Where(s => s.Id.StartsWith("history-c", StringComparison.Ordinal)).ToList();
+        if (reads.Count > 0)
+        {
+            line($"## A tenant user's reads (row-level security applies)");
+            line($"");
+            line($"| run | c | requests/s | p50 ms | p99 ms | CPU µs / request |");
+            line($"| --- | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var read in reads)
+            {
+                line($"| {read.Title} | {read.Connections} | {Targets.F(read.RequestsPerSecond)} | {read.Latency.P50Ms:0.00} | {read.Latency.P99Ms:0.00} | {CpuPerRequest(read)} |");
+            }
+            line($"");
+            line($"Each request is one tenant-scoped statement (the role and the tenant setting travel with the query). The");
+            line($"knowledge tenant's history holds the calls of the runs above. Compare a run with");
+            line($"`BENCH_SILO_ENV=Database__RowLevelSecurity=false` for the policy's cost (the switches are named at the top).");
+            line($"");
+        }
     }
+
+    private static string CpuPerRequest(Scenario s) =>
+        s.RequestsPerSecond == 0 ? "-" : (s.Cpu.System / s.RequestsPerSecond * 1e6).ToString("0", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -19,7 +19,8 @@ public sealed class KnowledgeSeed(BenchOptions options) : IDisposable
 
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
 
-    public sealed record class Seeded(int Items, long Chunks, TimeSpan Indexing);
+    /// <param name="Token">The tenant admin's bearer token, for the runs that read the tenant's own data.</param>
+    public sealed record class Seeded(int Items, long Chunks, TimeSpan Indexing, string Token);
 
     public async Task<Seeded> SeedAsync(string domain, int items, TimeSpan timeout)
     {
@@ -32,7 +33,7 @@ public sealed class KnowledgeSeed(BenchOptions options) : IDisposable
             await ExpectAsync(response, HttpStatusCode.Created, "adding a knowledge item");
         });
         var chunks = await WaitIndexedAsync(tenantId, items, timeout);
-        return new Seeded(items, chunks, started.Elapsed);
+        return new Seeded(items, chunks, started.Elapsed, token);
     }
 
     private async Task<Guid> CreateTenantAsync(string domain)

@@ -15,6 +15,11 @@ public sealed partial class Phases
     /// <summary>The scenario id of the knowledge-on hot tenant at <paramref name="connections"/>; main's knowledge-off one is <c>hot-c{n}</c>.</summary>
     public static string KnowledgeScenario(int connections) => $"knowledge-hot-c{connections}";
 
+    /// <summary>The tenant-scoped read of the phase: the newest 20 messages of the tenant's history.</summary>
+    public const string HistoryPath = "/api/chat/messages?limit=20";
+
+    public static string HistoryScenario(int connections) => $"history-c{connections}";
+
     public async Task<PhaseResults> KnowledgeAsync()
     {
         await MeasureIdleAsync();
@@ -32,6 +37,17 @@ public sealed partial class Phases
             var title = string.Format(CultureInfo.InvariantCulture, "/api/chat/call, 1 hot tenant, knowledge on ({0:N0} articles, {1:N0} chunks)",
                 seeded.Items, seeded.Chunks);
             await WrkAsync(KnowledgeScenario(connections), title, "chat", 1, connections, ChatUrl, environment);
+        }
+        // A tenant user's own reads: every statement runs under the tenant's row-level security scope, so comparing a
+        // run with Database__RowLevelSecurity=false in BENCH_SILO_ENV shows what the policy costs where it applies
+        // (the chat call's batched writes are a cross-tenant path that the policy does not cover).
+        var reads = new Dictionary<string, string>
+        {
+            ["BENCH_MODE"] = "get", ["BENCH_HOST"] = KnowledgeDomain, ["BENCH_PATH"] = HistoryPath, ["BENCH_TOKEN"] = seeded.Token,
+        };
+        foreach (var connections in (int[])[8, 64])
+        {
+            await WrkAsync(HistoryScenario(connections), $"GET {HistoryPath}, 1 tenant user reading its history", "read", 1, connections, ChatUrl, reads);
         }
         return await ResultsAsync("knowledge");
     }

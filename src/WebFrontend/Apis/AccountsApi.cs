@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TenantChat.Grains;
 using TenantChat.Grains.Models;
@@ -35,11 +37,31 @@ public static class AccountsApi
         {
             return ApiProblem.Validation(errors);
         }
+        // Set here, not inside the helper: a request-context value set in an awaited method does not outlive it.
+        if (await SignedInCreatorAsync(httpContext) is { } creator)
+        {
+            AuditCaller.Set(AuditCaller.Account(creator), httpContext.TraceIdentifier);
+        }
         var outcome = await orleans.GetGrain<IAccountsGrain>(httpContext.Tenant().TenantId)
             .SignUpAsync(new NewAccount(email!, password!, displayName, AccountRole.Member));
         return outcome.Succeeded
             ? TypedResults.Created("/api/accounts/me", AccountResponse.From(outcome.Value))
             : ApiProblem.From(outcome.Error);
+    }
+
+    /// <summary>
+    /// Sign-up is open to anyone, so the route authenticates nobody; but when a signed-in user of this tenant adds a
+    /// colleague (the console's Accounts section does), the audit entry names that user instead of "anonymous". A
+    /// token that does not validate here changes nothing: the sign-up stays anonymous.
+    /// </summary>
+    private static async Task<Guid?> SignedInCreatorAsync(HttpContext httpContext)
+    {
+        if (httpContext.Request.Headers.Authorization.Count == 0)
+        {
+            return null;
+        }
+        var signedIn = await httpContext.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
+        return signedIn.Succeeded && Guid.TryParse(signedIn.Principal.Identity?.Name, out var creator) ? creator : null;
     }
 
     public static async Task<Results<Ok<TokenResponse>, ApiProblem>> SignInAsync(

@@ -92,6 +92,30 @@ public sealed class AuditLogTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_account_added_by_a_signed_in_admin_names_the_admin_and_one_signing_up_alone_is_anonymous()
+    {
+        var (tenant, admin) = await fixture.CreateTenantWithAdminAsync("Colleagues added from the console.");
+        var adminId = (await admin.GetFromJsonAsync<JsonObject>("api/accounts/me"))!["id"]!.GetValue<Guid>();
+        var (_, stranger) = await fixture.CreateTenantWithAdminAsync("Another tenant's admin.");
+        var before = (await EntriesAsync(tenant.Id)).Count;
+
+        using var byAdmin = await admin.PostAsJsonAsync("api/accounts", new { email = "colleague@example.com", password = "long enough 1" });
+        using var alone = await tenant.Client.PostAsJsonAsync("api/accounts", new { email = "visitor@example.com", password = "long enough 2" });
+        // A token of another tenant, presented on this domain, does not make its holder the actor.
+        using var foreign = new HttpRequestMessage(HttpMethod.Post, "api/accounts") { Content = JsonContent.Create(new { email = "third@example.com", password = "long enough 3" }) };
+        foreign.Headers.Authorization = stranger.DefaultRequestHeaders.Authorization;
+        using var foreignReply = await tenant.Client.SendAsync(foreign);
+
+        Assert.Equal(HttpStatusCode.Created, byAdmin.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, alone.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, foreignReply.StatusCode);
+        var created = (await EntriesAsync(tenant.Id)).Skip(before).ToList();
+        Assert.Equal(["account.created", "account.created", "account.created"], created.Select(e => e["action"]!.GetValue<string>()));
+        Assert.Equal([$"account:{adminId}", "anonymous", "anonymous"], created.Select(e => e["actor"]!.GetValue<string>()));
+        stranger.Dispose();
+    }
+
+    [Fact]
     public async Task A_refused_change_writes_no_entry()
     {
         var taken = await fixture.CreateTenantAsync("Holder of a domain.");
