@@ -141,8 +141,16 @@ public sealed class SentenceEmbedder : ISentenceEmbedder, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the workers and frees the model. Idempotent: the container disposes this instance once as itself and
+    /// once as the <see cref="ISentenceEmbedder"/> its factory handed out.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         await _stopping.CancelAsync();
         _questions.Writer.TryComplete();
         _documents.Writer.TryComplete();
@@ -153,6 +161,8 @@ public sealed class SentenceEmbedder : ISentenceEmbedder, IAsyncDisposable
         }
         _stopping.Dispose();
     }
+
+    private int _disposed;
 
     private sealed record class Job(string[] Texts, TaskCompletionSource<float[][]> Result);
 }
