@@ -91,14 +91,21 @@ begin
     execute format($f$
         create or replace function tenant_knowledge_matches(p_tenant_id uuid, p_query text, p_limit integer)
         returns table (item_id uuid, ordinal integer)
-        language sql stable security definer set search_path = pg_catalog, %I, pg_temp as $body$
-            select c.item_id, c.ordinal
-            from knowledge_chunks c
-            where c.tenant_id = p_tenant_id and c.search @@ websearch_to_tsquery('english', p_query)
-              and (current_setting('role') <> 'tenantchat_tenant'
-                   or p_tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid)
-            order by ts_rank(c.search, websearch_to_tsquery('english', p_query)) desc
-            limit p_limit
+        language plpgsql stable security definer set search_path = pg_catalog, %I, pg_temp as $body$
+        begin
+            if current_setting('role') = 'tenantchat_tenant'
+               and p_tenant_id is distinct from nullif(current_setting('app.tenant_id', true), '')::uuid then
+                return;
+            end if;
+            -- EXECUTE plans the statement for these very values on every call. A plain SQL function is planned with
+            -- its arguments unknown, and that generic plan read every chunk of the tenant instead of the GIN index.
+            return query execute
+                'select c.item_id, c.ordinal from knowledge_chunks c
+                 where c.tenant_id = $1 and c.search @@ websearch_to_tsquery(''english'', $2)
+                 order by ts_rank(c.search, websearch_to_tsquery(''english'', $2)) desc
+                 limit $3'
+                using p_tenant_id, p_query, p_limit;
+        end
         $body$
         $f$, current_schema());
 end
