@@ -2,7 +2,8 @@
 # Measures the knowledge feature on real parts, apart from scripts/bench.sh: embedding throughput on one core,
 # memory and search latency (p50/p99) over one tenant's 10,000 chunks on a private PostgreSQL. Writes
 # docs/knowledge-benchmark.md (KNOWLEDGE_BENCH_OUT changes where). KNOWLEDGE_BENCH_CHUNKS changes the number of
-# chunks. scripts/bench.sh runs it after its own report unless BENCH_KNOWLEDGE_DETAIL=0.
+# chunks. KNOWLEDGE_BENCH_RLS=0 searches without the row-level security scope (to measure its cost). scripts/bench.sh
+# runs it after its own report unless BENCH_KNOWLEDGE_DETAIL=0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh

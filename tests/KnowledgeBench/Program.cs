@@ -47,7 +47,10 @@ report.Add("embedding one question", Percentiles(questionTimes));
 // One tenant with CHUNKS chunks in PostgreSQL: the real vectors, repeated with a little noise (search cost does not
 // depend on what the vectors say), and texts made of support sentences with codes for the full-text side.
 var tenant = await Seed.TenantAsync(db, chunks, vectors);
-var store = new KnowledgeStore(new TenantDatabase(db));
+// KNOWLEDGE_BENCH_RLS=0 runs the searches without the row-level security scope, to measure what the wall costs here.
+var rowLevelSecurity = Environment.GetEnvironmentVariable("KNOWLEDGE_BENCH_RLS") != "0";
+var store = new KnowledgeStore(new TenantDatabase(db, Options.Create(new DatabaseOptions { RowLevelSecurity = rowLevelSecurity })));
+report.Add("row-level security scope on the searches", rowLevelSecurity ? "on (as the silo runs them)" : "off (KNOWLEDGE_BENCH_RLS=0)");
 GC.Collect();
 var before = GC.GetTotalMemory(forceFullCollection: true);
 var held = new ChunkVectors();
