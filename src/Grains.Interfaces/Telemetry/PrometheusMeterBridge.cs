@@ -28,11 +28,8 @@ public sealed class PrometheusMeterBridge
 
     private PrometheusMeterBridge()
     {
-        // prometheus-net would also publish every meter on its own (under other names, as gauges) and poll the
-        // runtime's event counters: a listener on every instrument Orleans and ASP.NET Core record per message and
-        // request, and a few percent of the silo's CPU in the c=8 profile, for families no dashboard or rule reads.
-        // This bridge publishes what operators use; prometheus-net keeps its process metrics and HTTP metrics.
-        Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressEventCounters = true, SuppressMeters = true });
+        // prometheus-net would also publish every meter on its own, under other names and as gauges.
+        Metrics.ConfigureMeterAdapter(options => options.InstrumentFilterPredicate = instrument => !IsBridged(instrument));
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (IsBridged(instrument))
