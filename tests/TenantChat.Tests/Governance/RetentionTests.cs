@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Npgsql;
 using TenantChat.Grains;
 using TenantChat.Tests.Infrastructure;
 
@@ -27,22 +26,22 @@ public sealed class RetentionTests(ClusterFixture fixture)
         {
             Assert.Equal(HttpStatusCode.OK, chat.StatusCode);
         }
-        var oldConversation = await SeedAsync(tenant.Id, daysAgo: 40, OldMessages, replies: 2);
-        await SeedAsync(tenant.Id, daysAgo: 5, RecentMessages, replies: 1);
-        await SeedAsync(other.Id, daysAgo: 40, OldMessages, replies: 2);
-        var otherBefore = await CountsAsync(other.Id);
-        Assert.False(await ReminderExistsAsync(tenant.Id));
+        var oldConversation = await fixture.SeedAsync(tenant.Id, daysAgo: 40, OldMessages, replies: 2);
+        await fixture.SeedAsync(tenant.Id, daysAgo: 5, RecentMessages, replies: 1);
+        await fixture.SeedAsync(other.Id, daysAgo: 40, OldMessages, replies: 2);
+        var otherBefore = await fixture.CountsAsync(other.Id);
+        Assert.False(await fixture.ReminderExistsAsync(tenant.Id));
 
         using var set = await admin.PutAsJsonAsync("api/tenant/settings", new { retention_days = 30 });
 
         Assert.Equal(HttpStatusCode.OK, set.StatusCode);
         Assert.Equal(30, (await set.JsonAsync())["retention_days"]!.GetValue<int>());
         Assert.Equal(30, (await admin.GetFromJsonAsync<JsonObject>("api/tenant"))!["retention_days"]!.GetValue<int>());
-        Assert.True(await ReminderExistsAsync(tenant.Id), "no reminder row for the tenant's purge");
-        Assert.False(await ReminderExistsAsync(other.Id));
-        var audit = await AuditAsync(tenant.Id);
-        Assert.Equal("settings.changed", audit[0]["action"]!.GetValue<string>());
-        Assert.True(JsonNode.DeepEquals(new JsonObject { ["from"] = null, ["to"] = 30 }, audit[0]["changes"]!["retention_days"]));
+        Assert.True(await fixture.ReminderExistsAsync(tenant.Id), "no reminder row for the tenant's purge");
+        Assert.False(await fixture.ReminderExistsAsync(other.Id));
+        var newest = (await fixture.AuditEntriesAsync(tenant.Id))[^1];
+        Assert.Equal("settings.changed", newest["action"]!.GetValue<string>());
+        Assert.True(JsonNode.DeepEquals(new JsonObject { ["from"] = null, ["to"] = 30 }, newest["changes"]!["retention_days"]));
 
         var usageBefore = await UsageAsync(tenant);
         var dailyBefore = await DailyAsync(tenant.Id);
@@ -57,12 +56,12 @@ public sealed class RetentionTests(ClusterFixture fixture)
         // 120 messages in batches of 50 (50, 50, 20) and the two replies in one more.
         Assert.Equal(4, purge.Batches);
         Assert.InRange(purge.Cutoff!.Value, DateTimeOffset.UtcNow.AddDays(-30).AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(-30));
-        var after = await CountsAsync(tenant.Id);
+        var after = await fixture.CountsAsync(tenant.Id);
         Assert.True(after.Oldest >= purge.Cutoff, $"a row from {after.Oldest} outlived the cutoff {purge.Cutoff}");
         Assert.Equal(RecentMessages + 1, after.Messages);
         Assert.Equal(1, after.Replies);
-        Assert.Equal(0, await MessageCountAsync(oldConversation));
-        Assert.Equal(otherBefore, await CountsAsync(other.Id));
+        Assert.Equal(0, await fixture.MessageCountAsync(oldConversation));
+        Assert.Equal(otherBefore, await fixture.CountsAsync(other.Id));
         // Erasing history refunds nothing and costs the reports nothing: the erased rows' sums are kept.
         Assert.Equal(usageBefore.ToJsonString(), (await UsageAsync(tenant)).ToJsonString());
         Assert.Equal(dailyBefore.ToJsonString(), (await DailyAsync(tenant.Id)).ToJsonString());
@@ -75,29 +74,29 @@ public sealed class RetentionTests(ClusterFixture fixture)
 
         var again = await fixture.Cluster.Client.GetGrain<IRetentionGrain>(tenant.Id).PurgeAsync();
         Assert.Equal(0, again.MessagesErased);
-        Assert.Equal(RecentMessages + 1, (await CountsAsync(tenant.Id)).Messages);
+        Assert.Equal(RecentMessages + 1, (await fixture.CountsAsync(tenant.Id)).Messages);
     }
 
     [Fact]
     public async Task A_tick_of_the_reminder_runs_the_same_purge_and_deletion_removes_the_reminder()
     {
         var tenant = await fixture.CreateTenantAsync("Purged by its reminder.", customize: body => body["retention_days"] = 30);
-        await SeedAsync(tenant.Id, daysAgo: 31, 70, replies: 0);
-        await SeedAsync(tenant.Id, daysAgo: 29, 3, replies: 0);
+        await fixture.SeedAsync(tenant.Id, daysAgo: 31, 70, replies: 0);
+        await fixture.SeedAsync(tenant.Id, daysAgo: 29, 3, replies: 0);
         var retention = fixture.Cluster.Client.GetGrain<IRetentionGrain>(tenant.Id);
 
         // What the reminder service delivers each day, delivered now.
         await retention.AsReference<IRemindable>().ReceiveReminder("retention-purge", new TickStatus(DateTime.UtcNow, TimeSpan.FromDays(1), DateTime.UtcNow));
 
-        var after = await CountsAsync(tenant.Id);
+        var after = await fixture.CountsAsync(tenant.Id);
         Assert.Equal(3, after.Messages);
         Assert.True(after.Oldest > DateTimeOffset.UtcNow.AddDays(-30));
-        Assert.True(await ReminderExistsAsync(tenant.Id));
+        Assert.True(await fixture.ReminderExistsAsync(tenant.Id));
 
         // Deleting the tenant takes its reminder along (the reminders table has no tenant_id for the erasure to find).
         using var operatorClient = fixture.OperatorClient();
         Assert.Equal(HttpStatusCode.NoContent, (await operatorClient.DeleteAsync($"api/admin/tenants/{tenant.Id}")).StatusCode);
-        Assert.False(await ReminderExistsAsync(tenant.Id), "a deleted tenant keeps its purge reminder");
+        Assert.False(await fixture.ReminderExistsAsync(tenant.Id), "a deleted tenant keeps its purge reminder");
     }
 
     [Fact]
@@ -105,23 +104,23 @@ public sealed class RetentionTests(ClusterFixture fixture)
     {
         var tenant = await fixture.CreateTenantAsync("Retention switched off.", customize: body => body["retention_days"] = 7);
         var never = await fixture.CreateTenantAsync("Never had retention.");
-        await SeedAsync(tenant.Id, daysAgo: 400, 60, replies: 1);
-        await SeedAsync(never.Id, daysAgo: 400, 60, replies: 1);
-        Assert.True(await ReminderExistsAsync(tenant.Id), "retention set at creation registers the reminder");
+        await fixture.SeedAsync(tenant.Id, daysAgo: 400, 60, replies: 1);
+        await fixture.SeedAsync(never.Id, daysAgo: 400, 60, replies: 1);
+        Assert.True(await fixture.ReminderExistsAsync(tenant.Id), "retention set at creation registers the reminder");
         using var operatorClient = fixture.OperatorClient();
 
         using var off = await operatorClient.PatchAsJsonAsync($"api/admin/tenants/{tenant.Id}", new JsonObject { ["retention_days"] = null });
 
         Assert.Equal(HttpStatusCode.OK, off.StatusCode);
         Assert.Null((await off.JsonAsync())["retention_days"]);
-        Assert.False(await ReminderExistsAsync(tenant.Id), "the reminder outlives the setting");
+        Assert.False(await fixture.ReminderExistsAsync(tenant.Id), "the reminder outlives the setting");
         foreach (var id in new[] { tenant.Id, never.Id })
         {
-            var before = await CountsAsync(id);
+            var before = await fixture.CountsAsync(id);
             var purge = await fixture.Cluster.Client.GetGrain<IRetentionGrain>(id).PurgeAsync();
             Assert.Null(purge.Cutoff);
             Assert.Equal(0, purge.MessagesErased + purge.RepliesErased);
-            Assert.Equal(before, await CountsAsync(id));
+            Assert.Equal(before, await fixture.CountsAsync(id));
             Assert.Equal(60, before.Messages);
         }
     }
@@ -132,7 +131,7 @@ public sealed class RetentionTests(ClusterFixture fixture)
         var (tenant, admin) = await fixture.CreateTenantWithAdminAsync("Retention validation.", body => body["retention_days"] = 90);
         using var operatorClient = fixture.OperatorClient();
         var before = await fixture.GetTenantAsync(tenant.Id);
-        var auditBefore = (await AuditAsync(tenant.Id)).Count;
+        var auditBefore = (await fixture.AuditEntriesAsync(tenant.Id)).Count;
         JsonNode?[] bad = [0, -1, 3651, 1.5, "30", true, new JsonArray(30), new JsonObject { ["days"] = 30 }];
 
         foreach (var value in bad)
@@ -153,7 +152,7 @@ public sealed class RetentionTests(ClusterFixture fixture)
         var after = await fixture.GetTenantAsync(tenant.Id);
         Assert.Equal(before.ToJsonString(), after.ToJsonString());
         Assert.Equal(90, after["retention_days"]!.GetValue<int>());
-        Assert.Equal(auditBefore, (await AuditAsync(tenant.Id)).Count);
+        Assert.Equal(auditBefore, (await fixture.AuditEntriesAsync(tenant.Id)).Count);
         await using var created = fixture.Database.CreateCommand("select count(*) from tenants where domain = @domain");
         created.Parameters.AddWithValue("domain", domain);
         Assert.Equal(0L, await created.ExecuteScalarAsync());
@@ -167,85 +166,6 @@ public sealed class RetentionTests(ClusterFixture fixture)
         var problem = await response.JsonAsync();
         Assert.Equal("validation_failed", problem["code"]!.GetValue<string>());
         Assert.NotNull(problem["errors"]!["retention_days"]);
-    }
-
-    /// <summary>
-    /// Stores <paramref name="count"/> messages (a tenth of them cache hits) and <paramref name="replies"/> agent
-    /// replies in a new conversation, <paramref name="daysAgo"/> days old, behind the application's back as history
-    /// would have accumulated. Returns the conversation's id.
-    /// </summary>
-    private async Task<Guid> SeedAsync(Guid tenantId, int daysAgo, int count, int replies)
-    {
-        var conversation = Guid.NewGuid();
-        var at = DateTimeOffset.UtcNow.AddDays(-daysAgo);
-        await using var batch = fixture.Database.CreateBatch();
-        batch.BatchCommands.Add(new("""
-            insert into conversations (id, tenant_id, status, channel, created_at, last_message_at, message_count)
-            values (@conversation, @tenant, 'open', 'api', @at, @at + interval '1 hour', @count * 2 + @replies)
-            """));
-        batch.BatchCommands.Add(new("""
-            insert into chat_messages (id, tenant_id, conversation_id, prompt, response, model, prompt_tokens, completion_tokens,
-                total_tokens, cost_usd, cached, tokens_saved, created_at)
-            select gen_random_uuid(), @tenant, @conversation, 'old prompt ' || i, 'old answer', case when i % 2 = 0 then 'openai' else 'mistral' end,
-                10, 5, 15, 0.000125, i % 10 = 0, case when i % 10 = 0 then 15 else 0 end, @at + i * interval '1 second'
-            from generate_series(1, @count) i
-            """));
-        batch.BatchCommands.Add(new("""
-            insert into agent_replies (id, tenant_id, conversation_id, text, created_at)
-            select gen_random_uuid(), @tenant, @conversation, 'an agent wrote this', @at + interval '30 minutes' + i * interval '1 second'
-            from generate_series(1, @replies) i
-            """));
-        foreach (var command in batch.BatchCommands.Cast<NpgsqlBatchCommand>())
-        {
-            command.Parameters.AddWithValue("conversation", conversation);
-            command.Parameters.AddWithValue("tenant", tenantId);
-            command.Parameters.AddWithValue("at", at);
-            command.Parameters.AddWithValue("count", count);
-            command.Parameters.AddWithValue("replies", replies);
-        }
-        await batch.ExecuteNonQueryAsync();
-        return conversation;
-    }
-
-    private sealed record class Counts(long Messages, long Replies, DateTimeOffset? Oldest);
-
-    private async Task<Counts> CountsAsync(Guid tenantId)
-    {
-        await using var command = fixture.Database.CreateCommand("""
-            select (select count(*) from chat_messages where tenant_id = @id),
-                   (select count(*) from agent_replies where tenant_id = @id),
-                   least((select min(created_at) from chat_messages where tenant_id = @id),
-                         (select min(created_at) from agent_replies where tenant_id = @id))
-            """);
-        command.Parameters.AddWithValue("id", tenantId);
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return new Counts(reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2));
-    }
-
-    private async Task<bool> ReminderExistsAsync(Guid tenantId)
-    {
-        await using var command = fixture.Database.CreateCommand("""
-            select count(*) from orleansreminders
-            where remindername = 'retention-purge' and (grainid like '%' || @n || '%' or grainid like '%' || @d || '%')
-            """);
-        command.Parameters.AddWithValue("n", tenantId.ToString("N"));
-        command.Parameters.AddWithValue("d", tenantId.ToString("D"));
-        return (long)(await command.ExecuteScalarAsync())! == 1;
-    }
-
-    private async Task<int> MessageCountAsync(Guid conversationId)
-    {
-        await using var command = fixture.Database.CreateCommand("select message_count from conversations where id = @id");
-        command.Parameters.AddWithValue("id", conversationId);
-        return (int)(await command.ExecuteScalarAsync())!;
-    }
-
-    private async Task<List<JsonObject>> AuditAsync(Guid tenantId)
-    {
-        using var operatorClient = fixture.OperatorClient();
-        var page = await operatorClient.GetFromJsonAsync<JsonObject>($"api/admin/audit?tenant_id={tenantId}&limit=200");
-        return [.. page!["items"]!.AsArray().Select(e => e!.AsObject())];
     }
 
     private async Task<JsonObject> UsageAsync(TestTenants.Tenant tenant)
