@@ -76,8 +76,8 @@ public static class MarkdownReport
         Line($"carries the next tenant's `Host`, so each tenant is called in turn.");
         Line($"");
         KnowledgeReport.Render(r, Line);
-        RenderCommitFloor(r, Line);
-        RenderPeers(r, Line);
+        FloorReport.Render(r, Line);
+        PeersReport.Render(r, Line);
 
         Line($"## Every message stored, and database round trips per call");
         Line($"");
@@ -166,57 +166,6 @@ public static class MarkdownReport
         Line($"");
         Line($"`scripts/bench.sh` on a Debian 12 machine with the .NET 10 SDK and root; see the README's \"Benchmarks\" section for its settings.");
         return md.ToString();
-    }
-
-    private static void RenderCommitFloor(BenchReport r, Action<FormattableString> line)
-    {
-        line($"## The commit floor");
-        line($"");
-        if (r.CommitFloor is not { } f)
-        {
-            line($"Not measured in this run.");
-            line($"");
-            return;
-        }
-        line($"| measure | commits/s | p50 ms | p90 ms | p99 ms | max ms | postgres µs/commit |");
-        line($"| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-        line($"| pgbench: one-row insert + commit, c={f.Clients} | {F(f.TransactionsPerSecond)} | {f.Latency.P50Ms:0.00} | {f.Latency.P90Ms:0.00} | {f.Latency.P99Ms:0.00} | {f.Latency.MaxMs:0.0} | {(f.TransactionsPerSecond == 0 ? 0 : f.Cpu.Postgres / f.TransactionsPerSecond * 1e6):0} |");
-        line($"| pg_test_fsync: fdatasync of one 8 kB write | {F(f.FdatasyncPerSecond)} | {f.FdatasyncMicroseconds / 1000:0.000} | | | | |");
-        line($"");
-        line($"pgbench runs against this run's PostgreSQL (a database of its own, the same server, WAL and disk), {f.Clients} clients, prepared");
-        line($"statements, each transaction one insert of a row with a primary key, committed with `fsync` on: the least a durable");
-        line($"chat call can wait for at that concurrency. Its latencies are pgbench's own per-transaction log. The added-latency");
-        line($"targets are measured against it: the chat call's p50 (p99) over the direct upstream call, at c=8, against this p50 + 1 ms");
-        line($"(p99 + 5 ms). pg_test_fsync's figure is one sync alone; group commit lets concurrent commits share one.");
-        line($"");
-    }
-
-    private static void RenderPeers(BenchReport r, Action<FormattableString> line)
-    {
-        line($"## Against the peers");
-        line($"");
-        if (r.RatiosToPeers.Count == 0)
-        {
-            line($"No peer was measured in this run.");
-            line($"");
-            return;
-        }
-        line($"TenantChat's figure divided by the peer's at the same concurrency (throughput: above 1 is better; latency: below 1 is better).");
-        line($"");
-        line($"| TenantChat scenario | peer | c | TenantChat calls/s | peer requests/s | throughput ratio | p50 ratio | p99 ratio |");
-        line($"| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var p in r.RatiosToPeers)
-        {
-            var chat = r.Scenarios.First(s => s.Id == p.Scenario);
-            var peer = r.Scenarios.First(s => s.Id == p.Peer);
-            line($"| {chat.Title} | {peer.Title} | {p.Connections} | {F(chat.RequestsPerSecond)} | {F(peer.RequestsPerSecond)} | {p.ThroughputRatio:0.00} | {p.P50Ratio:0.00} | {p.P99Ratio:0.00} |");
-        }
-        line($"");
-        line($"The peers store nothing and check no budget: nginx passes each request on over a kept-alive connection; the Portkey");
-        line($"gateway (`@portkey-ai/gateway`, started with node, headers `x-portkey-provider: openai` and `x-portkey-custom-host`)");
-        line($"parses, transforms and forwards the OpenAI request, with no config, cache or retries. A TenantChat call stores its");
-        line($"message durably and charges the tenant before it answers.");
-        line($"");
     }
 
     private static string MemoryAt(BenchReport r, int activeTenants) =>
