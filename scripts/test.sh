@@ -26,7 +26,11 @@ for attempt in 1 2 3; do
     PG_FSYNC=off start_postgres "$work/pg" "$port" && break
     [ "$attempt" = 3 ] && { echo "could not start PostgreSQL"; cat "$work/pg/server.log"; echo "0 passed, 1 failed"; exit 1; }
 done
+# The tests connect as the owner (postgres) to create and migrate their databases, then run the system as the
+# serving login (TestPostgres.ServingLogin), which this makes once for the whole server.
+create_serving_login "$port" || { echo "could not create the serving login"; echo "0 passed, 1 failed"; exit 1; }
 export TENANTCHAT_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+export TENANTCHAT_TEST_SERVING_LOGIN="$SERVING_LOGIN"
 
 status=0
 dotnet test TenantChat.sln -c Release --logger "trx" --results-directory "$work/results" "$@" || status=$?

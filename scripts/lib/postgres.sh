@@ -42,3 +42,21 @@ stop_postgres() {
     [ -f "$dir/data/postmaster.pid" ] && as_postgres "$(pg_bin_dir)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1
     return 0
 }
+
+# The login the silos and frontends serve with (docs/behaviour.md, "Row-level security"); the server's superuser,
+# postgres, owns the schema and only migrates.
+SERVING_LOGIN="${SERVING_LOGIN:-tenantchat_silo}"
+
+# create_serving_login PORT: creates SERVING_LOGIN on the server at 127.0.0.1:PORT if missing and makes it a member
+# of tenantchat_app, with deploy/postgres/serving-login.sql, the script docker compose runs too. No password: this
+# server trusts loopback. Server-wide and idempotent, so once per server is enough.
+create_serving_login() {
+    local port="$1" script
+    script="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/deploy/postgres/serving-login.sql"
+    env -u TENANTCHAT_DB_PASSWORD "$(pg_bin_dir)/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qX \
+        -v ON_ERROR_STOP=1 -v login="$SERVING_LOGIN" -f "$script" >/dev/null
+}
+
+# serving_connection PORT DATABASE / owner_connection PORT DATABASE: the connection strings of the two logins.
+serving_connection() { printf 'Host=127.0.0.1;Port=%s;Username=%s;Database=%s' "$1" "$SERVING_LOGIN" "$2"; }
+owner_connection() { printf 'Host=127.0.0.1;Port=%s;Username=postgres;Database=%s' "$1" "$2"; }

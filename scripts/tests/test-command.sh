@@ -11,6 +11,7 @@ scratch="$(mktemp -d /tmp/tenantchat-script-tests.XXXXXX)"
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/repo" "$scratch/bin"
 cp -r "$repo/scripts" "$scratch/repo/"
+mkdir -p "$scratch/repo/deploy" && cp -r "$repo/deploy/postgres" "$scratch/repo/deploy/" # test.sh makes the serving login with it
 : >"$scratch/repo/TenantChat.sln"
 
 # The stub answers only `dotnet test`: it records its arguments, writes one TRX file into --results-directory

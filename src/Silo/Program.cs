@@ -1,6 +1,13 @@
 using Prometheus;
 using TenantChat.Shared;
 using TenantChat.Silo.Extensions;
+using TenantChat.Silo.Schema;
+
+// The migration step alone, as the schema owner: apply sql/ and exit (docs/behaviour.md, "Row-level security").
+if (MigrateCommand.Requested(args))
+{
+    return await MigrateCommand.RunAsync(args);
+}
 
 // Settings ship beside the assembly: `dotnet X.dll` works from any working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -14,3 +21,4 @@ app.MapHealthEndpoints();
 app.MapMetrics();
 app.MapOperatorDashboard();
 app.Run();
+return 0;

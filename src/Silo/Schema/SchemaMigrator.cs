@@ -4,12 +4,19 @@ using Npgsql;
 namespace TenantChat.Silo.Schema;
 
 /// <summary>
-/// Applies the numbered scripts of <c>sql/</c> (embedded in this assembly) that the database has not seen yet.
-/// An advisory lock makes silos that start at the same moment take turns; each script runs in its own
-/// transaction and is recorded in <c>schema_migrations</c>. The scripts are idempotent as well.
+/// Applies the numbered scripts of <c>sql/</c> (embedded in this assembly) that the database has not seen yet,
+/// connected as the schema owner (<c>ConnectionStrings:Migrations</c>; never the serving login). An advisory lock
+/// makes migrations that start at the same moment take turns; each script runs in its own transaction and is
+/// recorded in <c>schema_migrations</c>. The scripts are idempotent as well. At the end the grants of the
+/// application role are applied again to every table (sql/016), so a table any script added is covered.
 /// </summary>
 public sealed class SchemaMigrator(NpgsqlDataSource db, ILogger<SchemaMigrator> logger)
 {
+    /// <summary>The function of sql/016 that secures and grants every table; absent before 016 is applied.</summary>
+    private const string RegrantSql = """
+        select tenantchat_secure_tenant_tables() where to_regprocedure('tenantchat_secure_tenant_tables()') is not null
+        """;
+
     private const long LockKey = 0x7465_6e61_6e74; // "tenant", any constant shared by all silos
 
     public static IReadOnlyList<(string Version, string Sql)> Scripts()
@@ -45,11 +52,31 @@ public sealed class SchemaMigrator(NpgsqlDataSource db, ILogger<SchemaMigrator> 
                 await transaction.CommitAsync(cancellationToken);
                 logger.LogInformation("Applied schema script {Version}", version);
             }
+            await ExecuteAsync(connection, RegrantSql, cancellationToken);
         }
         finally
         {
             await ExecuteAsync(connection, "select pg_advisory_unlock(@key)", CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// The embedded scripts that <c>schema_migrations</c> does not record, read with the serving login: every one
+    /// of them when the table is missing or that login may not read it (the schema predates sql/016).
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> MissingScriptsAsync(NpgsqlDataSource serving, CancellationToken cancellationToken = default)
+    {
+        HashSet<string> applied;
+        try
+        {
+            await using var connection = await serving.OpenConnectionAsync(cancellationToken);
+            applied = await AppliedVersionsAsync(connection, cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InsufficientPrivilege)
+        {
+            applied = [];
+        }
+        return [.. Scripts().Select(script => script.Version).Where(version => !applied.Contains(version))];
     }
 
     private static async Task<HashSet<string>> AppliedVersionsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

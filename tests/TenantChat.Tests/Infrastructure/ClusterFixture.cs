@@ -12,14 +12,17 @@ using OpenTelemetry.Trace;
 using TenantChat.Fakes;
 using TenantChat.Grains.Conversations;
 using TenantChat.Grains.Knowledge;
+using Microsoft.Extensions.Logging.Abstractions;
 using SiloHost::TenantChat.Silo.Extensions;
+using SiloHost::TenantChat.Silo.Schema;
 
 namespace TenantChat.Tests.Infrastructure;
 
 /// <summary>
 /// The whole system on real parts: a fresh PostgreSQL database, a fake upstream on loopback, a 2-silo
 /// TestCluster wired exactly like the silo process (ADO.NET clustering and storage on that database), and the
-/// real web frontend connecting to it as an Orleans client through the clustering table.
+/// real web frontend connecting to it as an Orleans client through the clustering table. As deployed, the schema is
+/// migrated first by its owner; the silos and the frontend then serve as the non-owner login (TestPostgres.ServingLogin).
 /// </summary>
 public class ClusterFixture : IAsyncLifetime
 {
@@ -37,7 +40,11 @@ public class ClusterFixture : IAsyncLifetime
 
     private WebApplicationFactory<Program>? _frontend;
 
+    /// <summary>The serving login's connection string: what the silos and the frontend use.</summary>
     public string ConnectionString { get; private set; } = null!;
+
+    /// <summary>The schema owner's (a superuser): the migration, and tests that tamper behind the application's back.</summary>
+    public string OwnerConnectionString { get; private set; } = null!;
 
     public FakeUpstream Upstream { get; private set; } = null!;
 
@@ -45,14 +52,22 @@ public class ClusterFixture : IAsyncLifetime
 
     public WebApplicationFactory<Program> Frontend => _frontend!;
 
+    /// <summary>The database as the serving login sees it.</summary>
     public NpgsqlDataSource Database { get; private set; } = null!;
+
+    /// <summary>The database as its owner, beyond every grant and policy: only for tampering on purpose.</summary>
+    public NpgsqlDataSource OwnerDatabase { get; private set; } = null!;
 
     /// <summary>Every span of the run (frontend and silos share the process, so the frontend's tracer sees all).</summary>
     public List<Activity> Spans { get; } = [];
 
     public async Task InitializeAsync()
     {
-        ConnectionString = await TestPostgres.CreateDatabaseAsync();
+        OwnerConnectionString = await TestPostgres.CreateDatabaseAsync();
+        OwnerDatabase = NpgsqlDataSource.Create(OwnerConnectionString);
+        // The migration step, as the owner; the silos are not given ConnectionStrings:Migrations and only check it.
+        await new SchemaMigrator(OwnerDatabase, NullLogger<SchemaMigrator>.Instance).ApplyAsync();
+        ConnectionString = TestPostgres.ServingConnectionString(OwnerConnectionString);
         Database = NpgsqlDataSource.Create(ConnectionString);
         Upstream = await FakeUpstream.StartAsync();
 
@@ -150,6 +165,7 @@ public class ClusterFixture : IAsyncLifetime
         await TearDownAsync(() => Cluster.DisposeAsync().AsTask());
         await Upstream.DisposeAsync();
         await Database.DisposeAsync();
+        await OwnerDatabase.DisposeAsync();
     }
 
     /// <summary>

@@ -7,6 +7,17 @@ public static class TestPostgres
 {
     private const string Variable = "TENANTCHAT_TEST_POSTGRES";
 
+    /// <summary>
+    /// The LOGIN role the system serves with, a member of tenantchat_app (sql/016). scripts/test.sh creates it on
+    /// the server (scripts/lib/postgres.sh, deploy/postgres/serving-login.sql); the server trusts loopback.
+    /// </summary>
+    public static string ServingLogin => Environment.GetEnvironmentVariable("TENANTCHAT_TEST_SERVING_LOGIN") ?? "tenantchat_silo";
+
+    /// <summary>The same database as <paramref name="ownerConnectionString"/>, logged in as <see cref="ServingLogin"/>.</summary>
+    public static string ServingConnectionString(string ownerConnectionString) =>
+        new NpgsqlConnectionStringBuilder(ownerConnectionString) { Username = ServingLogin, Password = null }.ConnectionString;
+
+    /// <summary>A new empty database; the connection string is the server's superuser, who owns the schema.</summary>
     public static async Task<string> CreateDatabaseAsync()
     {
         var server = Environment.GetEnvironmentVariable(Variable)

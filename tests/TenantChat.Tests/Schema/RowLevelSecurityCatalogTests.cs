@@ -55,13 +55,30 @@ public sealed class RowLevelSecurityCatalogTests
 
         var unsecured = Assert.Single(await RowLevelSecurityCatalog.UnsecuredTablesAsync(db));
         Assert.StartsWith("later_feature ", unsecured, StringComparison.Ordinal);
+        Assert.Contains("not granted to the application role", unsecured, StringComparison.Ordinal);
+        await using var serving = NpgsqlDataSource.Create(TestPostgres.ServingConnectionString(db.ConnectionString));
+        var denied = await Assert.ThrowsAsync<PostgresException>(() => CountAsync(serving, "later_feature"));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, denied.SqlState);
 
-        // What a later script does at its end: the same function 014 applies.
+        // What the migration step does at its end, and a later script may too: the function of 014, redefined by 016.
         await using (var secure = db.CreateCommand("select tenantchat_secure_tenant_tables()"))
         {
             await secure.ExecuteNonQueryAsync();
         }
         Assert.Empty(await RowLevelSecurityCatalog.UnsecuredTablesAsync(db));
+        Assert.Equal(0L, await CountAsync(serving, "later_feature"));
+        await using var grants = db.CreateCommand("""
+            select array_agg(privilege_type::text order by privilege_type) from information_schema.role_table_grants
+            where table_name = 'later_feature' and grantee = @app
+            """);
+        grants.Parameters.AddWithValue("app", RowLevelSecurityCatalog.AppRole);
+        Assert.Equal(["DELETE", "INSERT", "SELECT", "UPDATE"], (string[])(await grants.ExecuteScalarAsync())!);
+    }
+
+    private static async Task<long> CountAsync(NpgsqlDataSource db, string table)
+    {
+        await using var command = db.CreateCommand($"select count(*) from {table}");
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private static async Task<NpgsqlDataSource> MigratedDatabaseAsync()
