@@ -182,6 +182,12 @@ start_database() {
     "${psql[@]}" -d postgres -c "create database tenantchat" >/dev/null
     "${psql[@]}" -d tenantchat -c "create extension pg_stat_statements" >/dev/null
     postgres_pid="$(head -n 1 "$work/pg/data/postmaster.pid")"
+    # As deployed: the owner migrates (the silo's --migrate step), the silo and frontend serve as the non-owner login.
+    create_serving_login "$pg_port"
+    say "applying the schema as its owner (the silo with --migrate); log in ${log_dir#"$repo/"}/migrate.log"
+    (cd / && ConnectionStrings__Migrations="$(owner_connection "$pg_port" tenantchat)" \
+        dotnet "$publish_dir/silo/TenantChat.Silo.dll" --migrate) >"$log_dir/migrate.log" 2>&1 ||
+        die "the migration step failed; see $log_dir/migrate.log"
 }
 
 # start_system UPSTREAM_URL SUFFIX: one silo and one frontend on the given upstream, logging to silo$SUFFIX.log and
@@ -259,10 +265,14 @@ main() {
 
     BENCH_ADMIN_KEY="$(random_hex)"
     export BENCH_ADMIN_KEY Admin__ApiKey="$BENCH_ADMIN_KEY"
-    export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=tenantchat"
+    export ConnectionStrings__Postgres
+    ConnectionStrings__Postgres="$(serving_connection "$pg_port" tenantchat)"
     export Orleans__ClusterId=bench Orleans__ServiceId=bench Orleans__AdvertisedIP=127.0.0.1
     export Orleans__SiloPort="$silo_port" Orleans__GatewayPort="$gateway_port" Ai__Provider=text
-    export BENCH_API="$api_url" BENCH_PG="$ConnectionStrings__Postgres" BENCH_POSTGRES_PID="$postgres_pid"
+    # The bench client reads pg_stat_statements, seeds knowledge and runs pgbench as the owner, not as the system.
+    export BENCH_API="$api_url" BENCH_PG
+    BENCH_PG="$(owner_connection "$pg_port" tenantchat)"
+    export BENCH_POSTGRES_PID="$postgres_pid"
     export BENCH_UPSTREAM_PIDS="$fast_pid,$slow_pid" BENCH_WRK_SCRIPT="$repo/scripts/bench/wrk.lua"
     # The raw results are kept, so the report can be written again: dotnet .../TenantChat.Bench.dll report DIR docs
     export BENCH_RESULTS="$bench_dir/results"

@@ -55,7 +55,14 @@ start_database() {
     echo "$pg_port" >"$FAULT_WORK/pg/port"
     start_postgres "$FAULT_WORK/pg" "$pg_port"
     "$(pg_bin_dir)/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres tenantchat
-    connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=tenantchat"
+    # As deployed: the owner (postgres) migrates, with the silo's --migrate step; the silos and frontends serve as
+    # the non-owner login. The suite itself reads the ledger and the membership table as the owner.
+    connection="$(owner_connection "$pg_port" tenantchat)"
+    serving="$(serving_connection "$pg_port" tenantchat)"
+    create_serving_login "$pg_port"
+    say "applying the schema as its owner (the silo with --migrate)"
+    (cd / && ConnectionStrings__Migrations="$connection" dotnet "$FAULT_WORK/publish/silo/TenantChat.Silo.dll" --migrate) \
+        >"$FAULT_WORK/logs/migrate.log" 2>&1 || { cat "$FAULT_WORK/logs/migrate.log"; die "the migration step failed"; }
 }
 
 # Two silos and two frontends of one cluster of their own, and the fake text API (50 ms per answer). The silos may
@@ -75,7 +82,7 @@ define_services() {
     for i in 1 2; do
         pick_port http_port && pick_port silo_port && pick_port gateway_port
         define_service "silo$i" "http://127.0.0.1:$http_port/health/ready" env \
-            ConnectionStrings__Postgres="$connection" Orleans__ClusterId="$cluster_id" Orleans__AdvertisedIP=127.0.0.1 \
+            ConnectionStrings__Postgres="$serving" Orleans__ClusterId="$cluster_id" Orleans__AdvertisedIP=127.0.0.1 \
             Orleans__SiloPort="$silo_port" Orleans__GatewayPort="$gateway_port" ASPNETCORE_URLS="http://127.0.0.1:$http_port" \
             Ai__Provider=text Ai__BaseUrl="http://127.0.0.1:$upstream_port/v1/text" \
             Alerts__AllowPrivateTargets=true \
@@ -87,7 +94,7 @@ define_services() {
     for i in 1 2; do
         pick_port http_port
         define_service "frontend$i" "http://127.0.0.1:$http_port/health/ready" env \
-            ConnectionStrings__Postgres="$connection" Orleans__ClusterId="$cluster_id" \
+            ConnectionStrings__Postgres="$serving" Orleans__ClusterId="$cluster_id" \
             ASPNETCORE_URLS="http://127.0.0.1:$http_port" Admin__ApiKey="$admin_key" Auth__SigningKey="$signing_key" \
             dotnet "$publish/frontend/TenantChat.WebFrontend.dll"
         frontends+="${frontends:+,}http://127.0.0.1:$http_port"

@@ -57,6 +57,7 @@ JSON
 print_try_it() {
     cat <<EOF
   postgres   127.0.0.1:$pg_port database tenantchat   log: ${log_dir#"$repo/"}/postgres.log
+             served as $SERVING_LOGIN; owner and migrations: postgres   log: ${log_dir#"$repo/"}/migrate.log
   AI         $ai_provider${ai_base_url:+ at $ai_base_url}
   operator key (Admin:ApiKey, kept in ${key_file#"$repo/"}): $admin_key
 

@@ -102,8 +102,18 @@ prepare_system() {
     : >"$log_dir/build.log"
     publish_projects "$publish_dir" "$log_dir/build.log" silo=src/Silo/Silo.csproj frontend=src/WebFrontend/WebFrontend.csproj ||
         die "the build failed"
+    migrate_schema
     admin_key="$(secret "$key_file")"
     export_common_settings
+}
+
+# migrate_schema: the migration step, as the schema owner (postgres): the published silo with --migrate applies sql/
+# and exits. The processes started afterwards serve as the serving login and only check the schema.
+migrate_schema() {
+    say "applying the schema as its owner (the silo with --migrate); log in ${log_dir#"$repo/"}/migrate.log"
+    (cd / && ConnectionStrings__Migrations="$(owner_connection "$pg_port" tenantchat)" \
+        dotnet "$publish_dir/silo/TenantChat.Silo.dll" --migrate 9>&-) >"$log_dir/migrate.log" 2>&1 ||
+        die_with_log migrate "step failed"
 }
 
 # lock_checkout: one run per checkout; a second one would fight over the ports and the data folder. Holds fd 9.
@@ -147,6 +157,7 @@ start_database() {
         say "creating database tenantchat"
         "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc "create database tenantchat" >/dev/null
     fi
+    create_serving_login "$pg_port" || die "could not create the serving login $SERVING_LOGIN"
 }
 
 stop_database() {
@@ -156,9 +167,11 @@ stop_database() {
     fi
 }
 
-# The environment every process of the local system shares: the database, loopback addresses, the AI provider.
+# The environment every process of the local system shares: the database (as the serving login, never the owner),
+# loopback addresses, the AI provider.
 export_common_settings() {
-    export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=tenantchat"
+    export ConnectionStrings__Postgres
+    ConnectionStrings__Postgres="$(serving_connection "$pg_port" tenantchat)"
     export Orleans__AdvertisedIP=127.0.0.1
     export Ai__Provider="$ai_provider"
     if [ -n "$ai_base_url" ]; then export Ai__BaseUrl="$ai_base_url"; fi
