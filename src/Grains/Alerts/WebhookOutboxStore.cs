@@ -95,7 +95,7 @@ public sealed class WebhookOutboxStore(TenantDatabase db)
             from due where o.id = due.id
             returning o.id, o.url, o.body, o.attempts, (select t.webhook_secret from tenants t where t.id = o.tenant_id)
             """;
-        // The drainer serves every tenant's events: the connection's own role, beyond the row-level policies.
+        // The drainer serves every tenant's events: the connection's own role (tenantchat_app, across tenants).
         await using var command = db.CreateCrossTenantCommand(sql);
         command.Parameters.AddWithValue("give_up", giveUpAfter);
         command.Parameters.AddWithValue("limit", limit);

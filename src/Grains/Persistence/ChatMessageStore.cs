@@ -85,7 +85,7 @@ public sealed class ChatMessageStore(TenantDatabase db, ModelPricing pricing, Le
             select id, tokens_used, calls, period_start from totals
             """;
         const string lockRowsInOrder = "select id from tenants where id = any(@tenant_ids) order by id for no key update";
-        // Many tenants in one statement: the connection's own role, beyond the row-level policies (docs/behaviour.md,
+        // Many tenants in one statement: the connection's own role, tenantchat_app, across tenants (docs/behaviour.md,
         // "Row-level security").
         await using var batch = _writes.CreateBatch();
         var tenantIds = messages.Select(m => m.TenantId).Distinct().ToArray();

@@ -36,7 +36,7 @@ public sealed class TenantDataStore(TenantDatabase db)
     /// by one tombstone entry that links to the erased chain's head and counts the rows erased per table.
     /// </summary>
     /// <remarks>
-    /// On the connection's own role, beyond the row-level policies: only the owner may remove a tenant's row and its
+    /// On the connection's own role (tenantchat_app, across tenants): only it may remove a tenant's row and its
     /// audit chain, which the tenant role is never granted. Every statement filters by the one tenant.
     /// </remarks>
     /// <returns>False when the tenant has no row (nothing was erased).</returns>

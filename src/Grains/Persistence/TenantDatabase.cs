@@ -8,9 +8,10 @@ namespace TenantChat.Grains.Persistence;
 /// The database as the stores use it. Work that serves one tenant goes through <see cref="CreateCommand"/> or
 /// <see cref="BeginAsync"/>: its transaction runs under <see cref="TenantRole"/> with <c>app.tenant_id</c> set, so
 /// the row-level security policies (sql/014) show and accept only that tenant's rows, even to a query that forgot
-/// its own <c>tenant_id</c> filter. <see cref="Unscoped"/> is the connection's own role, which the policies do not
-/// restrict: only for the few paths that serve several tenants at once, each named in docs/behaviour.md,
-/// "Row-level security".
+/// its own <c>tenant_id</c> filter. <see cref="Unscoped"/> is the connection's own role: the serving login, a member
+/// of <c>tenantchat_app</c> (sql/016), never the schema owner. Its policy <c>cross_tenant_paths</c> lets it see every
+/// tenant, within its grants (no DDL, no TRUNCATE, no audit UPDATE): only for the few paths that serve several
+/// tenants at once, each named in docs/behaviour.md, "Row-level security".
 /// </summary>
 public sealed class TenantDatabase(NpgsqlDataSource source, IOptions<DatabaseOptions> options)
 {
@@ -26,7 +27,7 @@ public sealed class TenantDatabase(NpgsqlDataSource source, IOptions<DatabaseOpt
     /// <summary>Both settings local to the transaction: they end with it, and a pooled connection keeps neither.</summary>
     private const string ScopeSql = "select set_config('role', @role, true), set_config('app.tenant_id', @tenant_id, true)";
 
-    /// <summary>The connection's own role, beyond the policies: the cross-tenant paths only.</summary>
+    /// <summary>The connection's own role (tenantchat_app), across tenants: the cross-tenant paths only.</summary>
     public NpgsqlDataSource Unscoped => source;
 
     public bool RowLevelSecurity { get; } = options.Value.RowLevelSecurity;
@@ -49,7 +50,7 @@ public sealed class TenantDatabase(NpgsqlDataSource source, IOptions<DatabaseOpt
         return new StoreCommand(batch, statement, scoped: RowLevelSecurity);
     }
 
-    /// <summary>One statement on the connection's own role, beyond the policies: a cross-tenant path.</summary>
+    /// <summary>One statement on the connection's own role (tenantchat_app), across tenants: a cross-tenant path.</summary>
     public StoreCommand CreateCrossTenantCommand(string sql)
     {
         var batch = source.CreateBatch();

@@ -99,7 +99,7 @@ public sealed class RowLevelSecurityTests(ClusterFixture fixture)
 
         Assert.True(await CountMatchesAsync(db.CreateCommand(a.Id, search), a.Id) > 0);
         Assert.Equal(0L, await CountMatchesAsync(db.CreateCommand(a.Id, search), b.Id));
-        // The owner (the benchmarking switch off) names the tenant itself.
+        // The application role (the benchmarking switch off) names the tenant itself.
         Assert.True(await CountMatchesAsync(db.CreateCrossTenantCommand(search), b.Id) > 0);
 
         static async Task<long> CountMatchesAsync(StoreCommand command, Guid tenantId)
