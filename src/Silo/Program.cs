@@ -20,5 +20,14 @@ var app = builder.Build();
 app.MapHealthEndpoints();
 app.MapMetrics();
 app.MapOperatorDashboard();
-app.Run();
+try
+{
+    await app.RunAsync();
+}
+catch (SchemaNotMigratedException e)
+{
+    // Not a crash: the deployment has not run the migration step. One clear line and a plain failure status.
+    app.Logger.LogCritical("{Reason}", e.Message);
+    return 1;
+}
 return 0;
