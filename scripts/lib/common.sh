@@ -30,11 +30,13 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 taken_ports=" 8080 8081 8090 8091 11111 11112 30000 30001 55432 "
 
 # pick_port VAR: a loopback port nothing listens on, none of run.sh's and none picked before, stored in VAR. Ports
-# picked together are all distinct although none is bound until the processes start.
+# picked together are all distinct although none is bound until the processes start. They are drawn from 20000-32767,
+# below Linux's ephemeral range (32768-60999 by default): a port picked there can be taken by any outgoing
+# connection on the machine before our process binds it, which made a busy machine's runs fail with "address in use".
 pick_port() {
     local candidate # not "port": printf -v would set this local instead of the caller's variable of that name
     while :; do
-        candidate=$(((RANDOM % 20000) + 20000))
+        candidate=$(((RANDOM % 12768) + 20000))
         [[ "$taken_ports" == *" $candidate "* ]] && continue
         port_in_use "$candidate" && continue
         taken_ports+="$candidate "

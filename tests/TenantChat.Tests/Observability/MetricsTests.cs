@@ -184,6 +184,33 @@ public sealed class MetricsTests(ClusterFixture fixture)
         Assert.Equal(0, after.Sum(refused, Tenant(tenant)));
     }
 
+    [Fact]
+    public async Task Calls_with_a_malformed_host_are_counted_as_validation_refusals_without_a_tenant()
+    {
+        using var scraper = fixture.ClientFor("metrics.test");
+        var before = await PrometheusText.ScrapeAsync(scraper);
+
+        foreach (var host in new[] { "bad_host!", "-leading-hyphen.test" })
+        {
+            var context = await fixture.Frontend.Server.SendAsync(request =>
+            {
+                request.Request.Method = "POST";
+                request.Request.Path = "/api/chat/call";
+                request.Request.Host = new Microsoft.AspNetCore.Http.HostString(host);
+                request.Request.ContentType = "application/json";
+                request.Request.Body = new MemoryStream("{\"prompt\":\"hi\"}"u8.ToArray());
+            });
+            Assert.Equal(400, context.Response.StatusCode);
+        }
+
+        var refused = "tenantchat_refusals_total";
+        var code = ("code", "validation_failed");
+        var after = await WaitForAsync(scraper, m => m.Sum(refused, code, ("tenant", "")) - before.Sum(refused, code, ("tenant", "")) >= 2);
+        Assert.Equal(2, after.Sum(refused, code, ("tenant", "")) - before.Sum(refused, code, ("tenant", "")));
+        Assert.Equal(2, after.Sum("tenantchat_chat_calls_total", ("outcome", "validation_failed"), ("tenant", ""))
+            - before.Sum("tenantchat_chat_calls_total", ("outcome", "validation_failed"), ("tenant", "")));
+    }
+
     private static async Task<string> IndexStatusAsync(HttpClient user, Guid id) =>
         (await user.GetFromJsonAsync<JsonObject>($"api/customer-data/{id}"))!["index_status"]!.GetValue<string>();
 
