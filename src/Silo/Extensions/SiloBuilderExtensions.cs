@@ -62,6 +62,7 @@ public static class SiloBuilderExtensions
             options.TableRefreshTimeout = TimeSpan.FromSeconds(5);
         });
 
+        silo.Services.AddDirectoryCacheSize(configuration);
         silo.Services.AddSingleton<SchemaMigrator>();
         silo.Services.AddHostedService<SchemaMigrationService>();
         silo.Services.AddTenantChatGrains(configuration);
