@@ -8,11 +8,13 @@
 # through the operator API; measures the commit floor (pgbench and pg_test_fsync on the same PostgreSQL); drives
 # load with wrk and our own client (tests/Bench); and writes docs/benchmarks.md and docs/benchmarks.json.
 # Everything it starts is stopped on exit, however it exits; logs and raw results stay in .local/bench/. Takes
-# about 9 minutes with the defaults.
+# about 9.5 minutes with the defaults.
 #
 # Optional settings (environment variables):
 #   BENCH_SECONDS          length of each measured wrk (and pgbench) run             15
 #   BENCH_WARMUP_SECONDS   unmeasured run before each measured one                   3
+#   BENCH_CHAT_WARMUP_SECONDS  unmeasured chat load before the first chat row, so    20
+#                          the JIT has finished with the chat path (0: none)
 #   BENCH_TENANTS          tenants of the "many tenants" runs                         1000
 #   BENCH_ACTIVE_TENANTS   tenants made active for the memory and latency runs       10000
 #   BENCH_BURST_CALLS      calls released at once with the 200 ms upstream           500

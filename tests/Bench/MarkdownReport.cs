@@ -73,7 +73,9 @@ public static class MarkdownReport
         }
         Line($"");
         Line($"Each row is {(r.Scenarios.Count > 0 ? r.Scenarios[0].Seconds : 0):0} s of `wrk` (the 200 ms upstream's row: shorter). Tenants in rotation: every request");
-        Line($"carries the next tenant's `Host`, so each tenant is called in turn.");
+        Line($"carries the next tenant's `Host`, so each tenant is called in turn. Before the first chat row, unmeasured chat load");
+        Line($"(`BENCH_CHAT_WARMUP_SECONDS`, 20 s by default) lets the JIT finish with the chat path: without it the hot tenant's c=8 row");
+        Line($"measured the JIT as well (9-13% of the silo's and the frontend's CPU samples in that row, against 0-4% at c=64).");
         Line($"");
         KnowledgeReport.Render(r, Line);
         FloorReport.Render(r, Line);

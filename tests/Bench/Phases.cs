@@ -34,6 +34,7 @@ public sealed partial class Phases(BenchOptions options, LoadClient client, Proc
         }
         await PeersAsync();
         _commitFloor = await CommitFloor.MeasureAsync(options, processes);
+        await WarmUpChatAsync();
         foreach (var connections in (int[])[8, 64])
         {
             await WrkAsync($"hot-c{connections}", "/api/chat/call, 1 hot tenant", "chat", 1, connections, ChatUrl, OneHost(BenchOptions.HotDomain));
@@ -141,6 +142,20 @@ public sealed partial class Phases(BenchOptions options, LoadClient client, Proc
     private const string OpenAiPath = "/v1/chat/completions";
 
     /// <summary>The machine before any load of ours: on a shared machine, other work takes cores from the benchmark.</summary>
+    /// <summary>See <see cref="BenchOptions.ChatWarmupSeconds"/>: the tenants in rotation at c=64, then the hot tenant at c=8.</summary>
+    private async Task WarmUpChatAsync()
+    {
+        if (options.ChatWarmupSeconds <= 0)
+        {
+            return;
+        }
+        Log($"chat warm-up: {options.ChatWarmupSeconds}s, unmeasured");
+        var rotation = Math.Max(1, options.ChatWarmupSeconds * 3 / 5);
+        await Wrk.RunAsync(options.WrkScript, ChatUrl, 64, rotation, Rotation(options.Tenants));
+        await Wrk.RunAsync(options.WrkScript, ChatUrl, 8, Math.Max(1, options.ChatWarmupSeconds - rotation), OneHost(BenchOptions.HotDomain));
+        await Task.Delay(500);
+    }
+
     private async Task MeasureIdleAsync()
     {
         var before = processes.Take();

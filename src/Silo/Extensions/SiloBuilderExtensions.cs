@@ -62,6 +62,7 @@ public static class SiloBuilderExtensions
             options.TableRefreshTimeout = TimeSpan.FromSeconds(5);
         });
 
+        silo.Services.AddDirectoryCacheSize(configuration);
         // Migrates only when ConnectionStrings:Migrations (the owner's) is given; otherwise checks the schema is current.
         silo.Services.AddHostedService<SchemaMigrationService>();
         silo.Services.AddTenantChatGrains(configuration);
