@@ -35,7 +35,7 @@ public sealed class BrowserFixture : ClusterFixture, IAsyncLifetime
 
     public EmbeddingSite Site => _site!;
 
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+    public static string RepositoryRoot { get; } = RepositoryFiles.Root;
 
     public new async Task InitializeAsync()
     {
@@ -158,17 +158,6 @@ public sealed class BrowserFixture : ClusterFixture, IAsyncLifetime
         }
     }
 
-    private static string FindRepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "TenantChat.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-        throw new InvalidOperationException("The browser tests run from inside the repository.");
-    }
 }
 
 [CollectionDefinition(Name)]

@@ -13,7 +13,7 @@ namespace TenantChat.Tests.Observability;
 [Collection(ClusterCollection.Name)]
 public sealed partial class DeployFilesTests(ClusterFixture fixture)
 {
-    private static readonly string Root = FindRepositoryRoot();
+    private static readonly string Root = RepositoryFiles.Root;
 
     private static readonly string[] HistogramSuffixes = ["_bucket", "_sum", "_count"];
 
@@ -28,7 +28,7 @@ public sealed partial class DeployFilesTests(ClusterFixture fixture)
         var panels = dashboard.RootElement.GetProperty("panels").EnumerateArray().ToList();
         var dashboardQueries = panels.SelectMany(panel => panel.GetProperty("targets").EnumerateArray())
             .Select(target => target.GetProperty("expr").GetString()!).ToList();
-        var rules = Yaml("deploy/prometheus/alerts.yml")["groups"].AllNodes.OfType<YamlMappingNode>()
+        var rules = RepositoryFiles.Yaml("deploy/prometheus/alerts.yml")["groups"].AllNodes.OfType<YamlMappingNode>()
             .Where(node => node.Children.ContainsKey("alert")).ToList();
         var ruleQueries = rules.Select(rule => ((YamlScalarNode)rule["expr"]).Value!).ToList();
 
@@ -57,7 +57,7 @@ public sealed partial class DeployFilesTests(ClusterFixture fixture)
     [Fact]
     public void The_observability_profile_runs_prometheus_grafana_and_jaeger_wired_to_the_files_in_deploy()
     {
-        var compose = Yaml("docker-compose.yml");
+        var compose = RepositoryFiles.Yaml("docker-compose.yml");
         var services = (YamlMappingNode)compose["services"];
         foreach (var name in new[] { "prometheus", "grafana", "jaeger" })
         {
@@ -75,12 +75,12 @@ public sealed partial class DeployFilesTests(ClusterFixture fixture)
         // The system's own services are not in the profile: `docker compose up` without it is unchanged.
         Assert.False(((YamlMappingNode)services["silo1"]).Children.ContainsKey("profiles"));
 
-        var scrape = Yaml("deploy/prometheus/prometheus.yml");
+        var scrape = RepositoryFiles.Yaml("deploy/prometheus/prometheus.yml");
         var targets = scrape["scrape_configs"].AllNodes.OfType<YamlScalarNode>().Select(node => node.Value).ToList();
         Assert.Contains("silo1:8080", targets);
         Assert.Contains("frontend2:8080", targets);
         Assert.Contains("/etc/prometheus/alerts.yml", scrape["rule_files"].AllNodes.OfType<YamlScalarNode>().Select(node => node.Value));
-        var sources = Yaml("deploy/grafana/provisioning/datasources/datasources.yml")["datasources"].AllNodes.OfType<YamlScalarNode>().Select(n => n.Value).ToList();
+        var sources = RepositoryFiles.Yaml("deploy/grafana/provisioning/datasources/datasources.yml")["datasources"].AllNodes.OfType<YamlScalarNode>().Select(n => n.Value).ToList();
         Assert.Contains("http://prometheus:9090", sources);
         Assert.Contains("http://jaeger:16686", sources);
     }
@@ -101,23 +101,7 @@ public sealed partial class DeployFilesTests(ClusterFixture fixture)
         HistogramSuffixes.Select(suffix => metric.EndsWith(suffix, StringComparison.Ordinal) ? metric[..^suffix.Length] : null)
             .FirstOrDefault(family => family is not null && exported.Contains(family)) ?? metric;
 
-    private static YamlMappingNode Yaml(string relativePath)
-    {
-        var stream = new YamlStream();
-        using var reader = new StringReader(File.ReadAllText(Path.Combine(Root, relativePath)));
-        stream.Load(reader);
-        return (YamlMappingNode)stream.Documents[0].RootNode;
-    }
 
-    private static string FindRepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "TenantChat.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("TenantChat.sln not found above the test binaries.");
-    }
 
     [GeneratedRegex(@"\b(?:tenantchat|orleans|http)_[a-z0-9_]+|\bup\b")]
     private static partial Regex MetricNames();

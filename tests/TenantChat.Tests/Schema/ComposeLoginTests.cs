@@ -1,3 +1,4 @@
+using TenantChat.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
 
 namespace TenantChat.Tests.Schema;
@@ -8,12 +9,12 @@ namespace TenantChat.Tests.Schema;
 /// </summary>
 public sealed class ComposeLoginTests
 {
-    private static readonly string Root = FindRepositoryRoot();
+    private static readonly string Root = RepositoryFiles.Root;
 
     [Fact]
     public void The_owner_only_migrates_in_one_shot_steps_and_every_silo_and_frontend_serves_as_the_non_owner_login()
     {
-        var compose = Load("docker-compose.yml");
+        var compose = RepositoryFiles.Yaml("docker-compose.yml");
         var services = (YamlMappingNode)compose["services"];
 
         var login = (YamlMappingNode)services["db-login"];
@@ -60,22 +61,4 @@ public sealed class ComposeLoginTests
             .ToDictionary(entry => entry.Key.ToString(), entry => entry.Value.ToString());
 
     private static List<string> Sequence(YamlNode node) => [.. ((YamlSequenceNode)node).Children.Select(child => child.ToString())];
-
-    private static YamlMappingNode Load(string relativePath)
-    {
-        var stream = new YamlStream();
-        using var reader = new StringReader(File.ReadAllText(Path.Combine(Root, relativePath)));
-        stream.Load(reader);
-        return (YamlMappingNode)stream.Documents[0].RootNode;
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "TenantChat.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("TenantChat.sln not found above the test binaries.");
-    }
 }
