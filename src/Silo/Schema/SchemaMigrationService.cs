@@ -5,9 +5,11 @@ namespace TenantChat.Silo.Schema;
 /// <summary>
 /// Makes sure the schema is up to date before the silo starts (lifecycle "starting" runs ahead of every hosted
 /// service's start, Orleans' included). With <c>ConnectionStrings:Migrations</c> given, the silo applies the
-/// scripts itself with that (the owner's) login first. Without it, it never migrates: it checks, as the serving
-/// login, that <c>schema_migrations</c> holds every embedded script, and refuses to start otherwise, naming what
-/// is missing and the migration step to run. Waits for the database while it is not reachable yet.
+/// scripts itself with that (the owner's) login first. Without it, it checks, as the serving login, that
+/// <c>schema_migrations</c> holds every embedded script, and refuses to start otherwise, naming what is missing and
+/// the migration step to run; only a serving login that may create in the schema anyway (the owner, a superuser: a
+/// deployment without separate logins) applies them itself, with a warning. Waits for the database while it is not
+/// reachable yet.
 /// </summary>
 public sealed class SchemaMigrationService(NpgsqlDataSource serving, IConfiguration configuration,
     ILoggerFactory loggers, ILogger<SchemaMigrationService> logger) : IHostedLifecycleService
@@ -23,6 +25,17 @@ public sealed class SchemaMigrationService(NpgsqlDataSource serving, IConfigurat
                 await new SchemaMigrator(ownerSource, loggers.CreateLogger<SchemaMigrator>()).ApplyAsync(cancellationToken);
             }
             var missing = await SchemaMigrator.MissingScriptsAsync(serving, cancellationToken);
+            if (missing.Count > 0 && string.IsNullOrEmpty(owner) && await SchemaMigrator.MayChangeSchemaAsync(serving, cancellationToken))
+            {
+                // A deployment that serves as the owner (or a superuser) gains nothing from a refusal: that login can
+                // already change everything the separation protects. Migrate with it, as before roles were separated,
+                // and say that it should not be serving.
+                logger.LogWarning("ConnectionStrings:Postgres may change the schema (its owner or a superuser), so the silo applies "
+                    + "the {Count} missing script(s) with it. Serve as a login that cannot, and migrate with --migrate "
+                    + "(docs/behaviour.md, \"Row-level security\").", missing.Count);
+                await new SchemaMigrator(serving, loggers.CreateLogger<SchemaMigrator>()).ApplyAsync(cancellationToken);
+                missing = await SchemaMigrator.MissingScriptsAsync(serving, cancellationToken);
+            }
             if (missing.Count > 0)
             {
                 throw new SchemaNotMigratedException(missing);

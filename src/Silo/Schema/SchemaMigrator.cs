@@ -79,6 +79,13 @@ public sealed class SchemaMigrator(NpgsqlDataSource db, ILogger<SchemaMigrator> 
         return [.. Scripts().Select(script => script.Version).Where(version => !applied.Contains(version))];
     }
 
+    /// <summary>Whether this login may create in the schema: the owner, a superuser; never the serving login of sql/016.</summary>
+    public static async Task<bool> MayChangeSchemaAsync(NpgsqlDataSource db, CancellationToken cancellationToken = default)
+    {
+        await using var command = db.CreateCommand("select has_schema_privilege(current_schema(), 'CREATE')");
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     private static async Task<HashSet<string>> AppliedVersionsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("select version from schema_migrations", connection);

@@ -134,6 +134,22 @@ public sealed class ServingLoginTests
     }
 
     [Fact]
+    public async Task A_silo_serving_as_the_schema_owner_itself_migrates_at_start_as_before_the_logins_were_separated()
+    {
+        var ownerString = await TestPostgres.CreateDatabaseAsync();
+        await using var owner = NpgsqlDataSource.Create(ownerString);
+        await using var serving = NpgsqlDataSource.Create(TestPostgres.ServingConnectionString(ownerString));
+        Assert.True(await SchemaMigrator.MayChangeSchemaAsync(owner));
+        Assert.False(await SchemaMigrator.MayChangeSchemaAsync(serving));
+
+        await SiloStartAsync(owner, migrations: null);
+
+        Assert.Empty(await SchemaMigrator.MissingScriptsAsync(owner));
+        Assert.Empty(await SchemaMigrator.MissingScriptsAsync(serving));
+        Assert.False(await SchemaMigrator.MayChangeSchemaAsync(serving));
+    }
+
+    [Fact]
     public async Task The_migration_step_builds_the_schema_from_an_empty_database_and_needs_the_owners_string()
     {
         var ownerString = await TestPostgres.CreateDatabaseAsync();
