@@ -90,14 +90,7 @@ public sealed class ChatValidationTests(ClusterFixture fixture)
     [InlineData("-leading-hyphen.test")]
     public async Task A_missing_or_malformed_host_is_400(string host)
     {
-        var context = await fixture.Frontend.Server.SendAsync(request =>
-        {
-            request.Request.Method = "POST";
-            request.Request.Path = "/api/chat/call";
-            request.Request.Host = new Microsoft.AspNetCore.Http.HostString(host);
-            request.Request.ContentType = "application/json";
-            request.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes("{\"prompt\":\"hi\"}"));
-        });
+        var context = await fixture.ChatWithRawHostAsync(host);
 
         Assert.Equal(400, context.Response.StatusCode);
         Assert.Equal("application/problem+json", context.Response.ContentType);

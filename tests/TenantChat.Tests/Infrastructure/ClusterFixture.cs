@@ -148,6 +148,20 @@ public class ClusterFixture : IAsyncLifetime
     public HttpClient ClientFor(string host) =>
         Frontend.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri($"http://{host}/"), AllowAutoRedirect = false });
 
+    /// <summary>
+    /// <c>POST /api/chat/call</c> with exactly this Host, straight into the frontend's test server: HttpClient would
+    /// refuse to send a malformed one.
+    /// </summary>
+    public Task<Microsoft.AspNetCore.Http.HttpContext> ChatWithRawHostAsync(string host) =>
+        Frontend.Server.SendAsync(request =>
+        {
+            request.Request.Method = "POST";
+            request.Request.Path = "/api/chat/call";
+            request.Request.Host = new Microsoft.AspNetCore.Http.HostString(host);
+            request.Request.ContentType = "application/json";
+            request.Request.Body = new MemoryStream("{\"prompt\":\"hi\"}"u8.ToArray());
+        });
+
     public HttpClient OperatorClient()
     {
         var client = ClientFor("admin.test");

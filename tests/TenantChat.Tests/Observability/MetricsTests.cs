@@ -6,6 +6,7 @@ using Orleans.TestingHost;
 using TenantChat.Grains.Knowledge;
 using TenantChat.Tests.Infrastructure;
 using TenantChat.Tests.Knowledge;
+using static TenantChat.Tests.Observability.MetricsCalls;
 
 namespace TenantChat.Tests.Observability;
 
@@ -164,59 +165,8 @@ public sealed class MetricsTests(ClusterFixture fixture)
         Assert.Equal(0, metrics.Sum("tenantchat_chat_calls_total", Tenant(tenant), ("outcome", "ok")));
     }
 
-    [Fact]
-    public async Task Calls_to_an_unknown_host_are_counted_as_unknown_tenant_refusals_once_each()
-    {
-        using var scraper = fixture.ClientFor("metrics.test");
-        var before = await PrometheusText.ScrapeAsync(scraper);
-        using var nobody = fixture.ClientFor($"nobody-{Guid.NewGuid():N}.test");
-        var tenant = await fixture.CreateTenantAsync("Metrics tenant on a known host.");
-
-        await RefusedAsync(nobody.ChatAsync("Anyone there?"), HttpStatusCode.NotFound, "unknown_tenant");
-        using (var stream = await nobody.PostAsJsonAsync("api/chat/stream", new { prompt = "Anyone there?" }))
-        {
-            Assert.Equal(HttpStatusCode.NotFound, stream.StatusCode);
-        }
-        await OkAsync(tenant.Client.ChatAsync("Known host."));
-
-        var after = await WaitForAsync(scraper, m => m.Sum("tenantchat_chat_calls_total", Tenant(tenant)) == 1);
-        var refused = "tenantchat_refusals_total";
-        Assert.Equal(2, after.Sum(refused, ("code", "unknown_tenant")) - before.Sum(refused, ("code", "unknown_tenant")));
-        Assert.Equal(2, after.Sum("tenantchat_chat_calls_total", ("outcome", "unknown_tenant")) - before.Sum("tenantchat_chat_calls_total", ("outcome", "unknown_tenant")));
-        Assert.Equal(0, after.Sum(refused, Tenant(tenant)));
-    }
-
-    [Fact]
-    public async Task Calls_with_a_malformed_host_are_counted_as_validation_refusals_without_a_tenant()
-    {
-        using var scraper = fixture.ClientFor("metrics.test");
-        var before = await PrometheusText.ScrapeAsync(scraper);
-
-        foreach (var host in new[] { "bad_host!", "-leading-hyphen.test" })
-        {
-            var context = await fixture.Frontend.Server.SendAsync(request =>
-            {
-                request.Request.Method = "POST";
-                request.Request.Path = "/api/chat/call";
-                request.Request.Host = new Microsoft.AspNetCore.Http.HostString(host);
-                request.Request.ContentType = "application/json";
-                request.Request.Body = new MemoryStream("{\"prompt\":\"hi\"}"u8.ToArray());
-            });
-            Assert.Equal(400, context.Response.StatusCode);
-        }
-
-        var refused = "tenantchat_refusals_total";
-        var code = ("code", "validation_failed");
-        var after = await WaitForAsync(scraper, m => m.Sum(refused, code, ("tenant", "")) - before.Sum(refused, code, ("tenant", "")) >= 2);
-        Assert.Equal(2, after.Sum(refused, code, ("tenant", "")) - before.Sum(refused, code, ("tenant", "")));
-        Assert.Equal(2, after.Sum("tenantchat_chat_calls_total", ("outcome", "validation_failed"), ("tenant", ""))
-            - before.Sum("tenantchat_chat_calls_total", ("outcome", "validation_failed"), ("tenant", "")));
-    }
-
     private static async Task<string> IndexStatusAsync(HttpClient user, Guid id) =>
         (await user.GetFromJsonAsync<JsonObject>($"api/customer-data/{id}"))!["index_status"]!.GetValue<string>();
-
-    private static (string, string) Tenant(TestTenants.Tenant tenant) => ("tenant", tenant.Id.ToString());
 
     private static long Usage(JsonObject reply, string kind) => reply["usage"]![kind]!.GetValue<long>();
 
@@ -225,30 +175,5 @@ public sealed class MetricsTests(ClusterFixture fixture)
         await using var command = fixture.Database.CreateCommand($"select coalesce(sum({kind}), 0) from chat_messages where tenant_id = @id");
         command.Parameters.AddWithValue("id", tenant.Id);
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static async Task<JsonObject> OkAsync(Task<HttpResponseMessage> call)
-    {
-        using var response = await call;
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.JsonAsync();
-    }
-
-    private static async Task RefusedAsync(Task<HttpResponseMessage> call, HttpStatusCode status, string code)
-    {
-        using var response = await call;
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal(code, (await response.JsonAsync())["code"]!.GetValue<string>());
-    }
-
-    private static async Task<PrometheusText> WaitForAsync(HttpClient scraper, Func<PrometheusText, bool> ready)
-    {
-        var metrics = await PrometheusText.ScrapeAsync(scraper);
-        for (var attempt = 0; attempt < 50 && !ready(metrics); attempt++)
-        {
-            await Task.Delay(100);
-            metrics = await PrometheusText.ScrapeAsync(scraper);
-        }
-        return metrics;
     }
 }
