@@ -8,13 +8,16 @@
 # through the operator API; measures the commit floor (pgbench and pg_test_fsync on the same PostgreSQL); drives
 # load with wrk and our own client (tests/Bench); and writes docs/benchmarks.md and docs/benchmarks.json.
 # Everything it starts is stopped on exit, however it exits; logs and raw results stay in .local/bench/. Takes
-# about 9.5 minutes with the defaults.
+# about 12 to 15 minutes with the defaults.
 #
 # Optional settings (environment variables):
 #   BENCH_SECONDS          length of each measured wrk (and pgbench) run             15
 #   BENCH_WARMUP_SECONDS   unmeasured run before each measured one                   3
-#   BENCH_CHAT_WARMUP_SECONDS  unmeasured chat load before the first chat row, so    20
-#                          the JIT has finished with the chat path (0: none)
+#   BENCH_CHAT_WARMUP_SECONDS  unmeasured chat load before the first chat row, in   150
+#                          10 s rounds, at least this long (0: none); then until
+#                          a round in which the silo and the frontend compiled
+#   BENCH_JIT_QUIET_METHODS    at most this many methods together                   100
+#   BENCH_CHAT_WARMUP_MAX_SECONDS  or this much warm-up in all                     300
 #   BENCH_TENANTS          tenants of the "many tenants" runs                         1000
 #   BENCH_ACTIVE_TENANTS   tenants made active for the memory and latency runs       10000
 #   BENCH_BURST_CALLS      calls released at once with the 200 ms upstream           500
@@ -273,6 +276,8 @@ main() {
     export Orleans__SiloPort="$silo_port" Orleans__GatewayPort="$gateway_port" Ai__Provider=text
     # The bench client reads pg_stat_statements, seeds knowledge and runs pgbench as the owner, not as the system.
     export BENCH_API="$api_url" BENCH_PG
+    # Their JIT counters, read during the chat warm-up.
+    export BENCH_METRICS="http://127.0.0.1:$silo_http_port/metrics,$api_url/metrics"
     BENCH_PG="$(owner_connection "$pg_port" tenantchat)"
     export BENCH_POSTGRES_PID="$postgres_pid"
     export BENCH_UPSTREAM_PIDS="$fast_pid,$slow_pid" BENCH_WRK_SCRIPT="$repo/scripts/bench/wrk.lua"

@@ -22,10 +22,25 @@ public sealed class BenchOptions
     public int WarmupSeconds { get; init; } = 3;
 
     /// <summary>
-    /// Unmeasured chat load before the first measured chat row, so every chat path runs at its final JIT tier. Without
-    /// it the first row (hot tenant, c=8) measured the JIT too: 9-13% of the silo's and the frontend's CPU samples.
+    /// Unmeasured chat load before the first measured chat row, at least this long, so every chat path runs at its
+    /// final JIT tier. With only 20 s of it the first row (hot tenant, c=8) measured the JIT too: 9-13% of the silo's
+    /// and the frontend's CPU samples.
     /// </summary>
-    public int ChatWarmupSeconds { get; init; } = 20;
+    public int ChatWarmupSeconds { get; init; } = 150;
+
+    /// <summary>
+    /// After <see cref="ChatWarmupSeconds"/>, chat load goes on in rounds of <see cref="JitRoundSeconds"/> until a round
+    /// in which the silo and the frontend together compiled at most <see cref="JitQuietMethods"/> methods, or until
+    /// this many seconds of warm-up in all.
+    /// </summary>
+    public int ChatWarmupMaxSeconds { get; init; } = 300;
+
+    public const int JitRoundSeconds = 10;
+
+    public int JitQuietMethods { get; init; } = 100;
+
+    /// <summary>The silo's and the frontend's <c>/metrics</c>, read for their JIT counters.</summary>
+    public IReadOnlyList<Uri> MetricsUrls { get; init; } = [];
     public int Tenants { get; init; } = 1000;
     public int ActiveTenants { get; init; } = 10_000;
     public int BurstCalls { get; init; } = 500;
@@ -78,7 +93,10 @@ public sealed class BenchOptions
         ResultsDirectory = Required("BENCH_RESULTS"),
         Seconds = Number("BENCH_SECONDS", 15),
         WarmupSeconds = Number("BENCH_WARMUP_SECONDS", 3),
-        ChatWarmupSeconds = Number("BENCH_CHAT_WARMUP_SECONDS", 20),
+        ChatWarmupSeconds = Number("BENCH_CHAT_WARMUP_SECONDS", 150),
+        ChatWarmupMaxSeconds = Number("BENCH_CHAT_WARMUP_MAX_SECONDS", 300),
+        JitQuietMethods = Number("BENCH_JIT_QUIET_METHODS", 100),
+        MetricsUrls = [.. Required("BENCH_METRICS").Split(',').Select(url => new Uri(url))],
         Tenants = Number("BENCH_TENANTS", 1000),
         ActiveTenants = Number("BENCH_ACTIVE_TENANTS", 10_000),
         BurstCalls = Number("BENCH_BURST_CALLS", 500),

@@ -73,9 +73,17 @@ public static class MarkdownReport
         }
         Line($"");
         Line($"Each row is {(r.Scenarios.Count > 0 ? r.Scenarios[0].Seconds : 0):0} s of `wrk` (the 200 ms upstream's row: shorter). Tenants in rotation: every request");
-        Line($"carries the next tenant's `Host`, so each tenant is called in turn. Before the first chat row, unmeasured chat load");
-        Line($"(`BENCH_CHAT_WARMUP_SECONDS`, 20 s by default) lets the JIT finish with the chat path: without it the hot tenant's c=8 row");
-        Line($"measured the JIT as well (9-13% of the silo's and the frontend's CPU samples in that row, against 0-4% at c=64).");
+        Line($"carries the next tenant's `Host`, so each tenant is called in turn.");
+        Line($"");
+        Line($"**Warm-up.** Before the first chat row, unmeasured chat load runs in {BenchOptions.JitRoundSeconds} s rounds (the tenants in rotation at c=64,");
+        Line($"then the hot tenant at c=8): with tiered compilation and dynamic PGO the silo and the frontend go on recompiling their");
+        Line($"hot methods for minutes, and a row measured meanwhile measures the JIT too (9-13% of both processes' CPU samples in the");
+        Line($"first row after a 20 s warm-up; CPU per call fell by a fifth to a quarter over the first two to three minutes of");
+        Line($"load). It runs at least");
+        Line($"`BENCH_CHAT_WARMUP_SECONDS` (150), then until a round in which both processes together compiled at most");
+        Line($"`BENCH_JIT_QUIET_METHODS` (100) methods, read from their `dotnet.jit.compiled_methods` counters, or");
+        Line($"`BENCH_CHAT_WARMUP_MAX_SECONDS` (300) in all. The residue is rarely run code (membership, the directory's upkeep, new");
+        Line($"upstream connections) reaching its next tier, not the chat path. {WarmupOutcome(r.ChatWarmup)}");
         Line($"");
         KnowledgeReport.Render(r, Line);
         FloorReport.Render(r, Line);
@@ -172,4 +180,11 @@ public static class MarkdownReport
 
     private static string MemoryAt(BenchReport r, int activeTenants) =>
         r.Memory.LastOrDefault(p => p.ActiveTenants >= activeTenants) is { } p ? $"silo RSS {p.SiloRssMb:0} MiB" : "not measured";
+
+    private static string WarmupOutcome(ChatWarmup? warmup) => warmup switch
+    {
+        null => "This run had no chat warm-up.",
+        { Settled: true } => $"This run warmed up for {warmup.Seconds:0} s ({warmup.Rounds} rounds); the last round compiled {warmup.LastRoundSiloMethods} methods in the silo and {warmup.LastRoundFrontendMethods} in the frontend.",
+        _ => $"This run stopped at {warmup.Seconds:0} s ({warmup.Rounds} rounds) before the JIT was quiet: the last round still compiled {warmup.LastRoundSiloMethods} methods in the silo and {warmup.LastRoundFrontendMethods} in the frontend.",
+    };
 }

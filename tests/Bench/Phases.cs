@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 
@@ -7,13 +8,14 @@ namespace TenantChat.Bench;
 /// The measurements, in the order they run. "main" runs against the zero-latency upstream; "slow" runs after
 /// scripts/bench.sh has restarted the silo and frontend against the 200 ms upstream.
 /// </summary>
-public sealed partial class Phases(BenchOptions options, LoadClient client, ProcessProbe processes, DatabaseProbe database)
+public sealed partial class Phases(BenchOptions options, LoadClient client, ProcessProbe processes, DatabaseProbe database, JitProbe jit)
 {
     private readonly List<Scenario> _scenarios = [];
     private readonly List<CountedRun> _counted = [];
     private readonly List<MemoryPoint> _memory = [];
     private CpuUse? _idle;
     private CommitFloorResult? _commitFloor;
+    private ChatWarmup? _warmup;
 
     private Uri ChatUrl => new(options.Api, "/api/chat/call");
 
@@ -142,17 +144,40 @@ public sealed partial class Phases(BenchOptions options, LoadClient client, Proc
     private const string OpenAiPath = "/v1/chat/completions";
 
     /// <summary>The machine before any load of ours: on a shared machine, other work takes cores from the benchmark.</summary>
-    /// <summary>See <see cref="BenchOptions.ChatWarmupSeconds"/>: the tenants in rotation at c=64, then the hot tenant at c=8.</summary>
+    /// <summary>
+    /// Rounds of <see cref="BenchOptions.JitRoundSeconds"/> (the tenants in rotation at c=64, then the hot tenant at
+    /// c=8) for at least <see cref="BenchOptions.ChatWarmupSeconds"/>, then until a round in which the silo and the
+    /// frontend together compiled at most <see cref="BenchOptions.JitQuietMethods"/> methods, or
+    /// <see cref="BenchOptions.ChatWarmupMaxSeconds"/> in all.
+    /// </summary>
     private async Task WarmUpChatAsync()
     {
         if (options.ChatWarmupSeconds <= 0)
         {
             return;
         }
-        Log($"chat warm-up: {options.ChatWarmupSeconds}s, unmeasured");
-        var rotation = Math.Max(1, options.ChatWarmupSeconds * 3 / 5);
-        await Wrk.RunAsync(options.WrkScript, ChatUrl, 64, rotation, Rotation(options.Tenants));
-        await Wrk.RunAsync(options.WrkScript, ChatUrl, 8, Math.Max(1, options.ChatWarmupSeconds - rotation), OneHost(BenchOptions.HotDomain));
+        Log($"chat warm-up: at least {options.ChatWarmupSeconds}s, then until a {BenchOptions.JitRoundSeconds}s round compiles at most " +
+            $"{options.JitQuietMethods} methods (at most {options.ChatWarmupMaxSeconds}s in all), unmeasured");
+        var started = Stopwatch.GetTimestamp();
+        double Elapsed() => Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var half = BenchOptions.JitRoundSeconds / 2;
+        var before = await jit.CountAsync();
+        var rounds = 0;
+        long[] compiled;
+        bool quiet;
+        do
+        {
+            await Wrk.RunAsync(options.WrkScript, ChatUrl, 64, half, Rotation(options.Tenants));
+            await Wrk.RunAsync(options.WrkScript, ChatUrl, 8, half, OneHost(BenchOptions.HotDomain));
+            var after = await jit.CountAsync();
+            compiled = [.. after.Zip(before, (a, b) => a - b)];
+            before = after;
+            rounds++;
+            quiet = compiled.Sum() <= options.JitQuietMethods;
+            Log($"chat warm-up round {rounds} ({Elapsed():0}s): the silo compiled {compiled[0]} methods, the frontend {compiled[1]}");
+        }
+        while ((Elapsed() < options.ChatWarmupSeconds || !quiet) && Elapsed() + BenchOptions.JitRoundSeconds <= options.ChatWarmupMaxSeconds);
+        _warmup = new ChatWarmup(Math.Round(Elapsed()), rounds, compiled[0], compiled[1], quiet);
         await Task.Delay(500);
     }
 
@@ -203,7 +228,7 @@ public sealed partial class Phases(BenchOptions options, LoadClient client, Proc
     }
 
     private async Task<PhaseResults> ResultsAsync(string phase) =>
-        new(phase, await database.DescribeAsync(), _idle!, _scenarios, _counted, _memory, _commitFloor);
+        new(phase, await database.DescribeAsync(), _idle!, _scenarios, _counted, _memory, _commitFloor, _warmup);
 
     private static List<string> Domains(int from, int to) => [.. Enumerable.Range(from, to - from + 1).Select(BenchOptions.TenantDomain)];
 

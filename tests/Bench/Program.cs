@@ -13,7 +13,8 @@ switch (args.FirstOrDefault())
         using (var client = new LoadClient(options))
         {
             await using var database = await DatabaseProbe.OpenAsync(options.Postgres);
-            var phases = new Phases(options, client, new ProcessProbe(options), database);
+            using var jit = new JitProbe(options.MetricsUrls);
+            var phases = new Phases(options, client, new ProcessProbe(options), database, jit);
             var results = args[0] switch
             {
                 "main" => await phases.MainAsync(),

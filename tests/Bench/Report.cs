@@ -39,7 +39,8 @@ public static class Report
             Environment.GetEnvironmentVariable("BENCH_SWITCHES") is { Length: > 0 } switches ? switches : "none",
             [.. phases.Select(p => p.Idle)], options.Tenants, options.Active,
             Targets.Check(scenarios, counted, commitFloor, options.Tenants, options.Active), Targets.Ratios(scenarios),
-            Targets.PeerRatios(scenarios, options.Tenants), commitFloor, scenarios, counted, [.. phases.SelectMany(p => p.Memory)]);
+            Targets.PeerRatios(scenarios, options.Tenants), commitFloor, scenarios, counted, [.. phases.SelectMany(p => p.Memory)],
+            main.Warmup);
 
         Directory.CreateDirectory(docsDirectory);
         await File.WriteAllTextAsync(Path.Combine(docsDirectory, "benchmarks.json"), JsonSerializer.Serialize(report, Json) + "\n");

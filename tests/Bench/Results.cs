@@ -61,10 +61,17 @@ public sealed record class CountedRun(
 /// <summary>The silo's and frontend's resident memory at a point of the run.</summary>
 public sealed record class MemoryPoint(string Label, int ActiveTenants, double SiloRssMb, double SiloPeakRssMb, double FrontendRssMb);
 
+/// <summary>
+/// The unmeasured chat load before the first chat row: how long it ran, and the methods the silo and the frontend
+/// compiled in its last round (<see cref="BenchOptions.JitRoundSeconds"/>); <c>Settled</c> is false when it stopped at
+/// its longest before the JIT went quiet.
+/// </summary>
+public sealed record class ChatWarmup(double Seconds, int Rounds, long LastRoundSiloMethods, long LastRoundFrontendMethods, bool Settled);
+
 /// <summary>The raw results of one phase of the run; the report merges the phases.</summary>
 public sealed record class PhaseResults(
     string Phase, string Postgres, CpuUse Idle, IReadOnlyList<Scenario> Scenarios, IReadOnlyList<CountedRun> Counted,
-    IReadOnlyList<MemoryPoint> Memory, CommitFloorResult? CommitFloor);
+    IReadOnlyList<MemoryPoint> Memory, CommitFloorResult? CommitFloor, ChatWarmup? Warmup = null);
 
 /// <summary>One target of issue 11 against what this run measured; <c>Margin</c> says by how much it is met or missed.</summary>
 public sealed record class TargetCheck(string Target, string Goal, string Measured, bool Met, string Margin);
@@ -83,4 +90,4 @@ public sealed record class BenchReport(
     string GeneratedAt, string Commit, double? WallSeconds, Machine Machine, string Runtime, string Postgres, string Switches,
     IReadOnlyList<CpuUse> IdleBeforePhases, int Tenants, int ActiveTenants, IReadOnlyList<TargetCheck> Targets,
     IReadOnlyList<FloorRatio> RatiosToFloor, IReadOnlyList<PeerRatio> RatiosToPeers, CommitFloorResult? CommitFloor,
-    IReadOnlyList<Scenario> Scenarios, IReadOnlyList<CountedRun> CountedRuns, IReadOnlyList<MemoryPoint> Memory);
+    IReadOnlyList<Scenario> Scenarios, IReadOnlyList<CountedRun> CountedRuns, IReadOnlyList<MemoryPoint> Memory, ChatWarmup? ChatWarmup);
