@@ -79,11 +79,11 @@ public static class MarkdownReport
         Line($"then the hot tenant at c=8): with tiered compilation and dynamic PGO the silo and the frontend go on recompiling their");
         Line($"hot methods for minutes, and a row measured meanwhile measures the JIT too (9-13% of both processes' CPU samples in the");
         Line($"first row after a 20 s warm-up; CPU per call fell by a fifth to a quarter over the first two to three minutes of");
-        Line($"load). It runs at least");
-        Line($"`BENCH_CHAT_WARMUP_SECONDS` (150), then until a round in which both processes together compiled at most");
-        Line($"`BENCH_JIT_QUIET_METHODS` (100) methods, read from their `dotnet.jit.compiled_methods` counters, or");
+        Line($"load). It runs at least `BENCH_CHAT_WARMUP_SECONDS` (150), then until a round in which both processes together");
+        Line($"compiled at most `BENCH_JIT_QUIET_METHODS` (100) methods, read from their `dotnet.jit.compiled_methods` counters, or");
         Line($"`BENCH_CHAT_WARMUP_MAX_SECONDS` (300) in all. The residue is rarely run code (membership, the directory's upkeep, new");
-        Line($"upstream connections) reaching its next tier, not the chat path. {WarmupOutcome(r.ChatWarmup)}");
+        Line($"upstream connections) reaching its next tier, not the chat path.");
+        Line($"{WarmupOutcome(r.ChatWarmup)}");
         Line($"");
         KnowledgeReport.Render(r, Line);
         FloorReport.Render(r, Line);
