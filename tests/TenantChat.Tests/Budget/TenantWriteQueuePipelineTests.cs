@@ -12,7 +12,8 @@ namespace TenantChat.Tests.Budget;
 /// <summary>
 /// With <c>Tenants:WriteBatchesInFlight</c> = 2, a tenant's second batch goes out while its first is still being
 /// written, against the real database: the totals stay exactly the sum of the stored messages, and batches of
-/// several tenants lock the tenants' rows in one order.
+/// several tenants lock the tenants' rows in one order. The silo's writer has as many batches in flight as one
+/// tenant may have; the others wait and go out together.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class TenantWriteQueuePipelineTests(ClusterFixture fixture)
@@ -53,6 +54,52 @@ public sealed class TenantWriteQueuePipelineTests(ClusterFixture fixture)
         Assert.Equal((3L, 75L), await fixture.LedgerAsync(id));
         Assert.Equal(new TenantUsage(75, 3, row.PeriodStart), row);
         Assert.Equal(row, queue.Budget.Committed);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task The_silo_writes_as_many_batches_at_once_as_one_tenant_may_have_and_the_rest_wait_to_go_out_together(int batchesInFlight)
+    {
+        var blocked = (await fixture.CreateTenantAsync("Writer slot test tenant.")).Id;
+        var second = (await fixture.CreateTenantAsync("Writer slot test tenant.")).Id;
+        var third = (await fixture.CreateTenantAsync("Writer slot test tenant.")).Id;
+        var writer = new ChatMessageWriter(new ChatMessageStore(new TenantDatabase(fixture.Database), new ModelPricing(Options.Create(new PricingOptions()))), TimeProvider.System, NullLogger<ChatMessageWriter>.Instance,
+            tenantBatchesInFlight: batchesInFlight);
+        Assert.Equal(batchesInFlight, writer.BatchesInFlight);
+        await using var blocker = await fixture.Database.OpenConnectionAsync();
+        await using var transaction = await blocker.BeginTransactionAsync();
+        await LockAsync(blocker, transaction, [blocked], "for update");
+
+        var messages = new[] { Message(10), Message(10), Message(10) };
+        var first = writer.AppendAsync(blocked, [messages[0]]);
+        Assert.Equal(1, await InsertsWaitingAsync(1));
+        var others = new[] { writer.AppendAsync(second, [messages[1]]), writer.AppendAsync(third, [messages[2]]) };
+        if (batchesInFlight == 2)
+        {
+            // The second slot takes the other tenants' messages while the first batch still waits.
+            await Task.WhenAll(others).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.False(first.IsCompleted);
+        }
+        else
+        {
+            // One slot: they wait behind the blocked batch (half a second is ages for an unblocked write).
+            await Task.Delay(500);
+            Assert.DoesNotContain(others, task => task.IsCompleted);
+        }
+        await transaction.RollbackAsync();
+
+        var results = await Task.WhenAll([first, .. others]);
+        Assert.All(messages.Zip(results), pair => Assert.Contains(pair.First.Id, pair.Second.Stored));
+        Assert.DoesNotContain(messages[1].Id, results[0].Stored);
+        if (batchesInFlight == 1)
+        {
+            // Gathered while they waited, they went out in one statement.
+            Assert.Equal(results[1].Stored, results[2].Stored);
+            Assert.Equal(results[1].CreatedAt, results[2].CreatedAt);
+        }
+        Assert.Equal((1L, 15L), await fixture.LedgerAsync(second));
+        Assert.Equal((1L, 15L), await fixture.LedgerAsync(third));
     }
 
     [Fact]
