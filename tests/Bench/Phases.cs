@@ -164,7 +164,7 @@ public sealed partial class Phases(BenchOptions options, LoadClient client, Proc
         var before = await jit.CountAsync();
         var rounds = 0;
         long[] compiled;
-        bool quiet;
+        bool settled;
         do
         {
             await Wrk.RunAsync(options.WrkScript, ChatUrl, 64, half, Rotation(options.Tenants));
@@ -173,11 +173,11 @@ public sealed partial class Phases(BenchOptions options, LoadClient client, Proc
             compiled = [.. after.Zip(before, (a, b) => a - b)];
             before = after;
             rounds++;
-            quiet = compiled.Sum() <= options.JitQuietMethods;
+            settled = compiled.Sum() <= options.JitQuietMethods;
             Log($"chat warm-up round {rounds} ({Elapsed():0}s): the silo compiled {compiled[0]} methods, the frontend {compiled[1]}");
         }
-        while ((Elapsed() < options.ChatWarmupSeconds || !quiet) && Elapsed() + BenchOptions.JitRoundSeconds <= options.ChatWarmupMaxSeconds);
-        _warmup = new ChatWarmup(Math.Round(Elapsed()), rounds, compiled[0], compiled[1], quiet);
+        while ((Elapsed() < options.ChatWarmupSeconds || !settled) && Elapsed() + BenchOptions.JitRoundSeconds <= options.ChatWarmupMaxSeconds);
+        _warmup = new ChatWarmup(Math.Round(Elapsed()), rounds, compiled[0], compiled[1], settled);
         await Task.Delay(500);
     }
 

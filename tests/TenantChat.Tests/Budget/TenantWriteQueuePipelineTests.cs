@@ -25,8 +25,7 @@ public sealed class TenantWriteQueuePipelineTests(ClusterFixture fixture)
         int batchesInFlight)
     {
         var id = (await fixture.CreateTenantAsync("Pipeline test tenant.")).Id;
-        var writer = new ChatMessageWriter(new ChatMessageStore(new TenantDatabase(fixture.Database), new ModelPricing(Options.Create(new PricingOptions()))), TimeProvider.System, NullLogger<ChatMessageWriter>.Instance,
-            tenantBatchesInFlight: batchesInFlight);
+        var writer = Writer(batchesInFlight);
         await using var blocker = await fixture.Database.OpenConnectionAsync();
         await using var transaction = await blocker.BeginTransactionAsync();
         await LockAsync(blocker, transaction, [id], "for update");
@@ -64,8 +63,7 @@ public sealed class TenantWriteQueuePipelineTests(ClusterFixture fixture)
         var blocked = (await fixture.CreateTenantAsync("Writer slot test tenant.")).Id;
         var second = (await fixture.CreateTenantAsync("Writer slot test tenant.")).Id;
         var third = (await fixture.CreateTenantAsync("Writer slot test tenant.")).Id;
-        var writer = new ChatMessageWriter(new ChatMessageStore(new TenantDatabase(fixture.Database), new ModelPricing(Options.Create(new PricingOptions()))), TimeProvider.System, NullLogger<ChatMessageWriter>.Instance,
-            tenantBatchesInFlight: batchesInFlight);
+        var writer = Writer(batchesInFlight);
         Assert.Equal(batchesInFlight, writer.BatchesInFlight);
         await using var blocker = await fixture.Database.OpenConnectionAsync();
         await using var transaction = await blocker.BeginTransactionAsync();
@@ -118,7 +116,7 @@ public sealed class TenantWriteQueuePipelineTests(ClusterFixture fixture)
 
         // Rows listed last tenant first, so that an update in the listed order would reach the others before the first.
         var rows = ids.AsEnumerable().Reverse().Select(tenantId => (tenantId, Message(10))).ToList();
-        var append = new ChatMessageStore(new TenantDatabase(fixture.Database), new ModelPricing(Options.Create(new PricingOptions()))).AppendAsync(rows, DateTimeOffset.UtcNow, lockInOrder: true);
+        var append = LedgerStore().AppendAsync(rows, DateTimeOffset.UtcNow, lockInOrder: true);
         Assert.Equal(1, await WaitingAsync("for no key update", 1));
 
         // Waiting for the first row, the batch holds none of the others yet.
@@ -135,6 +133,11 @@ public sealed class TenantWriteQueuePipelineTests(ClusterFixture fixture)
         Assert.Equal(ids.Count, stored.Count);
         Assert.All(ids, tenantId => Assert.Equal(15, totals[tenantId].TokensUsed));
     }
+
+    private ChatMessageStore LedgerStore() => new(new TenantDatabase(fixture.Database), new ModelPricing(Options.Create(new PricingOptions())));
+
+    private ChatMessageWriter Writer(int batchesInFlight) =>
+        new(LedgerStore(), TimeProvider.System, NullLogger<ChatMessageWriter>.Instance, tenantBatchesInFlight: batchesInFlight);
 
     private static StoredMessage Message(int completionTokens) =>
         new(Guid.CreateVersion7(), Guid.CreateVersion7(), "What is a pipeline?", "One thing after another.", "openai", 42, new TokenUsage(5, completionTokens), "default");
