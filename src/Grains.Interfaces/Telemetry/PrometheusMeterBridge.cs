@@ -30,6 +30,10 @@ public sealed class PrometheusMeterBridge
     {
         // prometheus-net would also publish every meter on its own, under other names and as gauges.
         Metrics.ConfigureMeterAdapter(options => options.InstrumentFilterPredicate = instrument => !IsBridged(instrument));
+        // Its EventCounter adapter repeats what the runtime's and ASP.NET Core's meters already publish, and listening
+        // turns those event sources on in the process: Kestrel and hosting then raise an event, with its strings, on
+        // every request, and the counters are polled by reflection every second.
+        Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressEventCounters = true });
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (IsBridged(instrument))

@@ -1,4 +1,5 @@
 using TenantChat.Grains.Models;
+using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
@@ -40,20 +41,29 @@ public sealed class TextApiChatClient(HttpClient http, IOptions<AiOptions> optio
         await using var body = await UpstreamBody.SendAsync(http, message, _idleTimeout, cancellationToken);
         var encoding = EncodingOf(body.Headers);
         var decoder = encoding.GetDecoder();
-        var bytes = new byte[ReadSize];
+        // Pooled: every call would otherwise allocate both buffers (12 KiB) only to turn a short answer into a string.
+        var bytes = ArrayPool<byte>.Shared.Rent(ReadSize);
         // Room for the few bytes of a split character that the decoder carries over from the previous read.
-        var chars = new char[encoding.GetMaxCharCount(ReadSize + 8)];
-        int read;
-        do
+        var chars = ArrayPool<char>.Shared.Rent(encoding.GetMaxCharCount(ReadSize + 8));
+        try
         {
-            read = await body.ReadAsync(bytes);
-            var count = decoder.GetChars(bytes, 0, read, chars, 0, flush: read == 0);
-            if (count > 0)
+            int read;
+            do
             {
-                yield return new UpstreamChunk(new string(chars, 0, count));
+                read = await body.ReadAsync(bytes.AsMemory(0, ReadSize));
+                var count = decoder.GetChars(bytes, 0, read, chars, 0, flush: read == 0);
+                if (count > 0)
+                {
+                    yield return new UpstreamChunk(new string(chars, 0, count));
+                }
             }
+            while (read > 0);
         }
-        while (read > 0);
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
     }
 
     /// <summary>The charset the upstream declares, UTF-8 when it declares none or one this runtime does not know.</summary>

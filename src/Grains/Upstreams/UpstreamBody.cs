@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Http.Headers;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -102,11 +103,18 @@ internal sealed class UpstreamBody : IAsyncDisposable
     public async Task<ReadOnlyMemory<byte>> ReadToEndAsync()
     {
         using var content = new MemoryStream();
-        var buffer = new byte[16 * 1024];
-        int read;
-        while ((read = await ReadAsync(buffer)) > 0)
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            content.Write(buffer, 0, read);
+            int read;
+            while ((read = await ReadAsync(buffer)) > 0)
+            {
+                content.Write(buffer, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
         return content.GetBuffer().AsMemory(0, (int)content.Length);
     }

@@ -68,7 +68,12 @@ public static class UpstreamServiceCollectionExtensions
             http.BaseAddress = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
             http.Timeout = Timeout.InfiniteTimeSpan; // the per-attempt timeout policy and the body's idle timeout own time
             setHeaders(http.DefaultRequestHeaders, options.ApiKey);
-        }).AddUpstreamPolicies(name, options);
+        })
+        // The factory's request logging would put the request's path (a text API's is the prompt) in the log at
+        // Information, and builds the URI's text for it on every call even when that level is off. Failures are
+        // logged by the silo itself, without the request.
+        .RemoveAllLoggers()
+        .AddUpstreamPolicies(name, options);
         var wrapped = Options.Create(options);
         services.AddSingleton(new ChatUpstreams.UpstreamFactory(name,
             serviceProvider => create(serviceProvider.GetRequiredService<IHttpClientFactory>().CreateClient(clientName), wrapped)));

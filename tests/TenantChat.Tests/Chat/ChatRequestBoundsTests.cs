@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using TenantChat.Tests.Infrastructure;
+using TenantChat.WebFrontend.Requests;
 
 namespace TenantChat.Tests.Chat;
 
@@ -51,6 +52,57 @@ public sealed class ChatRequestBoundsTests(ClusterFixture fixture)
         Assert.Equal("validation_failed", problem["code"]!.GetValue<string>());
         Assert.Contains("1048576 bytes", problem["errors"]!["body"]![0]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Empty(fixture.Upstream.CallsFor(tenant.SystemPrompt));
+    }
+
+    [Fact]
+    public async Task A_body_sent_without_its_length_is_read_whole_through_a_growing_buffer()
+    {
+        var tenant = await fixture.CreateTenantAsync("Unsized body tenant.");
+        var prompt = new string('é', 7_000); // about 14 KB, read in several pieces
+        using var content = new UnsizedContent(Encoding.UTF8.GetBytes($"{{\"prompt\":\"{prompt}\"}}"));
+
+        using var response = await tenant.Client.PostAsync("api/chat/call", content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(prompt, Assert.Single(fixture.Upstream.CallsFor(tenant.SystemPrompt)).Prompt);
+    }
+
+    [Fact]
+    public async Task A_body_sent_without_its_length_is_refused_once_the_bytes_read_pass_the_limit()
+    {
+        var tenant = await fixture.CreateTenantAsync("Unsized big body tenant.");
+        // Ten bytes over: the refusal leaves almost nothing unread, so the in-memory client's copy of the body ends.
+        const string open = "{\"prompt\":\"", close = "\"}";
+        var body = open + new string('x', JsonBodyLimit.Default + 10 - open.Length - close.Length) + close;
+        using var content = new UnsizedContent(Encoding.UTF8.GetBytes(body));
+
+        using var response = await tenant.Client.PostAsync("api/chat/call", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.JsonAsync();
+        Assert.Contains("1048576 bytes", problem["errors"]!["body"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(fixture.Upstream.CallsFor(tenant.SystemPrompt));
+        Assert.Equal((0, 0), await fixture.LedgerAsync(tenant.Id));
+    }
+
+    /// <summary>A JSON body whose length the request does not announce (no Content-Length), as a streaming client sends it.</summary>
+    private sealed class UnsizedContent : HttpContent
+    {
+        private readonly byte[] _bytes;
+
+        public UnsizedContent(byte[] bytes)
+        {
+            _bytes = bytes;
+            Headers.ContentType = new("application/json");
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => stream.WriteAsync(_bytes).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 
     [Fact]
