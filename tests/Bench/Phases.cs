@@ -143,7 +143,6 @@ public sealed partial class Phases(BenchOptions options, LoadClient client, Proc
 
     private const string OpenAiPath = "/v1/chat/completions";
 
-    /// <summary>The machine before any load of ours: on a shared machine, other work takes cores from the benchmark.</summary>
     /// <summary>
     /// Rounds of <see cref="BenchOptions.JitRoundSeconds"/> (the tenants in rotation at c=64, then the hot tenant at
     /// c=8) for at least <see cref="BenchOptions.ChatWarmupSeconds"/>, then until a round in which the silo and the
@@ -181,6 +180,7 @@ public sealed partial class Phases(BenchOptions options, LoadClient client, Proc
         await Task.Delay(500);
     }
 
+    /// <summary>The machine before any load of ours: on a shared machine, other work takes cores from the benchmark.</summary>
     private async Task MeasureIdleAsync()
     {
         var before = processes.Take();
