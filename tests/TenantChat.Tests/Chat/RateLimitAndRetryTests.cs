@@ -32,12 +32,19 @@ public sealed class RateLimitAndRetryTests(ClusterFixture fixture)
     [Fact]
     public async Task A_retry_reaching_the_attempt_still_running_waits_for_it_instead_of_asking_again()
     {
-        var tenant = await fixture.CreateTenantAsync("[fake:delay=600] Slow retry tenant.");
+        // 400 ms: well inside the fixture's 1 s per-attempt upstream timeout even on a busy machine (at 600 ms a slow
+        // attempt timed out once in CI and was retried against the upstream, a second call this test did not mean).
+        var tenant = await fixture.CreateTenantAsync("[fake:delay=400] Slow retry tenant.");
         var grain = fixture.Cluster.Client.GetGrain<ITenantGrain>(tenant.Id);
         var request = new ChatRequest("Take your time", null, null, null, Guid.CreateVersion7());
 
         var first = grain.ChatAsync(tenant.Domain, request);
-        await Task.Delay(200); // the first attempt is waiting on the upstream, as when its caller timed out
+        // The retry goes once the first attempt is waiting on the upstream, as when its caller timed out.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (fixture.Upstream.CallsFor(tenant.SystemPrompt).Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
         var retried = await grain.ChatAsync(tenant.Domain, request with { IsRetry = true });
 
         Assert.True(retried.Succeeded);
